@@ -1,0 +1,63 @@
+//! What can go wrong in a blob store operation.
+
+/// A blob store operation failed. Each message names the key and what was wrong.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BlobError {
+    /// The key was refused before it reached the backend.
+    #[error("invalid blob key {key:?}: {reason}")]
+    InvalidKey {
+        /// The key as given.
+        key: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
+    /// No object has this key.
+    #[error("no blob with key {key:?} in {store}")]
+    NotFound {
+        /// The key looked up.
+        key: String,
+        /// The store, for example `local directory ".polyfaas/blobs"`.
+        store: String,
+    },
+    /// The path to the key leaves the store (a symbolic link inside the root).
+    #[error(
+        "blob key {key:?} resolves through a symbolic link at {link:?}; links are not followed"
+    )]
+    Symlink {
+        /// The key.
+        key: String,
+        /// The link found on the way.
+        link: std::path::PathBuf,
+    },
+    /// A local file operation failed.
+    #[error("{op} of blob {key:?} failed: {source}")]
+    Io {
+        /// What was being done: `read`, `write`, `delete`, ...
+        op: &'static str,
+        /// The key.
+        key: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The backend failed (network, credentials, server error).
+    #[error("{store}: {op} of blob {key:?} failed: {message}")]
+    Backend {
+        /// The store.
+        store: String,
+        /// What was being done.
+        op: &'static str,
+        /// The key.
+        key: String,
+        /// The backend's message.
+        message: String,
+    },
+}
+
+impl BlobError {
+    /// Whether the error means "no such object".
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, BlobError::NotFound { .. })
+    }
+}

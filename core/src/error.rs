@@ -1,0 +1,86 @@
+//! The error a handler returns and the invocation path reports.
+
+use std::time::Duration;
+
+use crate::blob::BlobError;
+use crate::canonical::CanonicalError;
+
+/// A boxed error, as `tower` and `hyper` use it.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What went wrong in an invocation.
+///
+/// Handlers return it (usually through `?`), and the shared invocation path adds the two
+/// failures a handler cannot report itself: a panic and a missed deadline. Every shim turns it
+/// into its platform's error reply with [`Error::error_type`] and the `Display` message.
+///
+/// ```
+/// use polyfaas_core::Error;
+///
+/// fn parse_size(s: &str) -> Result<u64, Error> {
+///     s.parse::<u64>().map_err(|e| Error::msg(format!("size {s:?} is not a number: {e}")))
+/// }
+/// assert_eq!(parse_size("12").unwrap(), 12);
+/// assert_eq!(parse_size("x").unwrap_err().to_string(),
+///            "size \"x\" is not a number: invalid digit found in string");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A blob store operation failed.
+    #[error(transparent)]
+    Blob(#[from] BlobError),
+    /// A canonical JSON event could not be read.
+    #[error(transparent)]
+    Canonical(#[from] CanonicalError),
+    /// Reading or writing a local file failed.
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+    /// Encoding or decoding JSON failed.
+    #[error("JSON error: {0}")]
+    Json(#[from] serde_json::Error),
+    /// An HTTP response or request could not be built.
+    #[error("invalid HTTP value: {0}")]
+    Http(#[from] http::Error),
+    /// The handler failed with an error of its own.
+    #[error("{0}")]
+    Handler(BoxError),
+    /// The handler panicked; the process lives on.
+    #[error("the handler panicked: {0}")]
+    Panic(String),
+    /// The handler was still running when the invocation's deadline passed, and was cancelled.
+    #[error("the handler did not finish before the deadline ({} ms were left when it started)", .0.as_millis())]
+    Timeout(Duration),
+    /// The provider could not start or serve (bad configuration, port in use, ...).
+    #[error("{0}")]
+    Provider(String),
+}
+
+impl Error {
+    /// An error with just a message.
+    pub fn msg(message: impl Into<String>) -> Self {
+        Error::Handler(message.into().into())
+    }
+
+    /// Wraps any error a handler wants to report.
+    pub fn new(error: impl Into<BoxError>) -> Self {
+        Error::Handler(error.into())
+    }
+
+    /// A short, stable name for the kind of failure, for the platforms' `errorType`-like fields:
+    /// `Panic`, `Timeout`, `BlobError`, `InvalidEvent`, `IoError`, `JsonError`, `HttpError`,
+    /// `ProviderError` or `HandlerError`.
+    pub fn error_type(&self) -> &'static str {
+        match self {
+            Error::Blob(_) => "BlobError",
+            Error::Canonical(_) => "InvalidEvent",
+            Error::Io(_) => "IoError",
+            Error::Json(_) => "JsonError",
+            Error::Http(_) => "HttpError",
+            Error::Handler(_) => "HandlerError",
+            Error::Panic(_) => "Panic",
+            Error::Timeout(_) => "Timeout",
+            Error::Provider(_) => "ProviderError",
+        }
+    }
+}
