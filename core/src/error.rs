@@ -24,7 +24,7 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// assert_eq!(parse_size("x").unwrap_err().to_string(),
 ///            "size \"x\" is not a number: invalid digit found in string");
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// A blob store operation failed.
@@ -82,5 +82,24 @@ impl Error {
             Error::Timeout(_) => "Timeout",
             Error::Provider(_) => "ProviderError",
         }
+    }
+}
+
+/// The message and its causes, so `fn main() -> Result<(), polyfaas::Error>` prints something a
+/// person can read.
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut text = self.to_string();
+        let mut source = std::error::Error::source(self);
+        while let Some(cause) = source {
+            let cause_text = cause.to_string();
+            // Most messages already include their cause; add only what is new.
+            if !text.contains(&cause_text) {
+                text.push_str("\n  caused by: ");
+                text.push_str(&cause_text);
+            }
+            source = cause.source();
+        }
+        f.write_str(&text)
     }
 }

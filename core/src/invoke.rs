@@ -55,7 +55,7 @@ pub async fn invoke<H: Handler + ?Sized>(
     let result = outcome.unwrap_or_else(|panic| Err(Error::Panic(panic_message(&*panic))));
     ctx.cleanup();
     let _enter = span.enter();
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let ms = format!("{:.2}", started.elapsed().as_secs_f64() * 1000.0);
     match &result {
         Ok(response) => tracing::debug!(
             kind,
@@ -64,7 +64,7 @@ pub async fn invoke<H: Handler + ?Sized>(
             "invocation done"
         ),
         Err(error) => {
-            tracing::error!(kind, error_type = error.error_type(), %error, ms, "invocation failed")
+            tracing::error!(kind, error_type = error.error_type(), %error, %ms, "invocation failed")
         }
     }
     result

@@ -22,7 +22,7 @@
 //!
 //! #[tokio::main]
 //! async fn main() -> Result<(), Error> {
-//!     polyfaas_core::local::init_tracing();
+//!     polyfaas_core::init_tracing();
 //!     polyfaas_core::local::serve(handler_fn(handle), polyfaas_core::local::LocalConfig::from_env()?).await
 //! }
 //! ```
@@ -36,6 +36,7 @@
 //! - [`blob`]: the [`BlobStore`](blob::BlobStore) trait, the [`Blobs`](blob::Blobs) handle and
 //!   the local-directory and memory backends.
 //! - [`local`]: the local dev provider (feature `local`, on by default).
+//! - [`server`]: the HTTP server loop the local and Google Cloud shims share (feature `server`).
 //!
 //! [polyfaas]: https://example.invalid/polyfaas
 
@@ -51,14 +52,18 @@ mod handler;
 mod invoke;
 #[cfg(feature = "local")]
 pub mod local;
+mod logging;
 mod response;
 mod scratch;
+#[cfg(feature = "server")]
+pub mod server;
 
 pub use context::{Context, ContextBuilder, Provider};
 pub use error::{BoxError, Error};
 pub use event::{BlobChange, BlobEvent, Event, Message, Request, RequestExt, SourceIp, Tick};
 pub use handler::{from_service, handler_fn, Handler, HandlerFn, ServiceHandler, EVENTS_PATH};
 pub use invoke::invoke;
+pub use logging::init_tracing;
 pub use response::Response;
 
 impl From<BoxError> for Error {

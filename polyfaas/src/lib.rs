@@ -47,7 +47,7 @@ pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
     match provider {
         #[cfg(feature = "local")]
         Provider::Local => {
-            local::init_tracing();
+            init_tracing();
             local::serve(handler, local::LocalConfig::from_env()?).await
         }
         other => Err(Error::Provider(format!(

@@ -21,15 +21,4 @@ mod config;
 mod server;
 
 pub use config::LocalConfig;
-pub use server::{serve, serve_on, shutdown_signal};
-
-/// Sends `tracing` output to stderr, filtered by `RUST_LOG` (default `info`). Does nothing if a
-/// global subscriber is already set.
-pub fn init_tracing() {
-    use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
-}
+pub use server::{serve, serve_on};

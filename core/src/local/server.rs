@@ -7,21 +7,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use bytes::Bytes;
-use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{Method, StatusCode};
-use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::body::Incoming;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use super::LocalConfig;
 use crate::blob::{Blobs, LocalDirStore};
-use crate::{
-    canonical, invoke, Context, Error, Event, Handler, Provider, Request, SourceIp, EVENTS_PATH,
-};
+use crate::server::{self, json_error, BodyError, ResponseBody};
+use crate::{canonical, invoke, Context, Error, Event, Handler, Provider, SourceIp, EVENTS_PATH};
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 const DRAIN: Duration = Duration::from_secs(10);
@@ -35,31 +28,7 @@ pub async fn serve<H: Handler>(handler: H, config: LocalConfig) -> Result<(), Er
             config.addr
         ))
     })?;
-    serve_on(listener, handler, config, shutdown_signal()).await
-}
-
-/// Completes on Ctrl-C (SIGINT) or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut term) => {
-                term.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
-    }
+    serve_on(listener, handler, config, server::shutdown_signal()).await
 }
 
 /// Serves `handler` on an already bound listener until `shutdown` completes.
@@ -87,45 +56,11 @@ where
         "polyfaas local dev provider listening on http://{addr} (blobs in {}; fire events with POST {EVENTS_PATH})",
         state.config.blob_dir.display()
     );
-    let builder = auto::Builder::new(TokioExecutor::new());
-    let graceful = GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown);
-    loop {
-        let (stream, peer) = tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
-                Err(e) => {
-                    // Out of file descriptors and the like: wait a little rather than spin.
-                    tracing::warn!(error = %e, "accept failed");
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
-                }
-            },
-            () = &mut shutdown => break,
-        };
+    let service = move |request, peer| {
         let state = state.clone();
-        let service = hyper::service::service_fn(move |request| {
-            let state = state.clone();
-            async move { Ok::<_, Infallible>(state.handle(request, peer).await) }
-        });
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
-            .into_owned();
-        let connection = graceful.watch(connection);
-        tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, %peer, "connection ended with an error");
-            }
-        });
-    }
-    drop(listener);
-    tracing::info!("shutting down: finishing requests in flight");
-    if tokio::time::timeout(DRAIN, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("requests still running after {DRAIN:?}; stopping anyway");
-    }
+        async move { Ok::<_, Infallible>(state.handle(request, peer).await) }
+    };
+    server::serve(listener, service, shutdown, DRAIN).await;
     Ok(())
 }
 
@@ -142,7 +77,7 @@ impl<H: Handler> State<H> {
         &self,
         request: http::Request<Incoming>,
         peer: SocketAddr,
-    ) -> http::Response<Full<Bytes>> {
+    ) -> http::Response<ResponseBody> {
         let started = Instant::now();
         let method = request.method().clone();
         let path = request.uri().path().to_owned();
@@ -157,7 +92,7 @@ impl<H: Handler> State<H> {
             %method,
             path,
             status = response.status().as_u16(),
-            ms = started.elapsed().as_secs_f64() * 1000.0,
+            ms = %format_args!("{:.2}", started.elapsed().as_secs_f64() * 1000.0),
             request_id,
             "request"
         );
@@ -169,37 +104,26 @@ impl<H: Handler> State<H> {
         request: http::Request<Incoming>,
         peer: SocketAddr,
         request_id: &str,
-    ) -> http::Response<Full<Bytes>> {
-        let limit = self.config.body_limit;
-        let declared = request
-            .headers()
-            .get(CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|len| len > limit as u64) {
-            return too_large(limit);
-        }
-        let (parts, body) = request.into_parts();
-        let body = match Limited::new(body, limit).collect().await {
-            Ok(collected) => collected.to_bytes(),
-            Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => return too_large(limit),
-            Err(e) => {
-                return error_response(
-                    StatusCode::BAD_REQUEST,
-                    "BadRequest",
-                    &format!("could not read the request body: {e}"),
+    ) -> http::Response<ResponseBody> {
+        let mut request = match server::read_body(request, self.config.body_limit).await {
+            Ok(request) => request,
+            Err(e @ BodyError::TooLarge { .. }) => {
+                return json_error(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "PayloadTooLarge",
+                    &format!("{e} (POLYFAAS_BODY_LIMIT)"),
                 )
             }
+            Err(e) => return json_error(StatusCode::BAD_REQUEST, "BadRequest", &e.to_string()),
         };
-        let event = if parts.method == Method::POST && parts.uri.path() == EVENTS_PATH {
-            match canonical::from_slice(&body) {
+        let event = if request.method() == Method::POST && request.uri().path() == EVENTS_PATH {
+            match canonical::from_slice(request.body()) {
                 Ok(event) => event,
                 Err(e) => {
-                    return error_response(StatusCode::BAD_REQUEST, "InvalidEvent", &e.to_string())
+                    return json_error(StatusCode::BAD_REQUEST, "InvalidEvent", &e.to_string())
                 }
             }
         } else {
-            let mut request = Request::from_parts(parts, body);
             request.extensions_mut().insert(SourceIp(peer.ip()));
             Event::Http(request)
         };
@@ -211,20 +135,14 @@ impl<H: Handler> State<H> {
             ctx = ctx.function_name(name.clone());
         }
         match invoke(&self.handler, event, ctx.build()).await {
-            Ok(response) => {
-                let (status, headers, body) = response.into_parts();
-                let mut out = http::Response::new(Full::new(body));
-                *out.status_mut() = status;
-                *out.headers_mut() = headers;
-                out
-            }
+            Ok(response) => server::into_http(response),
             Err(error) => {
                 let status = match error {
                     Error::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
                     Error::Canonical(_) => StatusCode::BAD_REQUEST,
                     _ => StatusCode::INTERNAL_SERVER_ERROR,
                 };
-                error_response(status, error.error_type(), &error.to_string())
+                json_error(status, error.error_type(), &error.to_string())
             }
         }
     }
@@ -233,28 +151,4 @@ impl<H: Handler> State<H> {
         let n = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
         format!("local-{:x}-{n}", self.started)
     }
-}
-
-fn too_large(limit: usize) -> http::Response<Full<Bytes>> {
-    error_response(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "PayloadTooLarge",
-        &format!(
-            "the request body is larger than the limit of {limit} bytes (POLYFAAS_BODY_LIMIT)"
-        ),
-    )
-}
-
-fn error_response(
-    status: StatusCode,
-    error_type: &str,
-    message: &str,
-) -> http::Response<Full<Bytes>> {
-    let body = serde_json::json!({ "error": { "type": error_type, "message": message } });
-    let mut response = http::Response::new(Full::new(Bytes::from(body.to_string())));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    response
 }

@@ -1,0 +1,17 @@
+//! The conformance harness: builds the real `echo` binary per platform, starts it as a real
+//! process, and talks to it the way the platform would.
+//!
+//! - [`build::echo_binary`] builds `examples/echo` with one provider feature and returns the
+//!   executable (cached per feature, safe across concurrent test processes).
+//! - [`process::Process`] runs a binary, keeps its output for failure messages, kills it on drop.
+//! - [`client`] is a small HTTP/1.1 client over hyper that sends exactly what it is given.
+//! - [`echo`] has the checks on echo's canonical JSON that every platform shares.
+//!
+//! Each platform's driver and tests live in `tests/<platform>.rs`.
+
+#![deny(missing_docs)]
+
+pub mod build;
+pub mod client;
+pub mod echo;
+pub mod process;

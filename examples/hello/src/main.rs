@@ -1,0 +1,71 @@
+//! A small HTTP function: greets `?name=`, and counts how often each name was greeted in the
+//! blob store (so the blob API is shown).
+//!
+//! ```text
+//! cargo run -p hello
+//! curl 'localhost:8080/?name=Ada'          # Hello, Ada! (visit 1)
+//! curl 'localhost:8080/?name=Ada'          # Hello, Ada! (visit 2)
+//! curl  localhost:8080/visits              # {"Ada":2}
+//! ```
+//!
+//! On the local dev provider the counts are files under `.polyfaas/blobs/visits/`.
+
+use http::{Method, StatusCode};
+use polyfaas::{Context, Error, Event, RequestExt, Response};
+
+async fn hello(event: Event, ctx: Context) -> Result<Response, Error> {
+    let Event::Http(request) = event else {
+        return Ok(Response::text(format!(
+            "hello only answers HTTP; got a {} event",
+            event.kind()
+        ))
+        .with_status(StatusCode::BAD_REQUEST));
+    };
+    match (request.method(), request.decoded_path().as_ref()) {
+        (&Method::GET, "/") => {
+            let name = request
+                .query_param("name")
+                .unwrap_or_else(|| "world".to_owned());
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 64 || name.contains('/') {
+                return Ok(
+                    Response::text("name must be 1 to 64 characters, without `/`\n")
+                        .with_status(StatusCode::BAD_REQUEST),
+                );
+            }
+            let visits = count_visit(&ctx, name).await?;
+            Ok(Response::text(format!("Hello, {name}! (visit {visits})\n")))
+        }
+        (&Method::GET, "/visits") => {
+            let mut counts = serde_json::Map::new();
+            for meta in ctx.blobs().list("visits/").await? {
+                let count = ctx.blobs().get(meta.key.as_str()).await?;
+                let name = meta.key.as_str().trim_start_matches("visits/").to_owned();
+                let count: u64 = String::from_utf8_lossy(&count).trim().parse().unwrap_or(0);
+                counts.insert(name, count.into());
+            }
+            Response::json(&counts)
+        }
+        _ => Ok(Response::text("not found; try /?name=you or /visits\n")
+            .with_status(StatusCode::NOT_FOUND)),
+    }
+}
+
+/// Reads, increments and writes back the name's counter. (Not atomic across concurrent
+/// requests: good enough for a greeting.)
+async fn count_visit(ctx: &Context, name: &str) -> Result<u64, Error> {
+    let key = format!("visits/{name}");
+    let previous = match ctx.blobs().get(&key).await {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).trim().parse().unwrap_or(0),
+        Err(e) if e.is_not_found() => 0,
+        Err(e) => return Err(e.into()),
+    };
+    let visits: u64 = previous + 1;
+    ctx.blobs().put(&key, visits.to_string()).await?;
+    Ok(visits)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    polyfaas::run(polyfaas::handler_fn(hello)).await
+}

@@ -1,0 +1,46 @@
+//! The hello example as a user runs it: the real binary on the local dev provider.
+
+use std::net::SocketAddr;
+
+use conformance_tests::client::{get, json};
+use conformance_tests::process::{command, free_port, Process};
+
+#[tokio::test]
+async fn greets_by_name_and_counts_visits_in_the_blob_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut cmd = command(env!("CARGO_BIN_EXE_hello").as_ref());
+    cmd.env("PORT", port.to_string())
+        .env("POLYFAAS_BLOB_DIR", dir.path());
+    let mut hello = Process::spawn(cmd);
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    hello.wait_for_port(addr);
+
+    let text = |r: http::Response<bytes::Bytes>| String::from_utf8(r.body().to_vec()).unwrap();
+    assert_eq!(text(get(addr, "/").await), "Hello, world! (visit 1)\n");
+    assert_eq!(
+        text(get(addr, "/?name=Ada").await),
+        "Hello, Ada! (visit 1)\n"
+    );
+    assert_eq!(
+        text(get(addr, "/?name=Ada").await),
+        "Hello, Ada! (visit 2)\n"
+    );
+    assert_eq!(
+        text(get(addr, "/?name=J%C3%BCrgen+K").await),
+        "Hello, Jürgen K! (visit 1)\n"
+    );
+    assert_eq!(
+        json(&get(addr, "/visits").await),
+        serde_json::json!({"Ada": 2, "Jürgen K": 1, "world": 1})
+    );
+    // The counters are plain files in the blob directory.
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("visits/Ada")).unwrap(),
+        "2"
+    );
+
+    let bad = get(addr, "/?name=..%2F..%2Fetc").await;
+    assert_eq!(bad.status(), 400);
+    assert_eq!(get(addr, "/nope").await.status(), 404);
+}
