@@ -6,6 +6,8 @@
 //! - [`process::Process`] runs a binary, keeps its output for failure messages, kills it on drop.
 //! - [`client`] is a small HTTP/1.1 client over hyper that sends exactly what it is given.
 //! - [`echo`] has the checks on echo's canonical JSON that every platform shares.
+//! - [`equivalence`] is the set of logical requests every platform must turn into the same
+//!   canonical event.
 //!
 //! Each platform's driver and tests live in `tests/<platform>.rs`.
 
@@ -14,4 +16,5 @@
 pub mod build;
 pub mod client;
 pub mod echo;
+pub mod equivalence;
 pub mod process;

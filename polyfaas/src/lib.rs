@@ -33,69 +33,44 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-#[cfg(not(any(feature = "local")))]
+#[cfg(not(any(
+    feature = "local",
+    feature = "aws",
+    feature = "gcp",
+    feature = "azure",
+    feature = "openwhisk"
+)))]
 compile_error!("polyfaas needs at least one provider feature: local, aws, gcp, azure or openwhisk");
+
+mod select;
 
 pub use polyfaas_core::*;
 
 /// Runs `handler` on the provider this binary was built for, until the platform stops it.
 ///
+/// With several providers compiled in, the environment decides (`AWS_LAMBDA_RUNTIME_API`,
+/// `FUNCTIONS_CUSTOMHANDLER_PORT`, `FUNCTION_TARGET`/`K_SERVICE`, the OpenWhisk variables), and
+/// `POLYFAAS_PROVIDER` (`local`, `aws`, `gcp`, `azure`, `openwhisk`) overrides.
+///
 /// Fails at start-up when the provider's configuration is invalid (the message names the
 /// environment variable to fix) or its port is taken.
 pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
-    let provider = select_provider(std::env::var("POLYFAAS_PROVIDER").ok().as_deref())?;
+    init_tracing();
+    let requested = std::env::var("POLYFAAS_PROVIDER").ok();
+    let provider = select::select(select::COMPILED, requested.as_deref(), select::detected)?;
     match provider {
+        #[cfg(feature = "aws")]
+        Provider::Aws => polyfaas_aws::run(handler).await,
+        #[cfg(feature = "azure")]
+        Provider::Azure => polyfaas_azure::run(handler).await,
+        #[cfg(feature = "gcp")]
+        Provider::Gcp => polyfaas_gcp::run(handler).await,
+        #[cfg(feature = "openwhisk")]
+        Provider::OpenWhisk => polyfaas_openwhisk::run(handler).await,
         #[cfg(feature = "local")]
-        Provider::Local => {
-            init_tracing();
-            local::serve(handler, local::LocalConfig::from_env()?).await
-        }
+        Provider::Local => local::serve(handler, local::LocalConfig::from_env()?).await,
         other => Err(Error::Provider(format!(
             "provider {other} is not compiled into this binary"
         ))),
-    }
-}
-
-/// The providers compiled in, in the order they are tried.
-const COMPILED: &[Provider] = &[
-    #[cfg(feature = "local")]
-    Provider::Local,
-];
-
-/// Picks the provider: `POLYFAAS_PROVIDER` if set, else the first compiled-in one whose
-/// environment is present, else the local dev provider if compiled in, else the only one.
-fn select_provider(requested: Option<&str>) -> Result<Provider, Error> {
-    if let Some(name) = requested.filter(|n| !n.is_empty()) {
-        return COMPILED
-            .iter()
-            .copied()
-            .find(|p| p.as_str() == name)
-            .ok_or_else(|| {
-                let names: Vec<_> = COMPILED.iter().map(|p| p.as_str()).collect();
-                Error::Provider(format!(
-                    "POLYFAAS_PROVIDER={name:?} is not valid: this binary has {}",
-                    names.join(", ")
-                ))
-            });
-    }
-    COMPILED
-        .first()
-        .copied()
-        .ok_or_else(|| Error::Provider("no provider is compiled into this binary".into()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn provider_selection() {
-        assert_eq!(select_provider(None).unwrap(), Provider::Local);
-        assert_eq!(select_provider(Some("local")).unwrap(), Provider::Local);
-        let err = select_provider(Some("mars")).unwrap_err().to_string();
-        assert!(
-            err.starts_with("POLYFAAS_PROVIDER=\"mars\" is not valid"),
-            "{err}"
-        );
     }
 }

@@ -23,6 +23,7 @@
 //!
 //! [`Context::blobs`]: crate::Context::blobs
 
+mod config;
 mod error;
 mod key;
 mod local_dir;
@@ -36,6 +37,7 @@ use std::time::SystemTime;
 use async_trait::async_trait;
 use bytes::Bytes;
 
+pub use config::{from_env_or, from_url, BLOB_URL_VAR};
 pub use error::BlobError;
 pub use key::{BlobKey, MAX_KEY_LEN};
 pub use local_dir::LocalDirStore;
