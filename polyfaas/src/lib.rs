@@ -52,10 +52,12 @@ pub use polyfaas_core::*;
 /// `FUNCTIONS_CUSTOMHANDLER_PORT`, `FUNCTION_TARGET`/`K_SERVICE`, the OpenWhisk variables), and
 /// `POLYFAAS_PROVIDER` (`local`, `aws`, `gcp`, `azure`, `openwhisk`) overrides.
 ///
+/// Each provider sets up its own log output (the local one: `RUST_LOG`-filtered lines on
+/// stderr; Azure: log lines returned to the host with each invocation).
+///
 /// Fails at start-up when the provider's configuration is invalid (the message names the
 /// environment variable to fix) or its port is taken.
 pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
-    init_tracing();
     let requested = std::env::var("POLYFAAS_PROVIDER").ok();
     let provider = select::select(select::COMPILED, requested.as_deref(), select::detected)?;
     match provider {
@@ -68,7 +70,10 @@ pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
         #[cfg(feature = "openwhisk")]
         Provider::OpenWhisk => polyfaas_openwhisk::run(handler).await,
         #[cfg(feature = "local")]
-        Provider::Local => local::serve(handler, local::LocalConfig::from_env()?).await,
+        Provider::Local => {
+            init_tracing();
+            local::serve(handler, local::LocalConfig::from_env()?).await
+        }
         other => Err(Error::Provider(format!(
             "provider {other} is not compiled into this binary"
         ))),

@@ -1,7 +1,9 @@
 //! Choosing the blob store from the environment: `POLYFAAS_BLOB_URL`.
 
+use std::path::PathBuf;
+
 use super::{Blobs, LocalDirStore, MemoryStore};
-use crate::Error;
+use crate::{Error, Provider};
 
 /// The variable that selects the blob store.
 pub const BLOB_URL_VAR: &str = "POLYFAAS_BLOB_URL";
@@ -38,4 +40,23 @@ pub fn from_env_or(default: impl FnOnce() -> Blobs) -> Result<Blobs, Error> {
         Ok(url) if !url.is_empty() => from_url(&url),
         _ => Ok(default()),
     }
+}
+
+/// The store every shim gives its handlers: `POLYFAAS_BLOB_URL` if set, else the platform's
+/// default. Shims call this once at start-up; a wrong URL is a start-up error naming the
+/// variable.
+///
+/// Defaults: the local dev provider uses the directory `POLYFAAS_BLOB_DIR` (default
+/// `.polyfaas/blobs`); the cloud platforms use a local directory under the system's temporary
+/// directory (`$TMPDIR/polyfaas-blobs`) until their storage backends are compiled in.
+pub fn for_provider(provider: Provider) -> Result<Blobs, Error> {
+    from_env_or(|| {
+        let dir = match provider {
+            Provider::Local => std::env::var_os("POLYFAAS_BLOB_DIR")
+                .filter(|v| !v.is_empty())
+                .map_or_else(|| PathBuf::from(".polyfaas/blobs"), PathBuf::from),
+            _ => std::env::temp_dir().join("polyfaas-blobs"),
+        };
+        Blobs::new(LocalDirStore::new(dir))
+    })
 }

@@ -37,7 +37,7 @@ use std::time::SystemTime;
 use async_trait::async_trait;
 use bytes::Bytes;
 
-pub use config::{from_env_or, from_url, BLOB_URL_VAR};
+pub use config::{for_provider, from_env_or, from_url, BLOB_URL_VAR};
 pub use error::BlobError;
 pub use key::{BlobKey, MAX_KEY_LEN};
 pub use local_dir::LocalDirStore;

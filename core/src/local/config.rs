@@ -24,7 +24,8 @@ pub struct LocalConfig {
     /// The largest request body accepted; larger ones get 413. `POLYFAAS_BODY_LIMIT`, in bytes
     /// or with a `KiB`/`MiB` suffix (default 6 MiB, Lambda's payload limit).
     pub body_limit: usize,
-    /// The local directory blob store's root. `POLYFAAS_BLOB_DIR` (default `.polyfaas/blobs`).
+    /// The local directory blob store's root. `POLYFAAS_BLOB_DIR` (default `.polyfaas/blobs`);
+    /// `POLYFAAS_BLOB_URL`, when set, names another store instead.
     pub blob_dir: PathBuf,
     /// How long an invocation may run. `POLYFAAS_TIMEOUT` in seconds (default 60; `0`: no limit).
     pub timeout: Option<Duration>,

@@ -12,7 +12,7 @@ use hyper::body::Incoming;
 use tokio::net::TcpListener;
 
 use super::LocalConfig;
-use crate::blob::{Blobs, LocalDirStore};
+use crate::blob::{self, Blobs, LocalDirStore};
 use crate::server::{self, json_error, BodyError, ResponseBody};
 use crate::{canonical, invoke, Context, Error, Event, Handler, Provider, SourceIp, EVENTS_PATH};
 
@@ -43,8 +43,9 @@ where
     S: Future<Output = ()>,
 {
     let addr = listener.local_addr()?;
+    let blobs = blob::from_env_or(|| Blobs::new(LocalDirStore::new(&config.blob_dir)))?;
     let state = Arc::new(State {
-        blobs: Blobs::new(LocalDirStore::new(&config.blob_dir)),
+        blobs,
         handler,
         config,
         started: SystemTime::now()
@@ -54,7 +55,7 @@ where
     });
     tracing::info!(
         "polyfaas local dev provider listening on http://{addr} (blobs in {}; fire events with POST {EVENTS_PATH})",
-        state.config.blob_dir.display()
+        state.blobs.store().describe()
     );
     let service = move |request, peer| {
         let state = state.clone();
