@@ -1,22 +1,157 @@
-//! Apache OpenWhisk shim for polyfaas: ActionLoop over stdin and fd 3, blackbox mode, web actions.
+//! Apache OpenWhisk shim for polyfaas: ActionLoop over stdin and fd 3, blackbox mode, web
+//! actions.
 //!
-//! (Skeleton wired into the workspace; the shim itself lands with its issue.)
+//! Applications don't call this crate directly: build with the `openwhisk` feature of
+//! `polyfaas` and `polyfaas::run` comes here.
+//!
+//! ```no_run
+//! use polyfaas_core::{handler_fn, Context, Error, Event, Response};
+//! use polyfaas_openwhisk::ActivationInfo;
+//!
+//! async fn handle(event: Event, ctx: Context) -> Result<Response, Error> {
+//!     let action = ctx.extension::<ActivationInfo>().and_then(|a| a.action_name.clone());
+//!     match event {
+//!         Event::Http(req) => Ok(Response::text(format!("{} from {action:?}", req.uri()))),
+//!         Event::Invoke(params) => Response::json(&serde_json::json!({ "got": params })),
+//!         _ => Ok(Response::ok()),
+//!     }
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Error> {
+//!     polyfaas_openwhisk::run(handler_fn(handle)).await
+//! }
+//! ```
+//!
+//! How the process was started decides the mode:
+//! - **ActionLoop** (`--docker openwhisk/actionloop-base` and the other ActionLoop images): the
+//!   proxy sets `__OW_PROXY_VERSION` and passes a pipe as fd 3. If `__OW_WAIT_FOR_ACK` is set
+//!   the shim first writes `{"ok":true}` there; then it reads one activation per stdin line and
+//!   writes one result line to fd 3, after flushing stdout and stderr, until stdin closes.
+//! - **Blackbox** (`--native`, the `openwhisk/dockerskeleton` image): a new process per
+//!   activation, the parameters as argv\[1\] or on stdin, the other fields in `__OW_*`
+//!   variables; the result is the last stdout line.
+//!
+//! Each activation becomes an [`Event`](polyfaas_core::Event): a web action (its parameters
+//! have `__ow_method`) becomes `Event::Http` and its response the `{statusCode, headers, body}`
+//! result; anything else is `Event::Invoke` with the parameters, and the handler's JSON body is
+//! the activation result. The context has the activation id as request id, the action name as
+//! function name, the activation's deadline, and an [`ActivationInfo`] extension (with the API
+//! key, which is never logged).
+//!
+//! Failures are results too, and the loop goes on: `{"error": "<message>"}` for a handler
+//! error, panic, timeout or malformed activation line; web actions get
+//! `{"error": {"statusCode": 500, "headers": ..., "body": ...}}`, which the controller turns
+//! into that HTTP response.
+//!
+//! Packaging: the `package` feature adds the `polyfaas-openwhisk-package` command, which writes
+//! the zip for `wsk action create NAME --native action.zip` (see [`package`] and the README).
 
 #![deny(missing_docs)]
+#![deny(unsafe_code)]
 
-use polyfaas_core::{Error, Handler};
+mod action_loop;
+mod activation;
+mod blackbox;
+mod error;
+mod invocation;
+#[cfg(feature = "package")]
+pub mod package;
+mod result;
+#[allow(unsafe_code)]
+mod result_pipe;
+mod web;
 
-/// Whether this process was started by the platform.
+pub use activation::{ActivationInfo, ApiKey};
+pub use error::ActivationError;
+
+use polyfaas_core::{Error, Handler, Provider};
+
+/// Whether this process was started by OpenWhisk: the ActionLoop proxy's variables, or the
+/// `__OW_*` variables every OpenWhisk container has.
 pub fn detected() -> bool {
-    ["__OW_API_HOST", "__OW_WAIT_FOR_ACK", "__OW_PROXY_VERSION"]
-        .iter()
-        .any(|v| std::env::var_os(v).is_some())
+    [
+        "__OW_PROXY_VERSION",
+        "__OW_WAIT_FOR_ACK",
+        "__OW_API_HOST",
+        "__OW_ACTION_NAME",
+    ]
+    .iter()
+    .any(|v| std::env::var_os(v).is_some())
 }
 
-/// Runs `handler` until the platform stops the process.
+/// How the process was started.
+#[derive(Debug, PartialEq)]
+enum Mode {
+    /// Under the ActionLoop proxy; `ack`: write `{"ok":true}` to fd 3 first.
+    ActionLoop { ack: bool },
+    /// Under the blackbox proxy: the argument from argv\[1\], or stdin if `None`.
+    Blackbox { argument: Option<String> },
+}
+
+impl Mode {
+    fn detect(var: impl Fn(&str) -> Option<String>, argument: Option<String>) -> Mode {
+        let ack = var("__OW_WAIT_FOR_ACK").is_some_and(|v| !v.is_empty());
+        if ack || var("__OW_PROXY_VERSION").is_some() {
+            Mode::ActionLoop { ack }
+        } else {
+            Mode::Blackbox { argument }
+        }
+    }
+}
+
+/// Runs `handler` as an OpenWhisk action: the ActionLoop until the proxy closes stdin, or one
+/// blackbox activation.
+///
+/// Sets up logging on stderr (`RUST_LOG`, default `info`) and the blob store
+/// (`POLYFAAS_BLOB_URL`). Fails at start-up when fd 3 is not usable in ActionLoop mode or the blob
+/// store URL is invalid, and later only when fd 3 or stdin fail.
 pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
-    let _ = handler;
-    Err(Error::Provider(
-        "the openwhisk shim is not built yet".into(),
-    ))
+    polyfaas_core::init_tracing();
+    let blobs = polyfaas_core::blob::for_provider(Provider::OpenWhisk)?;
+    let argument = std::env::args().nth(1);
+    match Mode::detect(|name| std::env::var(name).ok(), argument) {
+        Mode::ActionLoop { ack } => action_loop::serve(&handler, &blobs, ack).await,
+        Mode::Blackbox { argument } => blackbox::run_once(&handler, &blobs, argument).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_proxy_variables_choose_the_action_loop() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| (*v).to_owned())
+            }
+        };
+        let arg = || Some("{}".to_owned());
+        assert_eq!(
+            Mode::detect(env(&[("__OW_PROXY_VERSION", "1.17.1")]), None),
+            Mode::ActionLoop { ack: false }
+        );
+        assert_eq!(
+            Mode::detect(env(&[("__OW_WAIT_FOR_ACK", "1")]), None),
+            Mode::ActionLoop { ack: true }
+        );
+        assert_eq!(
+            Mode::detect(
+                env(&[("__OW_WAIT_FOR_ACK", ""), ("__OW_PROXY_VERSION", "1")]),
+                None
+            ),
+            Mode::ActionLoop { ack: false }
+        );
+        assert_eq!(
+            Mode::detect(env(&[("__OW_API_HOST", "h")]), arg()),
+            Mode::Blackbox { argument: arg() }
+        );
+        assert_eq!(
+            Mode::detect(env(&[]), None),
+            Mode::Blackbox { argument: None }
+        );
+    }
 }

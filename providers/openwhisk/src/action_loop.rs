@@ -1,0 +1,53 @@
+//! ActionLoop mode: started once by the proxy; one JSON line per activation on stdin, one result
+//! line per activation on fd 3.
+
+use polyfaas_core::blob::Blobs;
+use polyfaas_core::{Error, Handler};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+use crate::activation::Activation;
+use crate::invocation::activate;
+use crate::result::error_result;
+use crate::result_pipe::ResultPipe;
+
+/// The acknowledgement the proxy waits for when `__OW_WAIT_FOR_ACK` is set.
+const ACK: &[u8] = br#"{"ok":true}"#;
+
+/// Serves activations until stdin closes (the proxy is gone), then returns `Ok`.
+///
+/// Handler errors, panics and malformed lines give error results; only losing fd 3 or stdin
+/// ends the loop with an error.
+pub(crate) async fn serve<H: Handler>(handler: &H, blobs: &Blobs, ack: bool) -> Result<(), Error> {
+    let mut results = ResultPipe::open().map_err(Error::Provider)?;
+    let send_failed = |e: std::io::Error| {
+        Error::Provider(format!("could not write the result line to fd 3: {e}"))
+    };
+    if ack {
+        results.send(ACK).map_err(send_failed)?;
+    }
+    tracing::info!(ack, "OpenWhisk ActionLoop ready");
+    let mut stdin = BufReader::new(tokio::io::stdin());
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        let read = stdin.read_until(b'\n', &mut line).await.map_err(|e| {
+            Error::Provider(format!(
+                "could not read the next activation from stdin: {e}"
+            ))
+        })?;
+        if read == 0 {
+            tracing::info!("stdin closed; the ActionLoop ends");
+            return Ok(());
+        }
+        let result = match Activation::from_line(&line) {
+            Ok(activation) => activate(handler, blobs, activation).await,
+            Err(error) => {
+                tracing::warn!(%error, "malformed activation line");
+                error_result(&error.to_string())
+            }
+        };
+        results
+            .send(result.to_string().as_bytes())
+            .map_err(send_failed)?;
+    }
+}
