@@ -1,18 +1,93 @@
-//! Azure Functions custom handler shim for polyfaas, over axum: blob triggers handed over as local files.
+//! Azure Functions custom handler shim for polyfaas, over axum: blob triggers handed over as
+//! local files.
 //!
-//! (Skeleton wired into the workspace; the shim itself lands with its issue.)
+//! The Functions host starts the function's binary with `FUNCTIONS_CUSTOMHANDLER_PORT`, polls
+//! `GET /` until it answers, then POSTs every invocation to `/<function name>` as
+//! `{"Data": {...}, "Metadata": {...}}` and expects `{"Outputs", "Logs", "ReturnValue"}` back.
+//! [`run`] serves that protocol: it reads each function's `function.json` under the app root to
+//! know its trigger, turns the envelope into a neutral [`Event`](polyfaas_core::Event), runs the
+//! handler through [`polyfaas_core::invoke`], and answers with the handler's response and the log
+//! lines it emitted.
+//!
+//! ```no_run
+//! use polyfaas_core::{handler_fn, Context, Error, Event, Response};
+//!
+//! async fn handle(event: Event, ctx: Context) -> Result<Response, Error> {
+//!     match event {
+//!         Event::Blob(blob) => {
+//!             // Already on disk: the shim decoded the trigger's content to a file.
+//!             let path = blob.local_path(&ctx).await?;
+//!             tracing::info!(key = %blob.key(), "got {} bytes", std::fs::metadata(path)?.len());
+//!             Ok(Response::ok())
+//!         }
+//!         _ => Ok(Response::text("hello from Azure")),
+//!     }
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Error> {
+//!     polyfaas_azure::run(handler_fn(handle)).await // or polyfaas::run with feature `azure`
+//! }
+//! ```
+//!
+//! | trigger | event |
+//! |---|---|
+//! | `httpTrigger` | `Event::Http` from `Data.<req>` (path and query from `Url`); the response goes to the `http` output binding. With `enableForwardingHttpRequest`, the raw request and a raw response ([`forwarding`](crate::forwarding) module docs) |
+//! | `blobTrigger` | `Event::Blob` with its content already in a local file (see `blob_file.rs`); container and key from `Metadata.Uri` |
+//! | `queueTrigger` | `Event::Message`; `dequeue_count`, times and `retry_count` as attributes |
+//! | `timerTrigger` | `Event::Schedule`; past-due in the context's [`TimerInfo`] |
+//! | anything else | `Event::Invoke` with the trigger's value |
+//!
+//! One module per job: [`config`](AzureConfig), `function_json`, [`payload`] (the double-encoded
+//! values), `http_trigger`, `forwarding`, `blob_file` (the one place a blob becomes a local file),
+//! `blob_trigger`, `queue`, `timer`, [`logs`], `response`, [`scaffold`] (writing `host.json` and
+//! `function.json`), `error`, `server`, `invocation`.
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod blob_file;
+mod blob_trigger;
+mod config;
+mod error;
+mod forwarding;
+mod function_json;
+mod http_trigger;
+mod invocation;
+pub mod logs;
+pub mod payload;
+mod queue;
+mod response;
+pub mod scaffold;
+mod server;
+mod stream_split;
+mod timer;
+
+pub use config::AzureConfig;
+pub use error::{ConfigError, PayloadError};
+pub use function_json::{Binding, FunctionDef, Functions, TriggerKind};
+pub use http_trigger::RouteParams;
+pub use invocation::AzureMetadata;
+pub use server::serve;
+pub use timer::TimerInfo;
 
 use polyfaas_core::{Error, Handler};
 
-/// Whether this process was started by the platform.
+/// Whether this process was started by the Functions host (`FUNCTIONS_CUSTOMHANDLER_PORT` is
+/// set).
 pub fn detected() -> bool {
     std::env::var_os("FUNCTIONS_CUSTOMHANDLER_PORT").is_some()
 }
 
-/// Runs `handler` until the platform stops the process.
+/// Runs `handler` as the app's custom handler until the host stops the process (SIGTERM or
+/// Ctrl-C: requests in flight are finished first).
+///
+/// Installs the log output ([`logs::init`]): lines on stderr, filtered by `RUST_LOG` (default
+/// `info`), and each invocation's lines returned in `Logs`. Fails at start-up when
+/// `FUNCTIONS_CUSTOMHANDLER_PORT` is missing or invalid, a `host.json` or `function.json` cannot
+/// be read, `POLYFAAS_BLOB_URL` is invalid, or the port is taken; the message names which.
 pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
-    let _ = handler;
-    Err(Error::Provider("the azure shim is not built yet".into()))
+    logs::init();
+    let config = AzureConfig::from_env()?;
+    serve(handler, config, polyfaas_core::server::shutdown_signal()).await
 }

@@ -1,0 +1,323 @@
+//! **Where an Azure blob becomes a local file.**
+//!
+//! A blob trigger's request carries the whole blob as base64 in `Data.<binding name>`. The
+//! request body is scanned as it arrives ([`Splitter`]): the base64 text is decoded chunk by
+//! chunk straight into a file in the invocation's scratch directory
+//! ([`Context::scratch_file`]), and only the rest of the envelope (a few KiB) is kept in memory.
+//! So a 64 MiB blob costs one request chunk and one decoded chunk of memory, not the ~85 MiB of
+//! base64 plus the 64 MiB of bytes that reading the whole body and decoding it would cost.
+//!
+//! The file is handed to the handler with [`BlobEvent::with_local_file`]; it is removed with the
+//! scratch directory when the invocation ends (`polyfaas_core::invoke`), or when the context is
+//! dropped because the request was rejected.
+//!
+//! [`BlobEvent::with_local_file`]: polyfaas_core::BlobEvent::with_local_file
+
+use std::path::PathBuf;
+
+use axum::body::Body;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use futures_util::StreamExt;
+use polyfaas_core::Context;
+use tokio::io::AsyncWriteExt;
+
+use crate::error::PayloadError;
+use crate::payload::Envelope;
+use crate::stream_split::Splitter;
+
+/// A blob trigger's request, read: the envelope without the content, and the file holding the
+/// content when the host sent it (not with deferred binding).
+#[derive(Debug)]
+pub(crate) struct ReceivedBlob {
+    pub(crate) envelope: Envelope,
+    pub(crate) file: Option<LocalFile>,
+}
+
+/// The decoded blob on disk.
+#[derive(Debug)]
+pub(crate) struct LocalFile {
+    pub(crate) path: PathBuf,
+    pub(crate) len: u64,
+}
+
+/// Reads a blob trigger's request body, writing `Data.<binding>` to a scratch file as it comes.
+pub(crate) async fn receive(
+    body: Body,
+    binding: &str,
+    ctx: &Context,
+) -> Result<ReceivedBlob, PayloadError> {
+    let field = format!("Data.{binding}");
+    let mut splitter = Splitter::new(binding);
+    let mut decoder: Option<Base64File> = None;
+    let mut piece = Vec::new();
+    let mut stream = body.into_data_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| PayloadError::Body(e.to_string()))?;
+        piece.clear();
+        splitter
+            .feed(&chunk, &mut |content: &[u8]| {
+                piece.extend_from_slice(content);
+                Ok::<_, std::convert::Infallible>(())
+            })
+            .unwrap_or_else(|never| match never {});
+        if !piece.is_empty() || (splitter.found() && decoder.is_none()) {
+            if decoder.is_none() {
+                decoder = Some(
+                    Base64File::create(ctx.scratch_file(binding).map_err(|e| {
+                        PayloadError::LocalFile {
+                            path: PathBuf::from(binding),
+                            source: e,
+                        }
+                    })?)
+                    .await?,
+                );
+            }
+            if let Some(decoder) = decoder.as_mut() {
+                decoder.write(&piece, &field).await?;
+            }
+        }
+    }
+    if splitter.truncated() {
+        return Err(PayloadError::NotJson(format!(
+            "the body ended inside the string `{field}`"
+        )));
+    }
+    let file = match decoder {
+        Some(decoder) => Some(decoder.finish(&field).await?),
+        None => None,
+    };
+    let envelope = Envelope::parse(&splitter.into_kept())?;
+    Ok(ReceivedBlob { envelope, file })
+}
+
+/// Gives the file the blob's own name (so its extension is the object's), in the same scratch
+/// directory.
+pub(crate) async fn rename_for_key(
+    file: LocalFile,
+    key: &str,
+    ctx: &Context,
+) -> Result<LocalFile, PayloadError> {
+    let name = key.rsplit('/').next().unwrap_or_default();
+    let failed = |path: &PathBuf, e| PayloadError::LocalFile {
+        path: path.clone(),
+        source: e,
+    };
+    let target = ctx.scratch_file(name).map_err(|e| failed(&file.path, e))?;
+    tokio::fs::rename(&file.path, &target)
+        .await
+        .map_err(|e| failed(&target, e))?;
+    Ok(LocalFile {
+        path: target,
+        len: file.len,
+    })
+}
+
+/// A base64 decoder that writes to a file as text arrives.
+struct Base64File {
+    path: PathBuf,
+    file: tokio::fs::File,
+    /// Base64 characters not decoded yet (fewer than 4 after each write).
+    pending: Vec<u8>,
+    decoded: Vec<u8>,
+    /// A `\` ended the last piece (JSON escape, as in `\/`).
+    backslash: bool,
+    /// A quantum with `=` padding was decoded: nothing may follow.
+    padded: bool,
+    len: u64,
+}
+
+impl Base64File {
+    async fn create(path: PathBuf) -> Result<Base64File, PayloadError> {
+        let file = tokio::fs::File::create(&path)
+            .await
+            .map_err(|e| PayloadError::LocalFile {
+                path: path.clone(),
+                source: e,
+            })?;
+        Ok(Base64File {
+            path,
+            file,
+            pending: Vec::new(),
+            decoded: Vec::new(),
+            backslash: false,
+            padded: false,
+            len: 0,
+        })
+    }
+
+    async fn write(&mut self, text: &[u8], field: &str) -> Result<(), PayloadError> {
+        self.unescape_into_pending(text, field)?;
+        let whole = self.pending.len() / 4 * 4;
+        if whole == 0 {
+            return Ok(());
+        }
+        if self.padded {
+            return Err(bad(field, "text follows the `=` padding"));
+        }
+        self.decoded.resize(whole / 4 * 3, 0);
+        let n = BASE64
+            .decode_slice(&self.pending[..whole], &mut self.decoded)
+            .map_err(|e| bad(field, &e.to_string()))?;
+        self.padded = self.pending[whole - 1] == b'=';
+        self.pending.drain(..whole);
+        self.file
+            .write_all(&self.decoded[..n])
+            .await
+            .map_err(|e| PayloadError::LocalFile {
+                path: self.path.clone(),
+                source: e,
+            })?;
+        self.len += n as u64;
+        Ok(())
+    }
+
+    /// Copies base64 text to `pending`, undoing the one JSON escape a serialiser may use in
+    /// base64 (`\/`); any other escape cannot be base64.
+    fn unescape_into_pending(&mut self, text: &[u8], field: &str) -> Result<(), PayloadError> {
+        if !self.backslash && !text.contains(&b'\\') {
+            self.pending.extend_from_slice(text);
+            return Ok(());
+        }
+        for &b in text {
+            if self.backslash {
+                if b != b'/' {
+                    return Err(bad(
+                        field,
+                        &format!("it contains the JSON escape \\{}", char::from(b)),
+                    ));
+                }
+                self.backslash = false;
+                self.pending.push(b'/');
+            } else if b == b'\\' {
+                self.backslash = true;
+            } else {
+                self.pending.push(b);
+            }
+        }
+        Ok(())
+    }
+
+    async fn finish(mut self, field: &str) -> Result<LocalFile, PayloadError> {
+        if !self.pending.is_empty() {
+            return Err(bad(
+                field,
+                &format!(
+                    "its length is not a multiple of 4 ({} characters left over)",
+                    self.pending.len()
+                ),
+            ));
+        }
+        self.file
+            .flush()
+            .await
+            .map_err(|e| PayloadError::LocalFile {
+                path: self.path.clone(),
+                source: e,
+            })?;
+        Ok(LocalFile {
+            path: self.path,
+            len: self.len,
+        })
+    }
+}
+
+fn bad(field: &str, reason: &str) -> PayloadError {
+    PayloadError::BadBase64 {
+        field: field.to_owned(),
+        reason: reason.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polyfaas_core::Provider;
+
+    fn ctx(dir: &std::path::Path) -> Context {
+        Context::builder(Provider::Azure, "t")
+            .scratch_base(dir)
+            .build()
+    }
+
+    async fn receive_chunked(
+        body: Vec<u8>,
+        chunk: usize,
+        ctx: &Context,
+    ) -> Result<ReceivedBlob, PayloadError> {
+        let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = body
+            .chunks(chunk)
+            .map(|c| Ok(bytes::Bytes::copy_from_slice(c)))
+            .collect();
+        let body = Body::from_stream(futures_util::stream::iter(chunks));
+        receive(body, "myBlob", ctx).await
+    }
+
+    #[tokio::test]
+    async fn content_is_decoded_to_a_file_whatever_the_chunking() {
+        let content: Vec<u8> = (0..10_000u32).map(|i| (i * 31 % 256) as u8).collect();
+        let body = serde_json::json!({
+            "Data": {"myBlob": BASE64.encode(&content)},
+            "Metadata": {"name": "\"a.bin\""}
+        })
+        .to_string()
+        .replace('/', "\\/");
+        for chunk in [1, 3, 5, 4096, usize::MAX / 2] {
+            let dir = tempfile::tempdir().unwrap();
+            let ctx = ctx(dir.path());
+            let got = receive_chunked(body.clone().into_bytes(), chunk, &ctx)
+                .await
+                .unwrap();
+            let file = got.file.unwrap();
+            assert_eq!(std::fs::read(&file.path).unwrap(), content, "chunk {chunk}");
+            assert_eq!(file.len, content.len() as u64);
+            assert_eq!(got.envelope.data["myBlob"], "");
+            let renamed = rename_for_key(file, "dir/a.bin", &ctx).await.unwrap();
+            assert!(renamed.path.to_string_lossy().ends_with("a.bin"));
+            drop(ctx);
+            assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        }
+    }
+
+    #[tokio::test]
+    async fn bad_base64_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        for (text, why) in [
+            ("QUJD*", "not a multiple of 4"),
+            ("QQ==QUJD", "follows the `=` padding"),
+            ("QU*D", "Invalid"),
+            ("QUJ\\nD", "escape \\n"),
+        ] {
+            let body = format!(r#"{{"Data": {{"myBlob": "{text}"}}}}"#).into_bytes();
+            let err = receive_chunked(body, 2, &ctx(dir.path()))
+                .await
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.starts_with("`Data.myBlob` is not valid base64"),
+                "{err}"
+            );
+            assert!(err.contains(why), "{text}: {err}");
+        }
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn an_empty_blob_is_an_empty_file_and_a_missing_one_no_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = ctx(dir.path());
+        let got = receive_chunked(br#"{"Data": {"myBlob": ""}}"#.to_vec(), 7, &ctx)
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read(got.file.unwrap().path).unwrap(), b"");
+        let got = receive_chunked(
+            br#"{"Data": {"myBlob": {"Version": "1.0"}}}"#.to_vec(),
+            7,
+            &ctx,
+        )
+        .await
+        .unwrap();
+        assert!(got.file.is_none());
+        assert_eq!(got.envelope.data["myBlob"]["Version"], "1.0");
+    }
+}

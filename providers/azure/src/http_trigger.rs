@@ -1,0 +1,327 @@
+//! `httpTrigger` in the envelope (forwarding off, the default): `Data.<req>` → `Event::Http`,
+//! and the handler's `Response` → the `http` output binding's value.
+//!
+//! The path and query come from `Url` (the client's URL as the host saw it, route prefix
+//! included), never rebuilt from `Query`, where repeated keys are already comma-joined.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, SocketAddr};
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, SET_COOKIE};
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use polyfaas_core::{Request, Response, SourceIp};
+use serde_json::{json, Map, Value};
+
+use crate::error::PayloadError;
+use crate::payload::{bytes, get_ci, kind_of};
+
+/// Route parameters of the HTTP trigger (`Data.<req>.Params`), in the request's extensions.
+///
+/// ```
+/// # let request = http::Request::new(bytes::Bytes::new());
+/// use polyfaas_azure::RouteParams;
+/// let id = request.extensions().get::<RouteParams>().and_then(|p| p.0.get("id"));
+/// # assert!(id.is_none());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RouteParams(pub BTreeMap<String, String>);
+
+/// Bytes that cannot appear as they are in a URI path or query: escaped when the host's `Url`
+/// carries them decoded. `%` is kept, so an already-encoded URL stays as it is.
+const NOT_URI: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^');
+
+/// `Data.<binding>` as an HTTP request.
+pub(crate) fn request(value: &Value, binding: &str) -> Result<Request, PayloadError> {
+    let field = |name: &str| format!("Data.{binding}.{name}");
+    let req = match value {
+        Value::Object(req) => req,
+        other => {
+            return Err(PayloadError::field(
+                format!("Data.{binding}"),
+                format!("must be the HTTP request object, not {}", kind_of(other)),
+            ))
+        }
+    };
+    let string = |name: &str| match get_ci(req, name) {
+        Some(Value::String(s)) => Ok(s.as_str()),
+        Some(other) => Err(PayloadError::field(
+            field(name),
+            format!("must be a string, not {}", kind_of(other)),
+        )),
+        None => Err(PayloadError::field(field(name), "is missing")),
+    };
+    let method = string("Method")?;
+    let method = http::Method::from_bytes(method.as_bytes()).map_err(|_| {
+        PayloadError::field(field("Method"), format!("{method:?} is not an HTTP method"))
+    })?;
+    let url = string("Url")?;
+    let uri = path_and_query(url).map_err(|why| PayloadError::field(field("Url"), why))?;
+
+    let mut builder = http::Request::builder().method(method).uri(uri);
+    let headers = builder.headers_mut().expect("a fresh builder has no error");
+    if let Some(value) = get_ci(req, "Headers") {
+        let map = value.as_object().ok_or_else(|| {
+            PayloadError::field(
+                field("Headers"),
+                format!("must be an object, not {}", kind_of(value)),
+            )
+        })?;
+        for (name, values) in map {
+            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                PayloadError::field(field("Headers"), format!("{name:?} is not a header name"))
+            })?;
+            let mut append = |v: &Value| -> Result<(), PayloadError> {
+                let text = match v {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                let value = HeaderValue::from_str(&text).map_err(|_| {
+                    PayloadError::field(
+                        field(&format!("Headers.{name}")),
+                        "has a value that is not a valid header value",
+                    )
+                })?;
+                headers.append(header.clone(), value);
+                Ok(())
+            };
+            match values {
+                Value::Array(values) => values.iter().try_for_each(&mut append)?,
+                single => append(single)?,
+            }
+        }
+    }
+    let body = match get_ci(req, "Body") {
+        None | Some(Value::Null) => Bytes::new(),
+        Some(Value::String(text)) if is_base64_content_type(headers.get(CONTENT_TYPE)) => {
+            Bytes::from(bytes(text, &field("Body"))?)
+        }
+        Some(Value::String(text)) => Bytes::from(text.clone().into_bytes()),
+        // Hosts from before 2020 parsed JSON bodies; give the handler the JSON text.
+        Some(other) => Bytes::from(other.to_string()),
+    };
+    let source_ip = headers
+        .get("x-forwarded-for")
+        .and_then(|v| forwarded_ip(v.to_str().ok()?));
+    let mut request = builder
+        .body(body)
+        .map_err(|e| PayloadError::field(field("Url"), e.to_string()))?;
+    if let Some(ip) = source_ip {
+        request.extensions_mut().insert(SourceIp(ip));
+    }
+    if let Some(Value::Object(params)) = get_ci(req, "Params") {
+        let params = params
+            .iter()
+            .filter_map(|(k, v)| Some((k.clone(), crate::payload::text(v)?.into_owned())))
+            .collect();
+        request.extensions_mut().insert(RouteParams(params));
+    }
+    Ok(request)
+}
+
+/// The host sends `application/octet-stream` and `multipart/*` bodies as base64, every other
+/// body as text.
+fn is_base64_content_type(content_type: Option<&HeaderValue>) -> bool {
+    let Some(ct) = content_type.and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let ct = ct.trim_start().to_ascii_lowercase();
+    ct.starts_with("application/octet-stream") || ct.starts_with("multipart/")
+}
+
+/// The path and query of an absolute URL, as a valid request target.
+fn path_and_query(url: &str) -> Result<http::Uri, String> {
+    let after_scheme = url
+        .split_once("://")
+        .map(|(_, rest)| rest)
+        .ok_or_else(|| format!("{url:?} is not an absolute URL"))?;
+    let target = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let target = target.split('#').next().unwrap_or("/");
+    let (path, query) = match target.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (target, None),
+    };
+    let mut out = utf8_percent_encode(path, NOT_URI).to_string();
+    if let Some(q) = query.filter(|q| !q.is_empty()) {
+        out.push('?');
+        out.push_str(&utf8_percent_encode(q, NOT_URI).to_string());
+    }
+    out.parse()
+        .map_err(|e| format!("{url:?} has no valid path and query: {e}"))
+}
+
+/// The client's address from `X-Forwarded-For`: the first entry, whose port App Service keeps
+/// (`1.2.3.4:5678`, `[::1]:5678`).
+pub(crate) fn forwarded_ip(header: &str) -> Option<IpAddr> {
+    let first = header.split(',').next()?.trim();
+    first
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| first.parse::<SocketAddr>().ok().map(|s| s.ip()))
+}
+
+/// The handler's response as the `http` output binding's value: `statusCode`, `headers` (one
+/// string per name: the host cannot take arrays) and `body` (text; a body that is not UTF-8 is
+/// sent as base64 text, the only way through the envelope). Returns the warnings to log.
+pub(crate) fn output(response: Response) -> (Value, Vec<String>) {
+    let (status, headers, body) = response.into_parts();
+    let mut warnings = Vec::new();
+    let mut out: Map<String, Value> = Map::new();
+    for name in headers.keys() {
+        let mut values = headers
+            .get_all(name)
+            .iter()
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        let Some(first) = values.next() else { continue };
+        let rest: Vec<String> = values.collect();
+        let joined = if rest.is_empty() {
+            first
+        } else if name == SET_COOKIE {
+            warnings.push(format!(
+                "only the first of {} set-cookie headers reaches the client: the envelope takes one value per header (enable enableForwardingHttpRequest for more)",
+                rest.len() + 1
+            ));
+            first
+        } else {
+            std::iter::once(first)
+                .chain(rest)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.insert(canonical_case(name.as_str()), Value::String(joined));
+    }
+    let body = match String::from_utf8(body.to_vec()) {
+        Ok(text) => text,
+        Err(_) => {
+            warnings.push(format!(
+                "the response body ({} bytes) is not UTF-8 and reaches the client as base64 text: the envelope cannot carry bytes (enable enableForwardingHttpRequest)",
+                body.len()
+            ));
+            BASE64.encode(&body)
+        }
+    };
+    (
+        json!({"statusCode": status.as_u16(), "headers": out, "body": body}),
+        warnings,
+    )
+}
+
+/// `content-type` → `Content-Type`, as .NET writes header names.
+fn canonical_case(name: &str) -> String {
+    name.split('-')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polyfaas_core::RequestExt;
+
+    #[test]
+    fn path_and_query_come_from_the_url() {
+        let cases = [
+            (
+                "http://localhost:7071/api/items/7?a=1&a=2",
+                "/api/items/7?a=1&a=2",
+            ),
+            (
+                "https://x.azurewebsites.net/api/caf%C3%A9",
+                "/api/caf%C3%A9",
+            ),
+            (
+                "https://x.azurewebsites.net/api/café ✓?q=a b",
+                "/api/caf%C3%A9%20%E2%9C%93?q=a%20b",
+            ),
+            ("http://localhost:7071", "/"),
+            ("http://localhost:7071/p?", "/p"),
+        ];
+        for (url, target) in cases {
+            assert_eq!(path_and_query(url).unwrap().to_string(), target, "{url}");
+        }
+        assert!(path_and_query("/relative").is_err());
+    }
+
+    #[test]
+    fn the_request_object_becomes_a_request() {
+        let value = json!({
+            "Url": "http://localhost:7071/api/items/7?a=1&a=2",
+            "Method": "POST",
+            "Query": {"a": "1,2"},
+            "Headers": {"Content-Type": ["application/octet-stream"], "X-Forwarded-For": ["10.1.2.3:5555"], "X-Multi": ["1", "2"]},
+            "Params": {"id": "7"},
+            "Body": "AP8="
+        });
+        let req = request(&value, "req").unwrap();
+        assert_eq!(req.method(), "POST");
+        assert_eq!(req.query_string(), "a=1&a=2");
+        assert_eq!(req.body().as_ref(), [0x00, 0xff]);
+        assert_eq!(req.headers().get_all("x-multi").iter().count(), 2);
+        assert_eq!(req.source_ip(), Some("10.1.2.3".parse().unwrap()));
+        assert_eq!(req.extensions().get::<RouteParams>().unwrap().0["id"], "7");
+    }
+
+    #[test]
+    fn bad_request_objects_name_the_field() {
+        let err = |v: Value| request(&v, "req").unwrap_err().to_string();
+        assert_eq!(
+            err(json!("x")),
+            "`Data.req` must be the HTTP request object, not a string"
+        );
+        assert_eq!(
+            err(json!({"Url": "http://h/"})),
+            "`Data.req.Method` is missing"
+        );
+        assert_eq!(
+            err(
+                json!({"Url": "http://h/", "Method": "GET", "Headers": {"Content-Type": ["application/octet-stream"]}, "Body": "%%"})
+            ),
+            "`Data.req.Body` is not valid base64: Invalid symbol 37, offset 0."
+        );
+    }
+
+    #[test]
+    fn the_response_becomes_the_res_binding() {
+        let response = Response::text("hé")
+            .with_status(http::StatusCode::CREATED)
+            .with_header(SET_COOKIE, HeaderValue::from_static("a=1"))
+            .with_header(SET_COOKIE, HeaderValue::from_static("b=2"))
+            .with_header(
+                HeaderName::from_static("x-a"),
+                HeaderValue::from_static("1"),
+            )
+            .with_header(
+                HeaderName::from_static("x-a"),
+                HeaderValue::from_static("2"),
+            );
+        let (res, warnings) = output(response);
+        assert_eq!(
+            res,
+            json!({"statusCode": 201, "headers": {"Content-Type": "text/plain; charset=utf-8",
+                   "Set-Cookie": "a=1", "X-A": "1, 2"}, "body": "hé"})
+        );
+        assert_eq!(warnings.len(), 1);
+        let (res, warnings) = output(Response::bytes(vec![0xff, 0x00]));
+        assert_eq!(res["body"], "/wA=");
+        assert!(warnings[0].contains("not UTF-8"));
+    }
+}

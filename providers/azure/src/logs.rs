@@ -1,0 +1,200 @@
+//! Log output: every `tracing` event goes to stderr (the host keeps the handler's stderr), and
+//! the events emitted inside an invocation are also captured and returned to the host in the
+//! response's `Logs`, where they show up in the function's own log (Application Insights,
+//! `func start` output).
+//!
+//! Each invocation runs in a span made by [`invocation_span`]; the [`CaptureLayer`] gives that
+//! span a line buffer, appends the events of the span (and of spans inside it, and of tasks
+//! instrumented with it) to it, and [`take`] empties the buffer when the invocation is done.
+
+use std::fmt::Write as _;
+
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer, Registry};
+
+/// The target of invocation spans; the capture layer looks for it.
+const TARGET: &str = "polyfaas_azure::invocation";
+/// At most this many lines per invocation are returned; the rest are counted.
+const MAX_LINES: usize = 1000;
+/// At most this many bytes per line.
+const MAX_LINE: usize = 8 * 1024;
+
+/// Installs the global subscriber: `RUST_LOG`-filtered (default `info`) lines on stderr, plus
+/// the capture of each invocation's lines for `Logs`. Returns `false` if the application had
+/// already installed a subscriber: then nothing is captured unless it includes [`CaptureLayer`].
+pub fn init() -> bool {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(false),
+        )
+        .with(CaptureLayer)
+        .try_init()
+        .is_ok()
+}
+
+/// A layer that captures the events of each invocation for the response's `Logs`. [`init`]
+/// installs it; add it to your own subscriber (over a [`Registry`]) if you install one first.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct CaptureLayer;
+
+#[derive(Default)]
+struct Captured {
+    lines: Vec<String>,
+    dropped: usize,
+}
+
+impl<S> Layer<S> for CaptureLayer
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: LayerContext<'_, S>) {
+        if attrs.metadata().target() == TARGET {
+            if let Some(span) = ctx.span(id) {
+                span.extensions_mut().insert(Captured::default());
+            }
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: LayerContext<'_, S>) {
+        let Some(scope) = ctx.event_scope(event) else {
+            return;
+        };
+        for span in scope {
+            let mut extensions = span.extensions_mut();
+            if let Some(captured) = extensions.get_mut::<Captured>() {
+                if captured.lines.len() >= MAX_LINES {
+                    captured.dropped += 1;
+                } else {
+                    captured.lines.push(format_line(event));
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// `LEVEL target: message key=value ...`, cut at [`MAX_LINE`] bytes.
+fn format_line(event: &Event<'_>) -> String {
+    struct Fields(String, String);
+    impl Visit for Fields {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            if field.name() == "message" {
+                let _ = write!(self.0, "{value:?}");
+            } else {
+                let _ = write!(self.1, " {}={value:?}", field.name());
+            }
+        }
+        fn record_str(&mut self, field: &Field, value: &str) {
+            if field.name() == "message" {
+                self.0.push_str(value);
+            } else {
+                let _ = write!(self.1, " {}={value:?}", field.name());
+            }
+        }
+    }
+    let meta = event.metadata();
+    let mut fields = Fields(String::new(), String::new());
+    event.record(&mut fields);
+    let level = match *meta.level() {
+        Level::ERROR => "ERROR",
+        Level::WARN => "WARN",
+        Level::INFO => "INFO",
+        Level::DEBUG => "DEBUG",
+        Level::TRACE => "TRACE",
+    };
+    let mut line = format!("{level} {}: {}{}", meta.target(), fields.0, fields.1);
+    if line.len() > MAX_LINE {
+        let mut cut = MAX_LINE;
+        while !line.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        line.truncate(cut);
+        line.push('…');
+    }
+    line
+}
+
+/// The span one invocation runs in: its events are captured. At level ERROR so that a
+/// `RUST_LOG` that keeps only warnings or errors still keeps the span (and captures them).
+pub(crate) fn invocation_span(request_id: &str, function: Option<&str>) -> tracing::Span {
+    tracing::error_span!(
+        target: TARGET,
+        "invocation",
+        request_id = %request_id,
+        provider = "azure",
+        function = function.unwrap_or_default()
+    )
+}
+
+/// Takes the lines captured in `span` so far.
+pub(crate) fn take(span: &tracing::Span) -> Vec<String> {
+    span.with_subscriber(|(id, dispatch)| {
+        let registry = dispatch.downcast_ref::<Registry>()?;
+        let span = registry.span(id)?;
+        let mut extensions = span.extensions_mut();
+        let captured = extensions.get_mut::<Captured>()?;
+        let mut lines = std::mem::take(&mut captured.lines);
+        if captured.dropped > 0 {
+            lines.push(format!(
+                "({} more log lines were dropped)",
+                captured.dropped
+            ));
+            captured.dropped = 0;
+        }
+        Some(lines)
+    })
+    .flatten()
+    .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_inside_an_invocation_are_captured_and_others_are_not() {
+        let subscriber = tracing_subscriber::registry().with(CaptureLayer);
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::info!("before");
+            let span = invocation_span("r-1", Some("f"));
+            span.in_scope(|| {
+                tracing::info!(order = 7, "hello");
+                tracing::info_span!("inner").in_scope(|| tracing::warn!("inside"));
+            });
+            tracing::info!("after");
+            assert_eq!(
+                take(&span),
+                [
+                    "INFO polyfaas_azure::logs::tests: hello order=7",
+                    "WARN polyfaas_azure::logs::tests: inside"
+                ]
+            );
+            assert!(take(&span).is_empty());
+        });
+    }
+
+    #[test]
+    fn a_flood_of_lines_is_capped() {
+        let subscriber = tracing_subscriber::registry().with(CaptureLayer);
+        tracing::subscriber::with_default(subscriber, || {
+            let span = invocation_span("r-2", None);
+            span.in_scope(|| {
+                for i in 0..MAX_LINES + 5 {
+                    tracing::info!(i, "line");
+                }
+            });
+            let lines = take(&span);
+            assert_eq!(lines.len(), MAX_LINES + 1);
+            assert_eq!(lines[MAX_LINES], "(5 more log lines were dropped)");
+        });
+    }
+}

@@ -1,0 +1,231 @@
+//! The host's invocation request `{"Data": {...}, "Metadata": {...}}` and the .NET encodings of
+//! its values.
+//!
+//! The host serialises every scalar binding value with `JsonConvert.SerializeObject` and puts
+//! the result in a JSON string, so a queue message `aaaaa` arrives as `"\"aaaaa\""`; byte arrays
+//! (blob content) arrive as plain base64, dates as plain ISO-8601 text, objects as real JSON
+//! objects. [`text`] undoes the string encoding exactly once; [`bytes`] decodes base64.
+
+use std::borrow::Cow;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use serde_json::{Map, Value};
+
+use crate::error::PayloadError;
+
+/// One invocation request, parsed.
+#[derive(Debug, Default)]
+pub struct Envelope {
+    /// The trigger's value under its binding name, and every input binding's.
+    pub data: Map<String, Value>,
+    /// The trigger's binding data (minus keys ending in `Trigger`) and `sys`.
+    pub metadata: Map<String, Value>,
+}
+
+impl Envelope {
+    /// Parses the request body. `Metadata` may be absent; `Data` may not.
+    pub fn parse(body: &[u8]) -> Result<Envelope, PayloadError> {
+        let value: Value =
+            serde_json::from_slice(body).map_err(|e| PayloadError::NotJson(e.to_string()))?;
+        Envelope::from_value(value)
+    }
+
+    /// Takes an already parsed body apart.
+    pub fn from_value(value: Value) -> Result<Envelope, PayloadError> {
+        let mut map = match value {
+            Value::Object(map) => map,
+            Value::Array(_) => return Err(PayloadError::NotAnObject("an array")),
+            Value::String(_) => return Err(PayloadError::NotAnObject("a string")),
+            Value::Number(_) => return Err(PayloadError::NotAnObject("a number")),
+            Value::Bool(_) => return Err(PayloadError::NotAnObject("a boolean")),
+            Value::Null => return Err(PayloadError::NotAnObject("null")),
+        };
+        let data = match take_ci(&mut map, "Data") {
+            Some(Value::Object(data)) => data,
+            Some(other) => {
+                return Err(PayloadError::field(
+                    "Data",
+                    format!("must be an object, not {}", kind_of(&other)),
+                ))
+            }
+            None => return Err(PayloadError::MissingData),
+        };
+        let metadata = match take_ci(&mut map, "Metadata") {
+            Some(Value::Object(metadata)) => metadata,
+            Some(Value::Null) | None => Map::new(),
+            Some(other) => {
+                return Err(PayloadError::field(
+                    "Metadata",
+                    format!("must be an object, not {}", kind_of(&other)),
+                ))
+            }
+        };
+        Ok(Envelope { data, metadata })
+    }
+
+    /// `Metadata.sys.MethodName`: the function's name, as the host sends it.
+    pub fn method_name(&self) -> Option<Cow<'_, str>> {
+        let sys = get_ci(&self.metadata, "sys")?;
+        let sys = match sys {
+            Value::Object(sys) => sys,
+            _ => return None,
+        };
+        get_ci(sys, "MethodName").and_then(text)
+    }
+
+    /// `Metadata.sys.UtcNow`.
+    pub fn utc_now(&self) -> Option<Cow<'_, str>> {
+        match get_ci(&self.metadata, "sys")? {
+            Value::Object(sys) => get_ci(sys, "UtcNow").and_then(text),
+            _ => None,
+        }
+    }
+
+    /// A `Metadata` value as text (see [`text`]).
+    pub fn metadata_text(&self, key: &str) -> Option<Cow<'_, str>> {
+        get_ci(&self.metadata, key).and_then(text)
+    }
+
+    /// Checks that `Metadata.sys.MethodName`, when present, names `function`.
+    pub fn check_method_name(&self, function: &str) -> Result<(), PayloadError> {
+        match self.method_name() {
+            Some(name) if !name.eq_ignore_ascii_case(function) => {
+                Err(PayloadError::MethodNameMismatch {
+                    function: function.to_owned(),
+                    method_name: name.into_owned(),
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A value the host double-encoded, as text: a JSON string holding a JSON string literal is
+/// decoded once (`"\"aaaaa\""` → `aaaaa`); any other string is taken as it is (dates, base64,
+/// numbers such as `"1"`); numbers and booleans become their JSON text. `None` for null, objects
+/// and arrays.
+///
+/// ```
+/// use polyfaas_azure::payload::text;
+/// use serde_json::json;
+///
+/// assert_eq!(text(&json!("\"hello.txt\"")).unwrap(), "hello.txt");
+/// assert_eq!(text(&json!("1")).unwrap(), "1");
+/// assert_eq!(text(&json!("2022-06-13T06:00:06+00:00")).unwrap(), "2022-06-13T06:00:06+00:00");
+/// assert_eq!(text(&json!("\"{\\\"id\\\":7}\"")).unwrap(), "{\"id\":7}");
+/// assert_eq!(text(&json!(3)).unwrap(), "3");
+/// assert!(text(&json!({"a": 1})).is_none());
+/// ```
+pub fn text(value: &Value) -> Option<Cow<'_, str>> {
+    match value {
+        Value::String(s) => Some(undouble(s)),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
+        _ => None,
+    }
+}
+
+fn undouble(s: &str) -> Cow<'_, str> {
+    if s.len() >= 2 && s.starts_with('"') && s.ends_with('"') {
+        if let Ok(inner) = serde_json::from_str::<String>(s) {
+            return Cow::Owned(inner);
+        }
+    }
+    Cow::Borrowed(s)
+}
+
+/// A base64 value (blob content, binary bodies) as bytes; `field` names it in the error.
+pub fn bytes(value: &str, field: &str) -> Result<Vec<u8>, PayloadError> {
+    BASE64.decode(value).map_err(|e| PayloadError::BadBase64 {
+        field: field.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// A member of an object, exact name first, then case-insensitively (Newtonsoft reads names
+/// case-insensitively, and some hosts write `data`/`metadata`).
+pub fn get_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    map.get(name).or_else(|| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
+
+fn take_ci(map: &mut Map<String, Value>, name: &str) -> Option<Value> {
+    if let Some(v) = map.remove(name) {
+        return Some(v);
+    }
+    let key = map.keys().find(|k| k.eq_ignore_ascii_case(name))?.clone();
+    map.remove(&key)
+}
+
+/// "an object", "a string", ... for error messages.
+pub(crate) fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Object(_) => "an object",
+        Value::Array(_) => "an array",
+        Value::String(_) => "a string",
+        Value::Number(_) => "a number",
+        Value::Bool(_) => "a boolean",
+        Value::Null => "null",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn malformed_envelopes_name_the_problem() {
+        let err = |body: &[u8]| Envelope::parse(body).unwrap_err().to_string();
+        assert!(err(b"not json").starts_with("the request body is not JSON: expected"));
+        assert_eq!(
+            err(b"[1]"),
+            "the request body is JSON an array, not an object with `Data` and `Metadata`"
+        );
+        assert!(err(br#"{"Metadata": {}}"#).starts_with("the request body has no `Data` object"));
+        assert_eq!(
+            err(br#"{"Data": "x"}"#),
+            "`Data` must be an object, not a string"
+        );
+        assert_eq!(
+            err(br#"{"Data": {}, "Metadata": 3}"#),
+            "`Metadata` must be an object, not a number"
+        );
+    }
+
+    #[test]
+    fn sys_method_name_and_case_insensitive_names() {
+        let env = Envelope::parse(
+            br#"{"data": {"x": 1}, "metadata": {"sys": {"MethodName": "Orders", "UtcNow": "2024-05-01T02:00:00Z"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(env.method_name().unwrap(), "Orders");
+        assert_eq!(env.utc_now().unwrap(), "2024-05-01T02:00:00Z");
+        assert!(env.check_method_name("orders").is_ok());
+        assert_eq!(
+            env.check_method_name("other").unwrap_err().to_string(),
+            "`Metadata.sys.MethodName` is \"Orders\" but the request was sent to function \"other\""
+        );
+    }
+
+    #[test]
+    fn decoding_happens_exactly_once() {
+        // A message whose text itself is a JSON string literal stays one after one decoding.
+        assert_eq!(text(&json!("\"\\\"quoted\\\"\"")).unwrap(), "\"quoted\"");
+        // A lone quote character is not a JSON literal: taken as it is.
+        assert_eq!(text(&json!("\"")).unwrap(), "\"");
+        assert_eq!(text(&json!("\"unterminated")).unwrap(), "\"unterminated");
+        assert!(text(&Value::Null).is_none());
+    }
+
+    #[test]
+    fn bad_base64_names_the_field() {
+        assert_eq!(bytes("aGk=", "Data.b").unwrap(), b"hi");
+        let err = bytes("a*b=", "Data.b").unwrap_err().to_string();
+        assert!(err.starts_with("`Data.b` is not valid base64: "), "{err}");
+    }
+}

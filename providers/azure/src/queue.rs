@@ -1,0 +1,118 @@
+//! `queueTrigger` → `Event::Message`: the double-encoded message text, its id, and the queue's
+//! bookkeeping (dequeue count, times, retry count) as attributes.
+
+use polyfaas_core::Message;
+use serde_json::Value;
+
+use crate::error::PayloadError;
+use crate::function_json::FunctionDef;
+use crate::payload::{bytes, get_ci, kind_of, text, Envelope};
+
+/// `Metadata` keys copied into the message's attributes, and their attribute names.
+const ATTRIBUTES: [(&str, &str); 4] = [
+    ("DequeueCount", "dequeue_count"),
+    ("InsertionTime", "insertion_time"),
+    ("ExpirationTime", "expiration_time"),
+    ("NextVisibleTime", "next_visible_time"),
+];
+
+/// The message of a queue trigger's envelope.
+pub(crate) fn message(
+    envelope: &Envelope,
+    function: &FunctionDef,
+) -> Result<Message, PayloadError> {
+    let binding = &function.trigger.name;
+    let field = format!("Data.{binding}");
+    let value = get_ci(&envelope.data, binding)
+        .ok_or_else(|| PayloadError::field(&field, "is missing (the queue message)"))?;
+    let body = match value {
+        // `dataType: binary`: the host sends the bytes as base64.
+        Value::String(s) if function.trigger.is_binary() => bytes(s, &field)?,
+        // A message that is a JSON object may arrive parsed (older hosts): its JSON text.
+        Value::Object(_) | Value::Array(_) => value.to_string().into_bytes(),
+        other => text(other)
+            .ok_or_else(|| {
+                PayloadError::field(&field, format!("must be a string, not {}", kind_of(other)))
+            })?
+            .into_owned()
+            .into_bytes(),
+    };
+    let id = envelope
+        .metadata_text("Id")
+        .map(|id| id.into_owned())
+        .unwrap_or_default();
+    let source = function.trigger.queue_name.clone().unwrap_or_default();
+    let mut message = Message::new(id, source, body);
+    for (key, attribute) in ATTRIBUTES {
+        if let Some(value) = envelope.metadata_text(key) {
+            message
+                .attributes
+                .insert(attribute.to_owned(), value.into_owned());
+        }
+    }
+    if let Some(Value::Object(retry)) = get_ci(&envelope.metadata, "RetryContext") {
+        if let Some(count) = get_ci(retry, "RetryCount").and_then(text) {
+            message
+                .attributes
+                .insert("retry_count".to_owned(), count.into_owned());
+        }
+    }
+    Ok(message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn function(data_type: Option<&str>) -> FunctionDef {
+        let mut binding = json!({"type": "queueTrigger", "name": "msg", "queueName": "orders"});
+        if let Some(dt) = data_type {
+            binding["dataType"] = json!(dt);
+        }
+        FunctionDef::from_json(
+            "q",
+            &json!({"bindings": [binding]}),
+            std::path::Path::new("x"),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_double_encoded_message_is_decoded_once() {
+        let env = Envelope::from_value(
+            json!({"Data": {"msg": "\"{\\\"orderId\\\":42}\""}, "Metadata": {
+            "Id": "\"m-1\"", "DequeueCount": "2", "InsertionTime": "2024-05-01T00:00:00+00:00",
+            "RetryContext": {"RetryCount": 1, "MaxRetryCount": 3}}}),
+        )
+        .unwrap();
+        let msg = message(&env, &function(None)).unwrap();
+        assert_eq!(msg.body_text().unwrap(), r#"{"orderId":42}"#);
+        assert_eq!(msg.id, "m-1");
+        assert_eq!(msg.source, "orders");
+        assert_eq!(msg.attributes["dequeue_count"], "2");
+        assert_eq!(
+            msg.attributes["insertion_time"],
+            "2024-05-01T00:00:00+00:00"
+        );
+        assert_eq!(msg.attributes["retry_count"], "1");
+    }
+
+    #[test]
+    fn binary_messages_are_base64() {
+        let env = Envelope::from_value(json!({"Data": {"msg": "AP8="}})).unwrap();
+        assert_eq!(
+            message(&env, &function(Some("binary")))
+                .unwrap()
+                .body
+                .as_ref(),
+            [0, 255]
+        );
+        let err = message(
+            &Envelope::from_value(json!({"Data": {}})).unwrap(),
+            &function(None),
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "`Data.msg` is missing (the queue message)");
+    }
+}

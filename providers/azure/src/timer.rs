@@ -1,0 +1,102 @@
+//! `timerTrigger` → `Event::Schedule`: named after the function, at the host's `sys.UtcNow`
+//! (the payload has no fire time of its own when `ScheduleStatus` is null); past-due and the
+//! schedule status go to the context as a [`TimerInfo`].
+
+use polyfaas_core::Tick;
+use serde_json::Value;
+
+use crate::error::PayloadError;
+use crate::function_json::FunctionDef;
+use crate::payload::{get_ci, kind_of, text, Envelope};
+
+/// What the timer trigger says besides the tick, in the context:
+/// `ctx.extension::<polyfaas_azure::TimerInfo>()`.
+///
+/// ```
+/// use polyfaas_azure::TimerInfo;
+/// # let ctx = polyfaas_core::Context::builder(polyfaas_core::Provider::Azure, "1").build();
+/// let late = ctx.extension::<TimerInfo>().is_some_and(|t| t.is_past_due);
+/// # assert!(!late);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TimerInfo {
+    /// `IsPastDue`: the timer fired later than scheduled (the app was down, say).
+    pub is_past_due: bool,
+    /// `ScheduleStatus.Last`, with `useMonitor`.
+    pub last: Option<String>,
+    /// `ScheduleStatus.Next`, with `useMonitor`.
+    pub next: Option<String>,
+}
+
+/// The tick and timer details of a timer trigger's envelope.
+pub(crate) fn tick(
+    envelope: &Envelope,
+    function: &FunctionDef,
+) -> Result<(Tick, TimerInfo), PayloadError> {
+    let binding = &function.trigger.name;
+    let field = format!("Data.{binding}");
+    let info = match get_ci(&envelope.data, binding) {
+        Some(Value::Object(timer)) => {
+            let status = get_ci(timer, "ScheduleStatus").and_then(Value::as_object);
+            let status_text = |key| {
+                status
+                    .and_then(|s| get_ci(s, key))
+                    .and_then(text)
+                    .map(|t| t.into_owned())
+            };
+            TimerInfo {
+                is_past_due: get_ci(timer, "IsPastDue")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+                last: status_text("Last"),
+                next: status_text("Next"),
+            }
+        }
+        Some(other) => {
+            return Err(PayloadError::field(
+                field,
+                format!("must be the timer object, not {}", kind_of(other)),
+            ))
+        }
+        None => return Err(PayloadError::field(field, "is missing (the timer object)")),
+    };
+    let mut tick = Tick::new().named(envelope.method_name().as_deref().unwrap_or(&function.name));
+    if let Some(now) = envelope.utc_now() {
+        tick = tick.at(now);
+    }
+    Ok((tick, info))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_timer_object_gives_tick_and_info() {
+        let f = FunctionDef::from_json(
+            "nightly",
+            &json!({"bindings": [{"type": "timerTrigger", "name": "t", "schedule": "0 0 2 * * *"}]}),
+            std::path::Path::new("x"),
+        )
+        .unwrap();
+        let env = Envelope::from_value(json!({"Data": {"t": {"Schedule": {"AdjustForDST": true},
+            "ScheduleStatus": {"Last": "2024-04-30T02:00:00+00:00", "Next": "2024-05-02T02:00:00+00:00"}, "IsPastDue": true}},
+            "Metadata": {"sys": {"MethodName": "nightly", "UtcNow": "2024-05-01T02:00:00.5Z"}}}))
+        .unwrap();
+        let (tick, info) = tick(&env, &f).unwrap();
+        assert_eq!(
+            tick,
+            Tick::new().named("nightly").at("2024-05-01T02:00:00.5Z")
+        );
+        assert!(info.is_past_due);
+        assert_eq!(info.next.as_deref(), Some("2024-05-02T02:00:00+00:00"));
+
+        let env = Envelope::from_value(json!({"Data": {"t": "x"}})).unwrap();
+        assert_eq!(
+            super::tick(&env, &f).unwrap_err().to_string(),
+            "`Data.t` must be the timer object, not a string"
+        );
+    }
+}
