@@ -1,18 +1,78 @@
-//! AWS Lambda shim for polyfaas: the Runtime API through lambda_runtime, every common trigger into the neutral Event.
+//! AWS Lambda shim for polyfaas: the Runtime API through `lambda_runtime`, every common
+//! trigger into the neutral [`Event`](polyfaas_core::Event) and back.
 //!
-//! (Skeleton wired into the workspace; the shim itself lands with its issue.)
+//! Applications don't call this crate: they build with the `aws` feature of `polyfaas` and
+//! `polyfaas::run(handler)` lands in [`run`] when `AWS_LAMBDA_RUNTIME_API` is set. The pieces
+//! are public for tests and benchmarks:
+//!
+//! ```
+//! use bytes::Bytes;
+//! use polyfaas_aws::{handle_event, Invocation};
+//! use polyfaas_core::blob::{Blobs, MemoryStore};
+//! use polyfaas_core::{handler_fn, Context, Error, Event, RequestExt, Response};
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let handler = handler_fn(|event: Event, _ctx: Context| async move {
+//!     let Event::Http(req) = event else { return Ok::<_, Error>(Response::ok()) };
+//!     Ok(Response::text(format!("{} {}", req.method(), req.decoded_path())))
+//! });
+//! let event = Bytes::from_static(br#"{"version":"2.0","rawPath":"/Prod/items/7","rawQueryString":"",
+//!     "headers":{},"requestContext":{"http":{"method":"GET"},"stage":"Prod"},"isBase64Encoded":false}"#);
+//! let invocation = Invocation::new("req-1", Blobs::new(MemoryStore::new()));
+//! let result = handle_event(&handler, event, &invocation).await.unwrap();
+//! assert!(result.get().contains(r#""body":"GET /items/7""#)); // no stage in the path
+//! # });
+//! ```
+//!
+//! | module | job |
+//! |---|---|
+//! | `detect` | which source an event is, from keys only that source sends ([`detect`], [`Shape`]) |
+//! | `http` | API Gateway v1/v2, Function URL and ALB events into `Request`, the `Response` back ([`encode_response`], [`is_text`]) |
+//! | `s3`, `sqs`, `sns`, `schedule` | the other triggers |
+//! | `handle` | one invocation end to end ([`handle_event`]) |
+//! | `context` | the [`Invocation`] from the Runtime API and the `Context` built from it ([`FunctionArn`], [`TraceId`]) |
+//! | `error` | [`EventError`] (a malformed event, naming the field) and [`Failure`] (what goes to `/error`) |
+//! | `runtime` | environment checks, the `lambda_runtime` loop, `/init/error` |
+//!
+//! Failures: a handler error, panic or timeout goes to the Runtime API's error endpoint with
+//! `errorType` = [`Error::error_type`] (`HandlerError`, `Panic`, `Timeout`, ...) and the message,
+//! also for HTTP events (API Gateway then answers the client 502/500); a malformed event gets
+//! `errorType` `InvalidEvent` and a message naming the field. The next invocation is served
+//! normally after each.
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod context;
+mod detect;
+mod error;
+mod handle;
+mod http;
+mod runtime;
+mod s3;
+mod schedule;
+mod sns;
+mod sqs;
 
 use polyfaas_core::{Error, Handler};
 
-/// Whether this process was started by the platform.
+pub use context::{FunctionArn, Invocation, TraceId};
+pub use detect::{detect, Shape};
+pub use error::{EventError, Failure};
+pub use handle::handle_event;
+pub use http::{encode_response, is_text, Origin};
+
+/// Whether this process was started by Lambda (or an emulator of its Runtime API).
 pub fn detected() -> bool {
     std::env::var_os("AWS_LAMBDA_RUNTIME_API").is_some()
 }
 
-/// Runs `handler` until the platform stops the process.
+/// Runs `handler` on the Lambda Runtime API until the platform stops the process.
+///
+/// Sets up logging (`RUST_LOG`, default `info`, on stderr, which Lambda sends to CloudWatch),
+/// opens the blob store (`POLYFAAS_BLOB_URL`, else the platform default), then serves one
+/// invocation after another. Fails at start-up, after reporting to `/runtime/init/error`, when
+/// the environment is not Lambda's (the message names the variable).
 pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
-    let _ = handler;
-    Err(Error::Provider("the aws shim is not built yet".into()))
+    runtime::run(handler).await
 }

@@ -1,0 +1,123 @@
+//! Borrowing JSON shapes shared by the HTTP payloads: strings that point into the event's own
+//! bytes where they have no escapes, and header/query maps kept in their JSON order.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+
+/// A JSON string, borrowed from the event where it has no escapes.
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub(crate) struct Str<'a>(#[serde(borrow)] pub Cow<'a, str>);
+
+impl Str<'_> {
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// `{ "name": "value", ... }` in JSON order (`headers`, `queryStringParameters`).
+#[derive(Debug, Default)]
+pub(crate) struct Pairs<'a>(pub Vec<(Str<'a>, Str<'a>)>);
+
+/// `{ "name": ["v1", "v2"], ... }` in JSON order (`multiValueHeaders`, ...).
+#[derive(Debug, Default)]
+pub(crate) struct MultiPairs<'a>(pub Vec<(Str<'a>, Vec<Str<'a>>)>);
+
+struct PairsVisitor<'a, V>(PhantomData<(&'a (), V)>);
+
+impl<'de: 'a, 'a, V: Deserialize<'de>> Visitor<'de> for PairsVisitor<'a, V> {
+    type Value = Vec<(Str<'a>, V)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+        let mut out = Vec::with_capacity(map.size_hint().unwrap_or(16));
+        while let Some((key, value)) = map.next_entry::<Str<'de>, V>()? {
+            out.push((key, value));
+        }
+        Ok(out)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Pairs<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_map(PairsVisitor::<'a, Str<'de>>(PhantomData))
+            .map(Pairs)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for MultiPairs<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_map(PairsVisitor::<'a, Values<'de>>(PhantomData))
+            .map(|pairs| MultiPairs(pairs.into_iter().map(|(k, v)| (k, v.0)).collect()))
+    }
+}
+
+/// `{ "name": <V>, ... }` in JSON order, for any value type.
+#[derive(Debug)]
+pub(crate) struct Entries<'a, V>(pub Vec<(Str<'a>, V)>);
+
+impl<V> Default for Entries<'_, V> {
+    fn default() -> Self {
+        Entries(Vec::new())
+    }
+}
+
+impl<'de: 'a, 'a, V: Deserialize<'de>> Deserialize<'de> for Entries<'a, V> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer
+            .deserialize_map(PairsVisitor::<'a, V>(PhantomData))
+            .map(Entries)
+    }
+}
+
+/// A JSON array of strings.
+pub(crate) struct Values<'a>(pub Vec<Str<'a>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Values<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for V<'a> {
+            type Value = Vec<Str<'a>>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an array of strings")
+            }
+            fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(1));
+                while let Some(value) = seq.next_element::<Str<'de>>()? {
+                    out.push(value);
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_seq(V(PhantomData)).map(Values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_keep_json_order_and_borrow() {
+        let pairs: Pairs<'_> = serde_json::from_str(r#"{"b":"1","a":"2","b":"3"}"#).unwrap();
+        let keys: Vec<_> = pairs
+            .0
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(keys, [("b", "1"), ("a", "2"), ("b", "3")]);
+        assert!(matches!(pairs.0[0].0 .0, Cow::Borrowed(_)));
+        let multi: MultiPairs<'_> = serde_json::from_str(r#"{"z":["1","2"],"y":[]}"#).unwrap();
+        assert_eq!(multi.0[0].1.len(), 2);
+        assert_eq!(multi.0[1].0.as_str(), "y");
+    }
+}

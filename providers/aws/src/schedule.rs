@@ -1,0 +1,49 @@
+//! EventBridge scheduled rules (`"detail-type": "Scheduled Event"`): one [`Tick`].
+//!
+//! `name` is the rule's name: `resources[0]` after `rule/`; `time` is `time` as EventBridge
+//! wrote it. EventBridge *Scheduler* targets get only the schedule's own input, with no
+//! envelope, so they arrive as invocations.
+
+use polyfaas_core::Tick;
+use serde::Deserialize;
+
+use crate::error::{parse, EventError};
+use crate::http::json::Str;
+
+#[derive(Deserialize)]
+struct Scheduled<'a> {
+    #[serde(borrow, default)]
+    time: Option<Str<'a>>,
+    #[serde(borrow, default)]
+    resources: Vec<Str<'a>>,
+}
+
+pub(crate) fn decode(text: &str) -> Result<Tick, EventError> {
+    let event: Scheduled<'_> = parse(text, "")?;
+    let mut tick = Tick::new();
+    if let Some(rule) = event.resources.first() {
+        let arn = rule.as_str();
+        let name = arn.split_once(":rule/").map_or(arn, |(_, name)| name);
+        tick = tick.named(name);
+    }
+    if let Some(time) = event.time {
+        tick = tick.at(time.0.into_owned());
+    }
+    Ok(tick)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rule_name_comes_from_the_resource_arn() {
+        let tick = decode(r#"{"time":"2024-05-01T02:00:00Z","resources":["arn:aws:events:eu-west-1:1:rule/nightly"]}"#).unwrap();
+        assert_eq!(tick.name.as_deref(), Some("nightly"));
+        assert_eq!(tick.time.as_deref(), Some("2024-05-01T02:00:00Z"));
+        assert_eq!(
+            decode(r#"{"resources":[5]}"#).unwrap_err().to_string(),
+            "resources[0]: invalid type: integer `5`, expected a string"
+        );
+    }
+}
