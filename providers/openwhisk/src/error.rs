@@ -37,7 +37,7 @@ pub enum ActivationError {
 }
 
 fn describe_invalid(path: &str, message: &str) -> String {
-    if path == "." || path.is_empty() {
+    if matches!(path, "." | "?" | "") {
         format!("the activation line is not valid JSON: {message}")
     } else {
         format!("the activation's `{path}` is not valid: {message}")

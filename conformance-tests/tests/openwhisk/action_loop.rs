@@ -1,0 +1,235 @@
+//! An ActionLoop proxy stand-in (apache/openwhisk-runtime-go `executor.go`): starts the action
+//! once with stdin as a pipe and a pipe as fd 3, reads the ack when `__OW_WAIT_FOR_ACK` is set,
+//! then writes one `/run` body per line (every `\n` byte removed) and reads one line from fd 3.
+//!
+//! Unlike the real proxy, stdout and stderr are pipes the driver drains right after each result
+//! line: whatever the action wrote before its result is in the pipe by then, so logs written
+//! late (after fd 3) show up in the next activation's logs, as the proxy's sentinels would
+//! attribute them.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// How long the driver waits for one result line.
+const RESULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// One activation's outcome: the fd-3 line and what the action logged meanwhile.
+#[derive(Debug)]
+pub struct Activation {
+    /// The result line, parsed (the proxy refuses anything but a JSON object or array).
+    pub result: Value,
+    /// The raw fd-3 line, without its newline.
+    pub line: String,
+    /// Stdout written before the result line.
+    pub stdout: String,
+    /// Stderr written before the result line.
+    pub stderr: String,
+}
+
+/// A running action under the driver.
+pub struct ActionLoop {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    results: Receiver<std::io::Result<String>>,
+    stdout: ChildStdout,
+    stderr: ChildStderr,
+    /// Everything the action wrote to stdout and stderr so far.
+    pub all_output: String,
+}
+
+impl ActionLoop {
+    /// Starts `binary` as the proxy does: `__OW_PROXY_VERSION` set, `__OW_WAIT_FOR_ACK=1` if
+    /// `ack`, plus `env`; fd 3 a pipe.
+    pub fn start(binary: &Path, ack: bool, env: &[(&str, &str)]) -> ActionLoop {
+        let mut command = conformance_tests::process::command(binary);
+        command.env("__OW_PROXY_VERSION", "1.17.1");
+        if ack {
+            command.env("__OW_WAIT_FOR_ACK", "1");
+        }
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let (read, write) = std::io::pipe().expect("create the fd-3 pipe");
+        let write: OwnedFd = write.into();
+        pass_as_fd3(&mut command, &write);
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("start {binary:?}: {e}"));
+        // The child has its copy; closing ours lets the reader see EOF when the child exits.
+        drop(write);
+        let (sender, results) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(read).lines() {
+                if sender.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        set_nonblocking(&stdout);
+        set_nonblocking(&stderr);
+        ActionLoop {
+            stdin: child.stdin.take(),
+            child,
+            results,
+            stdout,
+            stderr,
+            all_output: String::new(),
+        }
+    }
+
+    /// The next fd-3 line, or `None` at EOF (the action exited and closed fd 3).
+    pub fn next_line(&mut self) -> Option<String> {
+        match self.results.recv_timeout(RESULT_TIMEOUT) {
+            Ok(Ok(line)) => Some(line),
+            Ok(Err(e)) => panic!("reading fd 3 failed: {e}\n{}", self.drain_all()),
+            Err(RecvTimeoutError::Disconnected) => None,
+            Err(RecvTimeoutError::Timeout) => panic!(
+                "no line on fd 3 after {RESULT_TIMEOUT:?}\n{}",
+                self.drain_all()
+            ),
+        }
+    }
+
+    /// Reads the ack, as the proxy does at `/init` when `OW_WAIT_FOR_ACK` is set.
+    pub fn read_ack(&mut self) -> Value {
+        let line = self
+            .next_line()
+            .unwrap_or_else(|| panic!("the action exited before its ack\n{}", self.drain_all()));
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("ack {line:?} is not JSON: {e}"))
+    }
+
+    /// Sends one `/run` body, as the proxy does, and reads the result line.
+    pub fn run(&mut self, body: &Value) -> Activation {
+        let mut line = body.to_string().into_bytes();
+        line.retain(|b| *b != b'\n');
+        self.send_line(&line)
+    }
+
+    /// Sends raw bytes plus a newline and reads the result line.
+    pub fn send_line(&mut self, line: &[u8]) -> Activation {
+        let stdin = self.stdin.as_mut().expect("stdin is open");
+        let mut bytes = line.to_vec();
+        bytes.push(b'\n');
+        stdin.write_all(&bytes).expect("write the activation line");
+        stdin.flush().expect("flush stdin");
+        let line = self.next_line().unwrap_or_else(|| {
+            panic!(
+                "the action exited instead of answering\n{}",
+                self.drain_all()
+            )
+        });
+        let stdout = drain(&mut self.stdout);
+        let stderr = drain(&mut self.stderr);
+        self.all_output.push_str(&stdout);
+        self.all_output.push_str(&stderr);
+        let result = serde_json::from_str(&line).unwrap_or_else(|e| {
+            panic!("the fd-3 line {line:?} is not JSON ({e})\n--- stdout\n{stdout}--- stderr\n{stderr}")
+        });
+        Activation {
+            result,
+            line,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// Closes stdin (as when the proxy goes away) and waits for the exit; returns the status and
+    /// any fd-3 lines written after the last activation (there must be none).
+    pub fn finish(mut self) -> (ExitStatus, Vec<String>) {
+        drop(self.stdin.take());
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                break status;
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(30),
+                "the action did not exit after stdin closed\n{}",
+                self.drain_all()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut extra = Vec::new();
+        while let Some(line) = self.next_line() {
+            extra.push(line);
+        }
+        self.drain_all();
+        (status, extra)
+    }
+
+    /// Collects pending output into `all_output` and returns it.
+    pub fn drain_all(&mut self) -> String {
+        let stdout = drain(&mut self.stdout);
+        let stderr = drain(&mut self.stderr);
+        self.all_output.push_str(&stdout);
+        self.all_output.push_str(&stderr);
+        self.all_output.clone()
+    }
+}
+
+impl Drop for ActionLoop {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Makes `fd` the child's fd 3 (Go's `cmd.ExtraFiles = []*os.File{pipe}`).
+fn pass_as_fd3(command: &mut Command, fd: &OwnedFd) {
+    let raw = fd.as_raw_fd();
+    // SAFETY: between fork and exec only async-signal-safe calls: dup2 and fcntl.
+    unsafe {
+        command.pre_exec(move || {
+            if raw == 3 {
+                // dup2(3, 3) would keep close-on-exec; clear it instead.
+                if libc::fcntl(3, libc::F_SETFD, 0) == -1 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            } else if libc::dup2(raw, 3) == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+}
+
+fn set_nonblocking(fd: &impl AsRawFd) {
+    let raw = fd.as_raw_fd();
+    // SAFETY: fcntl on a descriptor we own; no memory is passed.
+    unsafe {
+        let flags = libc::fcntl(raw, libc::F_GETFL);
+        assert!(flags >= 0, "F_GETFL failed");
+        assert!(
+            libc::fcntl(raw, libc::F_SETFL, flags | libc::O_NONBLOCK) >= 0,
+            "F_SETFL failed"
+        );
+    }
+}
+
+/// Everything readable now, without waiting.
+fn drain(pipe: &mut impl Read) -> String {
+    let mut out = Vec::new();
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match pipe.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => out.extend_from_slice(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => panic!("reading the action's output failed: {e}"),
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
