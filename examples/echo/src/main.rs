@@ -7,8 +7,8 @@
 //! ```
 //!
 //! For blob events it reads the object through `local_path()` and adds `local_sha256`. It fails
-//! on purpose when asked: an HTTP header `x-echo-fail: error|panic`, or an invoke payload
-//! `{"echo_fail": "error"|"panic"}`. It takes its time when asked, for concurrency and deadline
+//! on purpose when asked: an HTTP header `x-echo-fail: error|panic`, an invoke payload
+//! `{"echo_fail": "error"|"panic"}`, or a message attribute `echo_fail` (SQS/SNS/Pub/Sub). It takes its time when asked, for concurrency and deadline
 //! checks: `x-echo-sleep-ms: N` or `{"echo_sleep_ms": N}` (at most 60 000).
 //!
 //! Run it: `cargo run -p echo`, then `curl -s localhost:8080/anything?a=1`.
@@ -45,11 +45,12 @@ async fn echo(event: Event, ctx: Context) -> Result<Response, Error> {
     }))
 }
 
-/// `x-echo-fail` on HTTP events, `echo_fail` in invoke payloads.
+/// `x-echo-fail` on HTTP events, `echo_fail` in invoke payloads and message attributes.
 fn failure_switch(event: &Event) -> Option<&str> {
     match event {
         Event::Http(request) => request.headers().get("x-echo-fail")?.to_str().ok(),
         Event::Invoke(payload) => payload.get("echo_fail")?.as_str(),
+        Event::Message(message) => message.attributes.get("echo_fail").map(String::as_str),
         _ => None,
     }
 }
