@@ -30,6 +30,25 @@ pub enum BlobError {
         /// The link found on the way.
         link: std::path::PathBuf,
     },
+    /// [`put_if_absent`](super::BlobStore::put_if_absent) found an object with the key.
+    #[error("a blob with key {key:?} already exists in {store}")]
+    AlreadyExists {
+        /// The key.
+        key: String,
+        /// The store.
+        store: String,
+    },
+    /// The backend cannot do this operation (see [`Capabilities`](super::Capabilities)).
+    #[error("{store} does not support {op}")]
+    Unsupported {
+        /// The operation, such as `put_if_absent`.
+        op: &'static str,
+        /// The store.
+        store: String,
+    },
+    /// The store could not be configured: the message names the variable to set.
+    #[error("{0}")]
+    Config(String),
     /// A local file operation failed.
     #[error("{op} of blob {key:?} failed: {source}")]
     Io {
@@ -59,5 +78,15 @@ impl BlobError {
     /// Whether the error means "no such object".
     pub fn is_not_found(&self) -> bool {
         matches!(self, BlobError::NotFound { .. })
+    }
+
+    /// Whether the error means "an object with this key already exists".
+    pub fn is_already_exists(&self) -> bool {
+        matches!(self, BlobError::AlreadyExists { .. })
+    }
+
+    /// Whether the error means "this backend cannot do that".
+    pub fn is_unsupported(&self) -> bool {
+        matches!(self, BlobError::Unsupported { .. })
     }
 }

@@ -7,7 +7,8 @@ use std::time::UNIX_EPOCH;
 use async_trait::async_trait;
 use bytes::Bytes;
 
-use super::{BlobError, BlobKey, BlobMeta, BlobStore};
+use super::stream::io_error;
+use super::{BlobError, BlobKey, BlobMeta, BlobStore, BlobWriter, Capabilities};
 
 /// The directory under the root where writes are staged before an atomic rename.
 /// Keys whose first segment is this name are refused.
@@ -18,7 +19,9 @@ const STAGING: &str = ".polyfaas-staging";
 /// Keys are validated ([`BlobKey`]), and a symbolic link anywhere on the way from the root to the
 /// object is refused, so no key reaches a file outside the root. Writes go to a staging file and
 /// are renamed into place, so a reader never sees half an object. ETags are derived from size and
-/// modification time; content types are not kept.
+/// modification time; content types are not kept. [`put_if_absent`](BlobStore::put_if_absent)
+/// is atomic (a hard link that fails if the name exists). Bucket names in blob events are
+/// ignored: the directory is the bucket.
 ///
 /// ```
 /// use polyfaas_core::blob::{Blobs, LocalDirStore};
@@ -108,6 +111,71 @@ impl LocalDirStore {
     }
 }
 
+/// What a staged write copies into the staging file.
+enum Source {
+    Bytes(Bytes),
+    File(PathBuf),
+}
+
+/// How the staging file takes the object's name.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Persist {
+    Replace,
+    IfAbsent,
+}
+
+impl LocalDirStore {
+    /// Writes `source` to a staging file, syncs it, and moves it to the key's path: a rename
+    /// (replacing), or a hard link that fails when the name exists (`IfAbsent`).
+    async fn write_staged(
+        &self,
+        key: &BlobKey,
+        source: Source,
+        persist: Persist,
+    ) -> Result<BlobMeta, BlobError> {
+        let path = self.resolve(key).await?;
+        let staging = self.root.join(STAGING);
+        tokio::fs::create_dir_all(&staging)
+            .await
+            .map_err(Self::io("write", key))?;
+        if let Some(parent) = path.parent() {
+            tokio::fs::create_dir_all(parent)
+                .await
+                .map_err(Self::io("write", key))?;
+        }
+        let result = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::Metadata> {
+            use std::io::Write;
+            let mut file = tempfile::NamedTempFile::new_in(&staging)?;
+            match source {
+                Source::Bytes(data) => file.write_all(&data)?,
+                Source::File(from) => {
+                    let mut from = std::fs::File::open(from)?;
+                    std::io::copy(&mut from, file.as_file_mut())?;
+                }
+            }
+            file.as_file().sync_data()?;
+            let file = match persist {
+                Persist::Replace => file.persist(&path),
+                Persist::IfAbsent => file.persist_noclobber(&path),
+            }
+            .map_err(|e| e.error)?;
+            file.metadata()
+        })
+        .await
+        .map_err(|e| Self::io("write", key)(std::io::Error::other(e)))?;
+        match result {
+            Ok(meta) => Ok(Self::meta_of(key.clone(), &meta)),
+            Err(e) if persist == Persist::IfAbsent && e.kind() == ErrorKind::AlreadyExists => {
+                Err(BlobError::AlreadyExists {
+                    key: key.to_string(),
+                    store: self.describe(),
+                })
+            }
+            Err(e) => Err(Self::io("write", key)(e)),
+        }
+    }
+}
+
 #[async_trait]
 impl BlobStore for LocalDirStore {
     async fn get(&self, key: &BlobKey) -> Result<Bytes, BlobError> {
@@ -122,29 +190,48 @@ impl BlobStore for LocalDirStore {
     }
 
     async fn put(&self, key: &BlobKey, data: Bytes) -> Result<BlobMeta, BlobError> {
-        let path = self.resolve(key).await?;
-        let staging = self.root.join(STAGING);
-        tokio::fs::create_dir_all(&staging)
+        self.write_staged(key, Source::Bytes(data), Persist::Replace)
             .await
-            .map_err(Self::io("write", key))?;
-        if let Some(parent) = path.parent() {
-            tokio::fs::create_dir_all(parent)
-                .await
-                .map_err(Self::io("write", key))?;
+    }
+
+    async fn put_file(&self, key: &BlobKey, source: &Path) -> Result<BlobMeta, BlobError> {
+        self.write_staged(key, Source::File(source.to_owned()), Persist::Replace)
+            .await
+    }
+
+    async fn put_if_absent(&self, key: &BlobKey, data: Bytes) -> Result<BlobMeta, BlobError> {
+        self.write_staged(key, Source::Bytes(data), Persist::IfAbsent)
+            .await
+    }
+
+    async fn get_to(
+        &self,
+        key: &BlobKey,
+        writer: &mut BlobWriter<'_>,
+    ) -> Result<BlobMeta, BlobError> {
+        let path = self.resolve(key).await?;
+        let meta = self.file_meta(key, &path).await?;
+        let mut file = match tokio::fs::File::open(&path).await {
+            Ok(file) => file,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Err(self.not_found(key)),
+            Err(e) => return Err(io_error("read", key)(e)),
+        };
+        tokio::io::copy(&mut file, writer)
+            .await
+            .map_err(io_error("read", key))?;
+        tokio::io::AsyncWriteExt::flush(writer)
+            .await
+            .map_err(io_error("read", key))?;
+        Ok(meta)
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            put_if_absent: true,
+            multipart_upload: false,
+            etag: true,
+            last_modified: true,
         }
-        let key_owned = key.clone();
-        let meta = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::Metadata> {
-            use std::io::Write;
-            let mut file = tempfile::NamedTempFile::new_in(&staging)?;
-            file.write_all(&data)?;
-            file.as_file().sync_data()?;
-            let file = file.persist(&path).map_err(|e| e.error)?;
-            file.metadata()
-        })
-        .await
-        .map_err(|e| Self::io("write", &key_owned)(std::io::Error::other(e)))?
-        .map_err(Self::io("write", key))?;
-        Ok(Self::meta_of(key.clone(), &meta))
     }
 
     async fn head(&self, key: &BlobKey) -> Result<BlobMeta, BlobError> {

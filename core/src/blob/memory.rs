@@ -9,9 +9,12 @@ use std::time::SystemTime;
 use async_trait::async_trait;
 use bytes::Bytes;
 
-use super::{BlobError, BlobKey, BlobMeta, BlobStore};
+use super::stream::io_error;
+use super::{BlobError, BlobKey, BlobMeta, BlobStore, BlobWriter, Capabilities};
 
-/// Objects kept in a map in this process. ETags change on every write.
+/// Objects kept in a map in this process. ETags change on every write. Bucket names in blob
+/// events are ignored. [`put_file`](BlobStore::put_file) necessarily reads the whole file into
+/// memory: that is where this store keeps objects.
 ///
 /// ```
 /// use polyfaas_core::blob::{Blobs, MemoryStore};
@@ -37,6 +40,17 @@ impl MemoryStore {
         }
     }
 
+    fn meta_for(&self, key: &BlobKey, data: &Bytes) -> BlobMeta {
+        let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
+        BlobMeta {
+            key: key.clone(),
+            size: data.len() as u64,
+            etag: Some(format!("\"{generation:x}\"")),
+            content_type: None,
+            last_modified: Some(SystemTime::now()),
+        }
+    }
+
     fn lookup(&self, key: &BlobKey) -> Result<(Bytes, BlobMeta), BlobError> {
         let objects = self.objects.read().unwrap_or_else(|p| p.into_inner());
         objects.get(key).cloned().ok_or_else(|| self.not_found(key))
@@ -50,17 +64,52 @@ impl BlobStore for MemoryStore {
     }
 
     async fn put(&self, key: &BlobKey, data: Bytes) -> Result<BlobMeta, BlobError> {
-        let generation = self.generation.fetch_add(1, Ordering::Relaxed) + 1;
-        let meta = BlobMeta {
-            key: key.clone(),
-            size: data.len() as u64,
-            etag: Some(format!("\"{generation:x}\"")),
-            content_type: None,
-            last_modified: Some(SystemTime::now()),
-        };
+        let meta = self.meta_for(key, &data);
         let mut objects = self.objects.write().unwrap_or_else(|p| p.into_inner());
         objects.insert(key.clone(), (data, meta.clone()));
         Ok(meta)
+    }
+
+    async fn put_if_absent(&self, key: &BlobKey, data: Bytes) -> Result<BlobMeta, BlobError> {
+        let meta = self.meta_for(key, &data);
+        let mut objects = self.objects.write().unwrap_or_else(|p| p.into_inner());
+        if objects.contains_key(key) {
+            return Err(BlobError::AlreadyExists {
+                key: key.to_string(),
+                store: self.describe(),
+            });
+        }
+        objects.insert(key.clone(), (data, meta.clone()));
+        Ok(meta)
+    }
+
+    async fn put_file(&self, key: &BlobKey, path: &Path) -> Result<BlobMeta, BlobError> {
+        let data = tokio::fs::read(path)
+            .await
+            .map_err(io_error("upload", key))?;
+        self.put(key, data.into()).await
+    }
+
+    async fn get_to(
+        &self,
+        key: &BlobKey,
+        writer: &mut BlobWriter<'_>,
+    ) -> Result<BlobMeta, BlobError> {
+        use tokio::io::AsyncWriteExt;
+        let (data, meta) = self.lookup(key)?;
+        writer
+            .write_all(&data)
+            .await
+            .map_err(io_error("read", key))?;
+        writer.flush().await.map_err(io_error("read", key))?;
+        Ok(meta)
+    }
+
+    fn capabilities(&self) -> Capabilities {
+        Capabilities {
+            multipart_upload: false,
+            ..Capabilities::all()
+        }
     }
 
     async fn head(&self, key: &BlobKey) -> Result<BlobMeta, BlobError> {

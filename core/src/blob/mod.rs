@@ -4,7 +4,13 @@
 //! [`Blobs`] is the cheap, cloneable handle a handler gets from [`Context::blobs`]: it takes
 //! plain `&str` keys, validates them, and forwards to the backend.
 //!
-//! Backends here: [`LocalDirStore`] (the local dev provider's default) and [`MemoryStore`].
+//! Backends: [`LocalDirStore`] (the local dev provider's default) and [`MemoryStore`] always;
+//! Amazon S3 (feature `s3`), Azure Blob Storage (feature `azure-blob`) and Google Cloud Storage
+//! (feature `gcs`) when compiled in. [`from_url`] picks one from a URL such as `s3://bucket/prefix`,
+//! [`for_provider`] from `POLYFAAS_BLOB_URL` or the platform's default.
+//!
+//! Large objects stream: [`Blobs::download_to`], [`Blobs::get_to`] and [`Blobs::put_file`] hold
+//! at most a few chunks in memory, whatever the object's size.
 //!
 //! ```
 //! use polyfaas_core::blob::{Blobs, MemoryStore};
@@ -23,11 +29,32 @@
 //!
 //! [`Context::blobs`]: crate::Context::blobs
 
+#[cfg(feature = "azure-blob")]
+mod azure;
+#[cfg(feature = "azure-blob")]
+mod azure_conn;
+mod capabilities;
 mod config;
+mod env;
 mod error;
+#[cfg(feature = "gcs")]
+mod gcs;
+mod handle;
 mod key;
 mod local_dir;
+mod location;
 mod memory;
+#[cfg(feature = "object-store")]
+mod object_store_backend;
+#[cfg(feature = "s3")]
+mod s3;
+mod stream;
+#[cfg(feature = "cloud-tls")]
+mod tls;
+#[cfg(any(feature = "object-store", feature = "gcs"))]
+mod transfer;
+mod unbound;
+mod url;
 
 use std::fmt;
 use std::path::Path;
@@ -36,12 +63,19 @@ use std::time::SystemTime;
 
 use async_trait::async_trait;
 use bytes::Bytes;
+use tokio::io::AsyncWrite;
 
-pub use config::{for_provider, from_env_or, from_url, BLOB_URL_VAR};
+pub use capabilities::Capabilities;
+pub use config::{for_provider, from_env_or, from_url, from_url_in, BLOB_URL_VAR};
+pub use env::EnvVars;
 pub use error::BlobError;
+pub use handle::Blobs;
 pub use key::{BlobKey, MAX_KEY_LEN};
 pub use local_dir::LocalDirStore;
+pub use location::StoreLocation;
 pub use memory::MemoryStore;
+pub use unbound::UnboundStore;
+pub use url::{BlobUrl, Scheme};
 
 /// What a store knows about one object.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -72,104 +106,71 @@ impl BlobMeta {
     }
 }
 
+/// The writer [`BlobStore::get_to`] streams into.
+pub type BlobWriter<'a> = dyn AsyncWrite + Send + Unpin + 'a;
+
 /// An object store backend.
 ///
 /// Implement this to add a backend; use [`Blobs`] to call one. Every method receives a key that
 /// [`BlobKey::parse`] accepted, so a backend never sees `..`, an absolute path or a NUL.
 #[async_trait]
 pub trait BlobStore: Send + Sync + fmt::Debug + 'static {
-    /// Reads a whole object.
+    /// Reads a whole object into memory. Use [`get_to`](Self::get_to) or
+    /// [`download_to`](Self::download_to) for objects that may be large.
     async fn get(&self, key: &BlobKey) -> Result<Bytes, BlobError>;
     /// Writes a whole object, replacing any object with the same key.
     async fn put(&self, key: &BlobKey, data: Bytes) -> Result<BlobMeta, BlobError>;
     /// Reads an object's metadata.
     async fn head(&self, key: &BlobKey) -> Result<BlobMeta, BlobError>;
     /// Lists the objects whose key starts with `prefix` (already validated; may be empty), in key
-    /// order. Only objects are listed, never "directories".
+    /// order. `prefix` is a string prefix, not a directory: `a` matches `a/b` and `ab`. Only
+    /// objects are listed, never "directories".
     async fn list(&self, prefix: &str) -> Result<Vec<BlobMeta>, BlobError>;
     /// Deletes an object. Deleting a missing object is not an error.
     async fn delete(&self, key: &BlobKey) -> Result<(), BlobError>;
-    /// Writes an object's bytes to the local file `path` (created or truncated), without holding
-    /// the whole object in memory where the backend can stream.
-    async fn download_to(&self, key: &BlobKey, path: &Path) -> Result<BlobMeta, BlobError>;
+    /// Streams an object's bytes into `writer`, a chunk at a time, and flushes it. A missing
+    /// object is reported before anything is written.
+    async fn get_to(
+        &self,
+        key: &BlobKey,
+        writer: &mut BlobWriter<'_>,
+    ) -> Result<BlobMeta, BlobError>;
+    /// Writes the local file `path` to an object, a chunk at a time (multipart where the backend
+    /// has it), replacing any object with the same key.
+    async fn put_file(&self, key: &BlobKey, path: &Path) -> Result<BlobMeta, BlobError>;
+    /// Writes an object's bytes to the local file `path` (created or truncated), streaming. On
+    /// failure no file is left at `path`.
+    async fn download_to(&self, key: &BlobKey, path: &Path) -> Result<BlobMeta, BlobError> {
+        stream::download_via_get_to(self, key, path).await
+    }
+    /// Writes an object only if no object has the key: [`BlobError::AlreadyExists`] otherwise.
+    /// Backends that cannot do this atomically return [`BlobError::Unsupported`] (the default)
+    /// and say so in [`capabilities`](Self::capabilities).
+    async fn put_if_absent(&self, key: &BlobKey, data: Bytes) -> Result<BlobMeta, BlobError> {
+        let _ = (key, data);
+        Err(BlobError::Unsupported {
+            op: "put_if_absent",
+            store: self.describe(),
+        })
+    }
+    /// What this backend can do beyond the required operations.
+    fn capabilities(&self) -> Capabilities {
+        Capabilities::default()
+    }
+    /// The bucket (or container) and key prefix this store is bound to; `None` for stores that
+    /// have no buckets (local directory, memory).
+    fn location(&self) -> Option<StoreLocation> {
+        None
+    }
+    /// The same backend, with the same credentials and endpoint, on the whole of another bucket
+    /// (no prefix). `None` for stores that have no buckets: a blob event's bucket is then
+    /// ignored and its key looked up in this store.
+    fn open_bucket(&self, bucket: &str) -> Option<Result<Arc<dyn BlobStore>, BlobError>> {
+        let _ = bucket;
+        None
+    }
     /// A short description for error messages, such as `local directory ".polyfaas/blobs"`.
     fn describe(&self) -> String;
-}
-
-/// The handle handlers use: a shared [`BlobStore`] that takes `&str` keys and validates them.
-///
-/// Cloning is cheap (an `Arc`).
-#[derive(Clone)]
-pub struct Blobs {
-    store: Arc<dyn BlobStore>,
-}
-
-impl Blobs {
-    /// Wraps a backend.
-    pub fn new(store: impl BlobStore) -> Self {
-        Blobs {
-            store: Arc::new(store),
-        }
-    }
-
-    /// Wraps a backend that is already shared.
-    pub fn from_arc(store: Arc<dyn BlobStore>) -> Self {
-        Blobs { store }
-    }
-
-    /// The backend.
-    pub fn store(&self) -> &Arc<dyn BlobStore> {
-        &self.store
-    }
-
-    /// Reads a whole object.
-    pub async fn get(&self, key: &str) -> Result<Bytes, BlobError> {
-        self.store.get(&BlobKey::parse(key)?).await
-    }
-
-    /// Writes a whole object.
-    pub async fn put(&self, key: &str, data: impl Into<Bytes>) -> Result<BlobMeta, BlobError> {
-        self.store.put(&BlobKey::parse(key)?, data.into()).await
-    }
-
-    /// Reads an object's metadata.
-    pub async fn head(&self, key: &str) -> Result<BlobMeta, BlobError> {
-        self.store.head(&BlobKey::parse(key)?).await
-    }
-
-    /// Lists objects whose key starts with `prefix` (`""` for all), in key order.
-    pub async fn list(&self, prefix: &str) -> Result<Vec<BlobMeta>, BlobError> {
-        key::validate_prefix(prefix)?;
-        self.store.list(prefix).await
-    }
-
-    /// Deletes an object; a missing object is not an error.
-    pub async fn delete(&self, key: &str) -> Result<(), BlobError> {
-        self.store.delete(&BlobKey::parse(key)?).await
-    }
-
-    /// Writes an object's bytes to a local file.
-    pub async fn download_to(
-        &self,
-        key: &str,
-        path: impl AsRef<Path>,
-    ) -> Result<BlobMeta, BlobError> {
-        self.store
-            .download_to(&BlobKey::parse(key)?, path.as_ref())
-            .await
-    }
-}
-
-impl fmt::Debug for Blobs {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Blobs").field(&self.store).finish()
-    }
-}
-
-impl<S: BlobStore> From<S> for Blobs {
-    fn from(store: S) -> Self {
-        Blobs::new(store)
-    }
 }
 
 #[cfg(test)]

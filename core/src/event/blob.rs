@@ -99,8 +99,9 @@ impl BlobEvent {
 
     /// The object's bytes as a local file.
     ///
-    /// The first call downloads the object through `ctx.blobs()` into the invocation's scratch
-    /// directory (unless the platform already handed over a file); later calls return the same
+    /// The first call streams the object from the event's bucket ([`store`](Self::store), opened
+    /// through `ctx.blobs().in_bucket(..)`, so the same backend and credentials) into the
+    /// invocation's scratch directory (unless the platform already handed over a file); later calls return the same
     /// path. The file keeps the key's file name, so its extension is the object's. It is removed
     /// when the invocation ends.
     ///
@@ -113,7 +114,10 @@ impl BlobEvent {
             .get_or_try_init(|| async {
                 let name = self.key.rsplit('/').next().unwrap_or_default();
                 let path = ctx.scratch_file(name)?;
-                ctx.blobs().download_to(&self.key, &path).await?;
+                // The event's own bucket: the configured store, or a sibling store of the same
+                // backend for another bucket (stores without buckets ignore the name).
+                let blobs = ctx.blobs().in_bucket(&self.store)?;
+                blobs.download_to(&self.key, &path).await?;
                 Ok::<_, Error>(path)
             })
             .await?;
