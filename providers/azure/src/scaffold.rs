@@ -183,6 +183,7 @@ pub struct AppScaffold {
     executable: String,
     forwarding: bool,
     function_timeout: Option<String>,
+    route_prefix: Option<String>,
     functions: Vec<(String, TriggerSpec)>,
 }
 
@@ -194,6 +195,7 @@ impl AppScaffold {
             executable: executable.into(),
             forwarding: false,
             function_timeout: None,
+            route_prefix: None,
             functions: Vec::new(),
         }
     }
@@ -208,6 +210,13 @@ impl AppScaffold {
     /// `functionTimeout`, such as `00:05:00`: also each invocation's deadline in the shim.
     pub fn function_timeout(mut self, timeout: impl Into<String>) -> Self {
         self.function_timeout = Some(timeout.into());
+        self
+    }
+
+    /// `extensions.http.routePrefix` (default `api`): the first path segment of every HTTP
+    /// function's URL; `""` for none.
+    pub fn route_prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.route_prefix = Some(prefix.into());
         self
     }
 
@@ -230,6 +239,9 @@ impl AppScaffold {
         });
         if let Some(timeout) = &self.function_timeout {
             host["functionTimeout"] = json!(timeout);
+        }
+        if let Some(prefix) = &self.route_prefix {
+            host["extensions"] = json!({"http": {"routePrefix": prefix}});
         }
         host
     }
@@ -299,6 +311,7 @@ mod tests {
         let files = AppScaffold::new("echo")
             .forwarding(true)
             .function_timeout("00:05:00")
+            .route_prefix("")
             .function("hello", TriggerSpec::http_route("items/{id}"))
             .function("thumbs", TriggerSpec::blob("uploads/{name}"))
             .function("orders", TriggerSpec::queue("orders"))

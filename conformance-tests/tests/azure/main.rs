@@ -1,0 +1,797 @@
+//! Azure Functions custom handler, through the real `echo` binary built with `--features azure`
+//! and a host stand-in (`host.rs`) that speaks the host's protocol: readiness on `GET /`,
+//! `{"Data", "Metadata"}` envelopes on `POST /<function>`, forwarded HTTP requests.
+
+mod host;
+
+use base64::engine::general_purpose::STANDARD as BASE64;
+use base64::Engine as _;
+use bytes::Bytes;
+use conformance_tests::echo::{base64, event_of, sha256_hex};
+use conformance_tests::equivalence::{assert_equivalent, logical_requests, LogicalRequest};
+use host::{fixture, peak_rss_kib, Host, Reply};
+use polyfaas_azure::scaffold::{AppScaffold, TriggerSpec};
+use serde_json::{json, Value};
+
+/// The app most tests use: one function per trigger, plus a Service Bus function written by
+/// hand (the scaffold does not write that trigger) that reaches echo as an invoke event.
+fn app() -> AppScaffold {
+    AppScaffold::new("echo")
+        .function("orders", TriggerSpec::http_route("orders/{id}"))
+        .function("upload", TriggerSpec::http_route("upload/{name}"))
+        .function("thumbnails", TriggerSpec::blob("photos/{name}"))
+        .function("orders-queue", TriggerSpec::queue("orders"))
+        .function("nightly", TriggerSpec::timer("0 0 2 * * *"))
+}
+
+fn invoices_function() -> (&'static str, Value) {
+    (
+        "invoices/function.json",
+        json!({"bindings": [{"type": "serviceBusTrigger", "direction": "in", "name": "invoice",
+                              "queueName": "invoices", "connection": "ServiceBus"}]}),
+    )
+}
+
+fn start() -> Host {
+    Host::start(app(), &[invoices_function()], &[])
+}
+
+/// An HTTP trigger's reply: the http output binding's value (the only output) and echo's
+/// document inside its body.
+fn res_of(reply: &Reply) -> (Value, Value) {
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert_eq!(reply.content_type.as_deref(), Some("application/json"));
+    let envelope = reply.json();
+    assert_eq!(envelope["ReturnValue"], Value::Null, "{envelope:#}");
+    assert!(envelope["Logs"].is_array(), "{envelope:#}");
+    let outputs = envelope["Outputs"]
+        .as_object()
+        .expect("Outputs is an object");
+    assert_eq!(outputs.len(), 1, "{envelope:#}");
+    let res = outputs.values().next().cloned().unwrap_or_default();
+    let body = res["body"].as_str().expect("res.body is text");
+    let document = serde_json::from_str(body).unwrap_or(Value::Null);
+    (res, document)
+}
+
+/// A non-HTTP trigger's reply: echo's document in `ReturnValue`.
+fn return_value_of(reply: &Reply) -> Value {
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert_eq!(reply.content_type.as_deref(), Some("application/json"));
+    let envelope = reply.json();
+    assert_eq!(envelope["Outputs"], json!({}), "{envelope:#}");
+    envelope["ReturnValue"].clone()
+}
+
+#[tokio::test]
+async fn http_text_request_through_the_envelope() {
+    let host = start();
+    let reply = host
+        .invoke("orders", &fixture("http-text-request.json"))
+        .await;
+    let (res, document) = res_of(&reply);
+    assert_eq!(res["statusCode"], 200);
+    assert_eq!(res["headers"]["Content-Type"], "application/json");
+    let event = event_of(&document, "azure");
+    assert_eq!(
+        document["context"]["request_id"],
+        reply.invocation_id.as_str()
+    );
+    assert_eq!(document["context"]["function"], "orders");
+    assert_eq!(document["context"]["deadline_ms"], Value::Null);
+    let body = r#"{"qty":3,"note":"café"}"#;
+    assert_eq!(
+        event,
+        json!({
+            "kind": "http", "method": "POST",
+            // The route prefix is part of the client's URL.
+            "path": "/api/orders/42",
+            // From `Url`, not from `Query` (where the repeated key is comma-joined).
+            "query": "expand=items&tag=a&tag=b",
+            "headers": {
+                "accept": ["application/json"],
+                "content-length": [body.len().to_string()],
+                "content-type": ["application/json; charset=utf-8"],
+                "host": ["localhost:7071"],
+                "x-forwarded-for": ["203.0.113.9:50312"],
+                "x-tag": ["one", "two"]
+            },
+            "body_base64": base64(body.as_bytes()),
+            // App Service keeps the port in X-Forwarded-For.
+            "source_ip": "203.0.113.9"
+        })
+    );
+}
+
+#[tokio::test]
+async fn http_binary_body_arrives_as_bytes() {
+    let host = start();
+    let sent = fixture("http-binary-request.json");
+    let (res, document) = res_of(&host.invoke("upload", &sent).await);
+    assert_eq!(res["statusCode"], 200);
+    let event = event_of(&document, "azure");
+    assert_eq!(event["method"], "PUT");
+    assert_eq!(event["path"], "/api/upload/logo.png");
+    assert_eq!(event["query"], "");
+    // application/octet-stream bodies are base64 in the envelope: decoded, not taken as text.
+    assert_eq!(event["body_base64"], sent["Data"]["req"]["Body"]);
+    assert_eq!(
+        BASE64
+            .decode(event["body_base64"].as_str().unwrap())
+            .unwrap()[..4],
+        [0x89, b'P', b'N', b'G']
+    );
+    assert_eq!(event["source_ip"], Value::Null);
+}
+
+#[tokio::test]
+async fn blob_trigger_hands_over_a_local_file() {
+    let host = start();
+    let sent = fixture("blob-trigger-request.json");
+    let content = BASE64
+        .decode(sent["Data"]["blob"].as_str().unwrap())
+        .unwrap();
+    assert!(
+        std::str::from_utf8(&content).is_err(),
+        "the fixture must not be UTF-8"
+    );
+    let reply = host.invoke("thumbnails", &sent).await;
+    let document = return_value_of(&reply);
+    assert_eq!(document["context"]["function"], "thumbnails");
+    assert_eq!(
+        document["context"]["request_id"],
+        reply.invocation_id.as_str()
+    );
+    assert_eq!(
+        event_of(&document, "azure"),
+        json!({
+            "kind": "blob", "change": "created",
+            // Azurite's path-style URL: the account segment is dropped, the name decoded.
+            "store": "photos", "key": "2026/café 1.bin",
+            "size": content.len(),
+            "etag": "0x8DE3A1B2C3D4E5F",
+            "content_type": "application/octet-stream",
+            "local_sha256": sha256_hex(&content)
+        })
+    );
+    assert!(
+        host.scratch_is_empty(),
+        "the blob's file outlived the invocation"
+    );
+}
+
+#[tokio::test]
+async fn deferred_blob_binding_reads_the_blob_through_the_store() {
+    let host = start();
+    let content = b"\x00\x01deferred\xff".to_vec();
+    let key = "2026/café 1.bin";
+    std::fs::create_dir_all(host.blob_dir().join("2026")).unwrap();
+    std::fs::write(host.blob_dir().join(key), &content).unwrap();
+    let mut sent = fixture("blob-trigger-request.json");
+    sent["Data"]["blob"] = json!({"Version": "1.0", "Source": "AzureStorageBlobs",
+        "ContentType": "application/json",
+        "Content": {"IsEmpty": false, "Length": content.len(), "MediaType": "application/octet-stream"}});
+    let document = return_value_of(&host.invoke("thumbnails", &sent).await);
+    let event = event_of(&document, "azure");
+    assert_eq!(event["local_sha256"], sha256_hex(&content));
+    assert_eq!(event["key"], key);
+    assert!(host.scratch_is_empty());
+}
+
+#[tokio::test]
+async fn queue_message_is_decoded_exactly_once() {
+    let host = Host::start(app().function_timeout("00:05:00"), &[], &[]);
+    let sent = fixture("queue-trigger-request.json");
+    let document = return_value_of(&host.invoke("orders-queue", &sent).await);
+    assert_eq!(
+        event_of(&document, "azure"),
+        json!({
+            "kind": "message",
+            "id": "7c0f2b9e-31a4-4d6b-8e2f-0a9b8c7d6e5f",
+            "source": "orders",
+            "body_base64": base64(br#"{"orderId":42,"items":["a","b"]}"#),
+            "attributes": {
+                "dequeue_count": "3",
+                "expiration_time": "2026-03-08T09:00:00+00:00",
+                "insertion_time": "2026-03-01T09:00:00+00:00",
+                "next_visible_time": "2026-03-01T09:10:00+00:00"
+            }
+        })
+    );
+    assert_eq!(document["context"]["function"], "orders-queue");
+    // host.json functionTimeout is the deadline.
+    let deadline = document["context"]["deadline_ms"]
+        .as_u64()
+        .expect("a deadline");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    assert!(
+        deadline > now + 290_000 && deadline <= now + 300_000,
+        "{deadline} vs {now}"
+    );
+}
+
+#[tokio::test]
+async fn timer_tick_is_named_after_the_function() {
+    let host = start();
+    let document = return_value_of(
+        &host
+            .invoke("nightly", &fixture("timer-trigger-request.json"))
+            .await,
+    );
+    assert_eq!(
+        event_of(&document, "azure"),
+        json!({"kind": "schedule", "name": "nightly", "time": "2026-03-01T02:00:03.2500000Z"})
+    );
+}
+
+#[tokio::test]
+async fn forwarding_mode_passes_raw_requests_and_responses() {
+    let app = AppScaffold::new("echo")
+        .forwarding(true)
+        .function("files", TriggerSpec::http_route("files/{*path}"))
+        .function("orders-queue", TriggerSpec::queue("orders"));
+    let host = Host::start(app, &[], &[]);
+    let body = vec![0x00, 0xff, 0x10, 0x80, b'\n'];
+    let request = http::Request::post("/api/files/a%20b/c.bin?x=1&x=2")
+        .header("content-type", "application/octet-stream")
+        .header("x-multi", "1")
+        .header("x-multi", "2")
+        .header("x-forwarded-for", "198.51.100.7:443")
+        .body(Bytes::from(body.clone()))
+        .unwrap();
+    let reply = host.forward(request).await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert_eq!(reply.content_type.as_deref(), Some("application/json"));
+    let document = reply.json();
+    assert_eq!(document["context"]["function"], "files");
+    assert_eq!(
+        document["context"]["request_id"],
+        reply.invocation_id.as_str()
+    );
+    let event = event_of(&document, "azure");
+    assert_eq!(event["method"], "POST");
+    assert_eq!(event["path"], "/api/files/a b/c.bin");
+    assert_eq!(event["query"], "x=1&x=2");
+    assert_eq!(event["headers"]["x-multi"], json!(["1", "2"]));
+    assert_eq!(event["body_base64"], base64(&body));
+    assert_eq!(event["source_ip"], "198.51.100.7");
+    // The host's own headers are in the context, not in the request.
+    assert!(
+        event["headers"]
+            .get("x-azure-functions-invocationid")
+            .is_none(),
+        "{event}"
+    );
+    assert!(
+        event["headers"]
+            .get("x-azure-functions-hostversion")
+            .is_none(),
+        "{event}"
+    );
+
+    // Failures are plain HTTP errors, and the next request is served.
+    for (switch, error_type) in [("error", "HandlerError"), ("panic", "Panic")] {
+        let request = http::Request::get("/api/files/x")
+            .header("x-echo-fail", switch)
+            .body(Bytes::new())
+            .unwrap();
+        let reply = host.forward(request).await;
+        assert_eq!(reply.status, 500);
+        assert_eq!(reply.json()["error"]["type"], error_type, "{switch}");
+    }
+    let reply = host
+        .forward(
+            http::Request::get("/api/files/ok")
+                .body(Bytes::new())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(reply.status, 200);
+
+    // Functions with other bindings still come as envelopes on the same server.
+    let document = return_value_of(
+        &host
+            .invoke("orders-queue", &fixture("queue-trigger-request.json"))
+            .await,
+    );
+    assert_eq!(document["event"]["kind"], "message");
+}
+
+#[tokio::test]
+async fn handler_errors_and_panics_are_reported_and_the_next_call_is_served() {
+    let host = start();
+    let sent = fixture("http-text-request.json");
+    for (switch, error_type, message) in [
+        (
+            "error",
+            "HandlerError",
+            "echo failed on purpose (echo_fail: error)",
+        ),
+        (
+            "panic",
+            "Panic",
+            "the handler panicked: echo panicked on purpose (echo_fail: panic)",
+        ),
+    ] {
+        let mut failing = sent.clone();
+        failing["Data"]["req"]["Headers"]["X-Echo-Fail"] = json!([switch]);
+        let reply = host.invoke("orders", &failing).await;
+        // HTTP trigger: the client gets the status and the JSON body through `res`.
+        let (res, error) = res_of(&reply);
+        assert_eq!(res["statusCode"], 500, "{switch}");
+        assert_eq!(res["headers"]["Content-Type"], "application/json");
+        assert_eq!(
+            error,
+            json!({"error": {"type": error_type, "message": message}})
+        );
+        let logs = reply.json()["Logs"].to_string();
+        assert!(
+            logs.contains("invocation failed") && logs.contains(message),
+            "{logs}"
+        );
+    }
+    let (res, _) = res_of(&host.invoke("orders", &sent).await);
+    assert_eq!(res["statusCode"], 200);
+
+    // Other triggers: a non-2xx envelope (the host's retry path) with the message.
+    for (switch, error_type) in [("error", "HandlerError"), ("panic", "Panic")] {
+        let reply = host
+            .invoke(
+                "invoices",
+                &json!({"Data": {"invoice": {"echo_fail": switch}}, "Metadata": {}}),
+            )
+            .await;
+        assert_eq!(reply.status, 500, "{switch}");
+        assert_eq!(reply.content_type.as_deref(), Some("application/json"));
+        let envelope = reply.json();
+        assert_eq!(envelope["Error"]["type"], error_type);
+        assert!(
+            envelope["Error"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("on purpose"),
+            "{envelope:#}"
+        );
+        assert_eq!(envelope["Outputs"], json!({}));
+    }
+    let document = return_value_of(
+        &host
+            .invoke(
+                "invoices",
+                &json!({"Data": {"invoice": {"n": 1}}, "Metadata": {}}),
+            )
+            .await,
+    );
+    assert_eq!(
+        event_of(&document, "azure"),
+        json!({"kind": "invoke", "payload": {"n": 1}})
+    );
+    assert!(host.scratch_is_empty());
+}
+
+#[tokio::test]
+async fn malformed_payloads_get_400_naming_the_problem() {
+    let mut host = start();
+    let blob = fixture("blob-trigger-request.json");
+    let mut bad_base64 = blob.clone();
+    bad_base64["Data"]["blob"] = json!("AP9oZW*sb/4=AAAA");
+    let mut no_content = blob.clone();
+    no_content["Data"].as_object_mut().unwrap().remove("blob");
+    let mut no_method = fixture("http-text-request.json");
+    no_method["Data"]["req"]
+        .as_object_mut()
+        .unwrap()
+        .remove("Method");
+    let mut wrong_function = fixture("queue-trigger-request.json");
+    wrong_function["Metadata"]["sys"]["MethodName"] = json!("nightly");
+    let cases: Vec<(&str, Bytes, &str)> = vec![
+        (
+            "orders",
+            Bytes::from_static(b"{not json"),
+            "the request body is not JSON",
+        ),
+        (
+            "orders-queue",
+            Bytes::from_static(b"[1, 2]"),
+            "the request body is JSON an array",
+        ),
+        (
+            "orders-queue",
+            Bytes::from_static(br#"{"Metadata": {}}"#),
+            "has no `Data` object",
+        ),
+        (
+            "thumbnails",
+            Bytes::from(bad_base64.to_string()),
+            "`Data.blob` is not valid base64",
+        ),
+        (
+            "thumbnails",
+            Bytes::from(no_content.to_string()),
+            "`Data.blob` is missing",
+        ),
+        (
+            "thumbnails",
+            Bytes::from_static(br#"{"Data": {"blob": "QUJD"#),
+            "the body ended inside the string `Data.blob`",
+        ),
+        (
+            "orders",
+            Bytes::from(no_method.to_string()),
+            "`Data.req.Method` is missing",
+        ),
+        (
+            "orders-queue",
+            Bytes::from(wrong_function.to_string()),
+            "`Metadata.sys.MethodName` is \"nightly\"",
+        ),
+        (
+            "nosuch",
+            Bytes::from(blob.to_string()),
+            "no function \"nosuch\": there is no nosuch/function.json",
+        ),
+    ];
+    for (function, body, message) in cases {
+        let reply = host.invoke_raw(function, body).await;
+        assert_eq!(
+            reply.status,
+            400,
+            "{message}: {}",
+            String::from_utf8_lossy(&reply.body)
+        );
+        assert_eq!(reply.content_type.as_deref(), Some("application/json"));
+        let envelope = reply.json();
+        assert_eq!(envelope["Error"]["type"], "InvalidPayload");
+        let text = envelope["Error"]["message"].as_str().unwrap();
+        assert!(text.contains(message), "expected {message:?} in {text:?}");
+        let logs = envelope["Logs"].as_array().expect("Logs");
+        assert!(
+            logs.iter()
+                .any(|l| l.as_str().is_some_and(|l| l.contains(message))),
+            "{logs:?}"
+        );
+        assert!(host.process.is_running());
+    }
+    // The next invocation is served, and no partly written blob is left behind.
+    let document = return_value_of(&host.invoke("thumbnails", &blob).await);
+    assert_eq!(document["event"]["kind"], "blob");
+    assert!(
+        host.scratch_is_empty(),
+        "a temp file outlived its invocation"
+    );
+    assert!(
+        host.process.output().contains("not valid base64"),
+        "stderr has the errors"
+    );
+}
+
+#[tokio::test]
+async fn log_lines_of_the_invocation_come_back_in_logs() {
+    let host = Host::start(app(), &[], &[("RUST_LOG", "debug")]);
+    let reply = host
+        .invoke("nightly", &fixture("timer-trigger-request.json"))
+        .await;
+    let logs = reply.json()["Logs"].clone();
+    let lines: Vec<&str> = logs
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    // `polyfaas_core::invoke` logs inside the invocation's span, as a handler's own lines are.
+    assert!(
+        lines.iter().any(|l| l.starts_with("DEBUG polyfaas_core")
+            && l.contains("invocation done")
+            && l.contains("kind=\"schedule\"")),
+        "{lines:?}"
+    );
+    // Only this invocation's lines: nothing from start-up.
+    assert!(
+        !lines.iter().any(|l| l.contains("custom handler ready")),
+        "{lines:?}"
+    );
+    // And everything also went to stderr.
+    assert!(host.process.output().contains("invocation done"));
+}
+
+#[tokio::test]
+async fn concurrent_invocations_are_served_in_parallel() {
+    let host = start();
+    let mut slow = fixture("http-text-request.json");
+    slow["Data"]["req"]["Headers"]["X-Echo-Sleep-Ms"] = json!(["400"]);
+    let started = std::time::Instant::now();
+    let (a, b, c, d) = tokio::join!(
+        host.invoke("orders", &slow),
+        host.invoke("orders", &slow),
+        host.invoke("orders", &slow),
+        host.invoke("orders", &slow)
+    );
+    let elapsed = started.elapsed();
+    let mut ids = std::collections::BTreeSet::new();
+    for reply in [a, b, c, d] {
+        let (res, document) = res_of(&reply);
+        assert_eq!(res["statusCode"], 200);
+        assert_eq!(
+            document["context"]["request_id"],
+            reply.invocation_id.as_str()
+        );
+        ids.insert(reply.invocation_id);
+    }
+    assert_eq!(ids.len(), 4, "each invocation has its own id");
+    // One after the other this would take at least 1.6 s.
+    assert!(
+        elapsed < std::time::Duration::from_millis(1500),
+        "{elapsed:?}"
+    );
+}
+
+/// A 64 MiB blob goes to disk as it arrives: the handler's peak memory stays far below the
+/// blob's size (reading the body and decoding it whole would need ~85 MiB + 64 MiB).
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_64_mib_blob_is_decoded_to_disk_without_holding_it_in_memory() {
+    const SIZE: usize = 64 * 1024 * 1024;
+    const RAW_CHUNK: usize = 48 * 1024; // 64 KiB of base64
+    let host = start();
+    let before = peak_rss_kib(host.process.id()).expect("VmHWM");
+    // Deterministic, incompressible-looking content, produced chunk by chunk.
+    let chunk = |i: usize| -> Vec<u8> {
+        let mut x = (i as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (0..RAW_CHUNK.min(SIZE - i * RAW_CHUNK))
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                (x >> 24) as u8
+            })
+            .collect()
+    };
+    let chunks = SIZE / RAW_CHUNK;
+    let expected = {
+        use sha2::Digest;
+        let mut hasher = sha2::Sha256::new();
+        for i in 0..chunks {
+            hasher.update(chunk(i));
+        }
+        hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let mut metadata = fixture("blob-trigger-request.json")["Metadata"].clone();
+    metadata["Properties"]["Length"] = json!(SIZE);
+    let head = Bytes::from_static(br#"{"Data":{"blob":""#);
+    let tail = Bytes::from(format!(r#""}},"Metadata":{metadata}}}"#));
+    let body = std::iter::once(head)
+        .chain((0..chunks).map(move |i| Bytes::from(BASE64.encode(chunk(i)))))
+        .chain(std::iter::once(tail));
+    let started = std::time::Instant::now();
+    let reply = host.invoke_stream("thumbnails", body).await;
+    let elapsed = started.elapsed();
+    let document = return_value_of(&reply);
+    assert_eq!(document["event"]["local_sha256"], expected.as_str());
+    assert_eq!(document["event"]["size"], SIZE);
+    let peak = peak_rss_kib(host.process.id()).expect("VmHWM");
+    eprintln!(
+        "64 MiB blob (~85 MiB envelope): handler peak RSS (VmHWM) {:.1} MiB (at start {:.1} MiB), {:.2} s end to end (debug build)",
+        peak as f64 / 1024.0,
+        before as f64 / 1024.0,
+        elapsed.as_secs_f64()
+    );
+    // Not even one copy of the blob is held: well under 64 MiB.
+    assert!(peak < 48 * 1024, "peak RSS {peak} KiB");
+    assert!(host.scratch_is_empty());
+}
+
+/// The logical request as the host's envelope: `Url` from the raw path and query; `Query`
+/// comma-joined as the host does (and ignored by the shim); headers as arrays with .NET-style
+/// name case; `Body` as base64 for octet-stream, as text otherwise, absent when empty.
+fn envelope_of(request: &LogicalRequest) -> Value {
+    let mut url = format!("http://localhost:7071{}", request.raw_path);
+    if !request.query.is_empty() {
+        url = format!("{url}?{}", request.query);
+    }
+    let mut query = serde_json::Map::new();
+    for pair in request.query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+        let joined = match query.get(k).and_then(Value::as_str) {
+            Some(prev) => format!("{prev},{v}"),
+            None => v.to_owned(),
+        };
+        query.insert(k.to_owned(), json!(joined));
+    }
+    let dotnet_case = |name: &str| -> String {
+        name.split('-')
+            .map(|p| p[..1].to_uppercase() + &p[1..])
+            .collect::<Vec<_>>()
+            .join("-")
+    };
+    let mut headers = serde_json::Map::new();
+    headers.insert("Host".into(), json!(["localhost:7071"]));
+    for (name, value) in &request.headers {
+        headers.insert(dotnet_case(name), json!([value]));
+    }
+    let mut req = json!({"Url": url, "Method": request.method, "Query": query, "Headers": headers,
+                         "Params": {}, "Identities": []});
+    if !request.body.is_empty() {
+        req["Headers"]["Content-Length"] = json!([request.body.len().to_string()]);
+        req["Body"] = if request.header("content-type") == Some("application/octet-stream") {
+            json!(BASE64.encode(&request.body))
+        } else {
+            json!(String::from_utf8(request.body.clone()).expect("text bodies are UTF-8"))
+        };
+    }
+    json!({"Data": {"req": req}, "Metadata": {"Query": query,
+           "sys": {"MethodName": "everything", "UtcNow": "2026-03-01T10:00:00Z", "RandGuid": "00000000-0000-4000-8000-000000000000"}}})
+}
+
+#[tokio::test]
+async fn equivalence_with_the_other_platforms() {
+    // Route prefix "" so the client's path is the logical path; one catch-all function.
+    let envelope_app = AppScaffold::new("echo")
+        .route_prefix("")
+        .function("everything", TriggerSpec::http_route("{*path}"));
+    let host = Host::start(envelope_app.clone(), &[], &[]);
+    let forwarding = Host::start(envelope_app.forwarding(true), &[], &[]);
+    for request in logical_requests() {
+        let (res, document) = res_of(&host.invoke("everything", &envelope_of(&request)).await);
+        assert_eq!(res["statusCode"], 200);
+        assert_equivalent(
+            &request,
+            &event_of(&document, "azure"),
+            "azure (envelope)",
+            &["host", "content-length"],
+        );
+
+        let mut raw =
+            http::Request::builder()
+                .method(request.method)
+                .uri(if request.query.is_empty() {
+                    request.raw_path.to_owned()
+                } else {
+                    format!("{}?{}", request.raw_path, request.query)
+                });
+        for (name, value) in &request.headers {
+            raw = raw.header(*name, *value);
+        }
+        let reply = forwarding
+            .forward(raw.body(Bytes::from(request.body.clone())).unwrap())
+            .await;
+        assert_eq!(
+            reply.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
+        assert_equivalent(
+            &request,
+            &event_of(&reply.json(), "azure"),
+            "azure (forwarding)",
+            &["host", "content-length"],
+        );
+    }
+}
+
+/// Outside oracle: payloads recorded from a deployed function app by another project, read from
+/// the shared fixture folder (never copied here).
+#[tokio::test]
+async fn payloads_recorded_from_a_deployed_app_are_understood() {
+    let dir =
+        conformance_tests::build::workspace_root().join("../shared/fixtures/azure/real-captures");
+    if !dir.exists() {
+        eprintln!("skipped: {} is not there", dir.display());
+        return;
+    }
+    let read = |name: &str| -> Value {
+        serde_json::from_slice(&std::fs::read(dir.join(name)).unwrap()).unwrap()
+    };
+    let http_fn = |route: &str| {
+        json!({"bindings": [{"type": "httpTrigger", "direction": "in", "name": "httpPayload", "route": route},
+                            {"type": "http", "direction": "out", "name": "outResp"}]})
+    };
+    let extra = [
+        (
+            "queue/function.json",
+            json!({"bindings": [{"type": "queueTrigger", "direction": "in", "name": "inMsg", "queueName": "queue2"}]}),
+        ),
+        (
+            "timer/function.json",
+            json!({"bindings": [{"type": "timerTrigger", "direction": "in", "name": "inMsg", "schedule": "*/10 * * * * *"}]}),
+        ),
+        (
+            "blobspread/function.json",
+            json!({"bindings": [{"type": "blobTrigger", "direction": "in", "name": "blobIn", "path": "bpath1/{name}", "dataType": "binary"}]}),
+        ),
+        ("default-hello-all/function.json", http_fn("hello/all")),
+        (
+            "post-hello-payload-octaToByte/function.json",
+            http_fn("hello/payload/octaToByte"),
+        ),
+    ];
+    let host = Host::start(AppScaffold::new("echo"), &extra, &[]);
+
+    let document = return_value_of(
+        &host
+            .invoke("queue", &read("ballerina-queue-trigger-request.json"))
+            .await,
+    );
+    assert_eq!(
+        document["event"]["body_base64"],
+        base64(b"aaaaa"),
+        "quotes removed once"
+    );
+    assert_eq!(
+        document["event"]["id"],
+        "a0004923-f050-417a-9742-6d7c7b984134"
+    );
+    assert_eq!(document["event"]["attributes"]["dequeue_count"], "1");
+
+    let document = return_value_of(
+        &host
+            .invoke("timer", &read("ballerina-timer-trigger-request.json"))
+            .await,
+    );
+    assert_eq!(
+        document["event"],
+        json!({"kind": "schedule", "name": "timer", "time": "2022-07-05T11:40:07.4850616Z"})
+    );
+
+    let document = return_value_of(
+        &host
+            .invoke("blobspread", &read("ballerina-blob-trigger-request.json"))
+            .await,
+    );
+    assert_eq!(document["event"]["store"], "bpath1");
+    assert_eq!(document["event"]["key"], "hello.txt");
+    assert_eq!(document["event"]["etag"], "0x8DA6E28262505DD");
+    assert_eq!(
+        document["event"]["local_sha256"],
+        sha256_hex(b"hello from byte\n")
+    );
+
+    let (_, document) = res_of(
+        &host
+            .invoke(
+                "default-hello-all",
+                &read("ballerina-http-trigger-request.json"),
+            )
+            .await,
+    );
+    assert_eq!(document["event"]["path"], "/hello/all");
+    assert_eq!(document["event"]["source_ip"], "112.134.128.105");
+    let reply = host
+        .invoke(
+            "post-hello-payload-octaToByte",
+            &read("ballerina-http-trigger-octet-stream-request.json"),
+        )
+        .await;
+    assert!(
+        reply.json()["Outputs"]["outResp"].is_object(),
+        "the http binding's own name"
+    );
+    let (_, document) = res_of(&reply);
+    assert_eq!(
+        document["event"]["body_base64"],
+        base64(b"hello from byte arr\n")
+    );
+    assert!(host.scratch_is_empty());
+}
