@@ -548,3 +548,51 @@ fn the_package_command_writes_exec_at_the_zip_root_with_the_executable_bit() {
     assert_eq!(exec.crc32, tools::crc32(&binary));
     assert!(exec.compressed_size < exec.size, "deflated");
 }
+
+// ---------------------------------------------------------------- measurement
+
+/// Per-activation round trip through the ActionLoop (write the stdin line, read the fd-3 line),
+/// release builds: echo through the shim against `bare_loop`, a launcher with no shim (what the
+/// official Rust runtime does). Both run side by side; batches alternate between them and the
+/// fastest batch of each counts, so load from elsewhere on the machine hurts both alike. Prints
+/// the figures; asserts nothing about time.
+///
+/// `cargo test -p conformance-tests --test openwhisk -- --ignored --nocapture measure`
+#[test]
+#[ignore = "a measurement, run by hand"]
+fn measure_action_loop_round_trips() {
+    const BATCHES: usize = 10;
+    const BATCH: usize = 500;
+    let (echo, bare) = tools::release_pair();
+    let plain = run_body(
+        "measure-plain",
+        json!({"order": 7, "items": ["a", "b", "c"]}),
+    );
+    let web = run_body(
+        "measure-web",
+        web::raw_params("GET", "/items/7", "a=1&a=2", &[("accept", "*/*")], b""),
+    );
+    let env = [("POLYFAAS_BLOB_URL", "memory://"), ("RUST_LOG", "info")];
+    let mut actions = [
+        ActionLoop::start(&bare, false, &env),
+        ActionLoop::start(&echo, false, &env),
+    ];
+    for (name, body) in [("plain", &plain), ("web", &web)] {
+        let mut best = [f64::MAX; 2];
+        for _ in 0..BATCHES {
+            for (action, best) in actions.iter_mut().zip(best.iter_mut()) {
+                let started = std::time::Instant::now();
+                for _ in 0..BATCH {
+                    action.run(body);
+                }
+                *best = best.min(started.elapsed().as_secs_f64() * 1e6 / BATCH as f64);
+            }
+        }
+        println!(
+            "{name}: bare_loop {:.1} us, echo via polyfaas-openwhisk {:.1} us per activation (ratio {:.2})",
+            best[0],
+            best[1],
+            best[1] / best[0]
+        );
+    }
+}

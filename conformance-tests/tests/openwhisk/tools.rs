@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 
 use conformance_tests::build::{target_dir, workspace_root};
 
-/// Runs `cargo build --quiet <args>` and copies `built` (relative to `target/debug`) to a place
-/// no later build overwrites.
+/// Runs `cargo build --quiet <args>` and copies `built` (relative to the target directory) to a
+/// place no later build overwrites.
 fn build(args: &[&str], built: &str, name: &str) -> PathBuf {
     let out_dir = target_dir().join("conformance-bin").join("openwhisk-tools");
     std::fs::create_dir_all(&out_dir).expect("create the tools directory");
@@ -24,7 +24,7 @@ fn build(args: &[&str], built: &str, name: &str) -> PathBuf {
     assert!(status.success(), "cargo build {args:?} failed");
     let copy = out_dir.join(name);
     let staging = out_dir.join(format!(".{name}.tmp"));
-    std::fs::copy(target_dir().join("debug").join(built), &staging)
+    std::fs::copy(target_dir().join(built), &staging)
         .unwrap_or_else(|e| panic!("copy {built}: {e}"));
     std::fs::rename(&staging, &copy).expect("move the build into place");
     copy
@@ -36,7 +36,7 @@ pub fn noisy_example() -> PathBuf {
     PATH.get_or_init(|| {
         build(
             &["-p", "polyfaas-openwhisk", "--example", "noisy"],
-            "examples/noisy",
+            "debug/examples/noisy",
             "noisy",
         )
     })
@@ -56,11 +56,41 @@ pub fn packager() -> PathBuf {
                 "--bin",
                 "polyfaas-openwhisk-package",
             ],
-            "polyfaas-openwhisk-package",
+            "debug/polyfaas-openwhisk-package",
             "polyfaas-openwhisk-package",
         )
     })
     .clone()
+}
+
+/// Release builds of the OpenWhisk echo and of the `bare_loop` anchor, for the measurement.
+pub fn release_pair() -> (PathBuf, PathBuf) {
+    let echo = build(
+        &[
+            "--release",
+            "-p",
+            "echo",
+            "--bin",
+            "echo",
+            "--no-default-features",
+            "--features",
+            "openwhisk",
+        ],
+        "release/echo",
+        "echo-release",
+    );
+    let bare = build(
+        &[
+            "--release",
+            "-p",
+            "polyfaas-openwhisk",
+            "--example",
+            "bare_loop",
+        ],
+        "release/examples/bare_loop",
+        "bare_loop-release",
+    );
+    (echo, bare)
 }
 
 /// One entry of a zip's central directory.
