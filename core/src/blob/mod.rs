@@ -172,6 +172,3 @@ pub trait BlobStore: Send + Sync + fmt::Debug + 'static {
     /// A short description for error messages, such as `local directory ".polyfaas/blobs"`.
     fn describe(&self) -> String;
 }
-
-#[cfg(test)]
-mod contract_tests;
