@@ -185,6 +185,25 @@ async fn deferred_blob_binding_reads_the_blob_through_the_store() {
     let event = event_of(&document, "azure");
     assert_eq!(event["local_sha256"], sha256_hex(&content));
     assert_eq!(event["key"], key);
+
+    // A blob the store does not have: the handler's error is a failed invocation naming it.
+    sent["Metadata"]["Uri"] = json!("\"http://127.0.0.1:10000/devstoreaccount1/photos/gone.bin\"");
+    let reply = host.invoke("thumbnails", &sent).await;
+    assert_eq!(
+        reply.status,
+        500,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let envelope = reply.json();
+    assert_eq!(envelope["Error"]["type"], "BlobError");
+    assert!(
+        envelope["Error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("gone.bin"),
+        "{envelope:#}"
+    );
     assert!(host.scratch_is_empty());
 }
 
@@ -384,6 +403,16 @@ async fn handler_errors_and_panics_are_reported_and_the_next_call_is_served() {
         event_of(&document, "azure"),
         json!({"kind": "invoke", "payload": {"n": 1}})
     );
+    // A string trigger value is double-encoded like every scalar: decoded once.
+    let document = return_value_of(
+        &host
+            .invoke(
+                "invoices",
+                &json!({"Data": {"invoice": "\"{\\\"n\\\":2}\""}, "Metadata": {}}),
+            )
+            .await,
+    );
+    assert_eq!(document["event"]["payload"], r#"{"n":2}"#);
     assert!(host.scratch_is_empty());
 }
 

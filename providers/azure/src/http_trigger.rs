@@ -16,7 +16,7 @@ use polyfaas_core::{Request, Response, SourceIp};
 use serde_json::{json, Map, Value};
 
 use crate::error::PayloadError;
-use crate::payload::{bytes, get_ci, kind_of};
+use crate::payload::{bytes, get_ci, kind_of, take_ci};
 
 /// Route parameters of the HTTP trigger (`Data.<req>.Params`), in the request's extensions.
 ///
@@ -43,19 +43,20 @@ const NOT_URI: &AsciiSet = &CONTROLS
     .add(b'\\')
     .add(b'^');
 
-/// `Data.<binding>` as an HTTP request.
-pub(crate) fn request(value: &Value, binding: &str) -> Result<Request, PayloadError> {
+/// `Data.<binding>` as an HTTP request (taken by value: the body text becomes the body without a
+/// copy).
+pub(crate) fn request(value: Value, binding: &str) -> Result<Request, PayloadError> {
     let field = |name: &str| format!("Data.{binding}.{name}");
-    let req = match value {
+    let mut req = match value {
         Value::Object(req) => req,
         other => {
             return Err(PayloadError::field(
                 format!("Data.{binding}"),
-                format!("must be the HTTP request object, not {}", kind_of(other)),
+                format!("must be the HTTP request object, not {}", kind_of(&other)),
             ))
         }
     };
-    let string = |name: &str| match get_ci(req, name) {
+    let string = |name: &str| match get_ci(&req, name) {
         Some(Value::String(s)) => Ok(s.as_str()),
         Some(other) => Err(PayloadError::field(
             field(name),
@@ -72,7 +73,7 @@ pub(crate) fn request(value: &Value, binding: &str) -> Result<Request, PayloadEr
 
     let mut builder = http::Request::builder().method(method).uri(uri);
     let headers = builder.headers_mut().expect("a fresh builder has no error");
-    if let Some(value) = get_ci(req, "Headers") {
+    if let Some(value) = get_ci(&req, "Headers") {
         let map = value.as_object().ok_or_else(|| {
             PayloadError::field(
                 field("Headers"),
@@ -103,12 +104,12 @@ pub(crate) fn request(value: &Value, binding: &str) -> Result<Request, PayloadEr
             }
         }
     }
-    let body = match get_ci(req, "Body") {
+    let body = match take_ci(&mut req, "Body") {
         None | Some(Value::Null) => Bytes::new(),
         Some(Value::String(text)) if is_base64_content_type(headers.get(CONTENT_TYPE)) => {
-            Bytes::from(bytes(text, &field("Body"))?)
+            Bytes::from(bytes(&text, &field("Body"))?)
         }
-        Some(Value::String(text)) => Bytes::from(text.clone().into_bytes()),
+        Some(Value::String(text)) => Bytes::from(text),
         // Hosts from before 2020 parsed JSON bodies; give the handler the JSON text.
         Some(other) => Bytes::from(other.to_string()),
     };
@@ -121,7 +122,7 @@ pub(crate) fn request(value: &Value, binding: &str) -> Result<Request, PayloadEr
     if let Some(ip) = source_ip {
         request.extensions_mut().insert(SourceIp(ip));
     }
-    if let Some(Value::Object(params)) = get_ci(req, "Params") {
+    if let Some(Value::Object(params)) = get_ci(&req, "Params") {
         let params = params
             .iter()
             .filter_map(|(k, v)| Some((k.clone(), crate::payload::text(v)?.into_owned())))
@@ -271,7 +272,7 @@ mod tests {
             "Params": {"id": "7"},
             "Body": "AP8="
         });
-        let req = request(&value, "req").unwrap();
+        let req = request(value, "req").unwrap();
         assert_eq!(req.method(), "POST");
         assert_eq!(req.query_string(), "a=1&a=2");
         assert_eq!(req.body().as_ref(), [0x00, 0xff]);
@@ -282,7 +283,7 @@ mod tests {
 
     #[test]
     fn bad_request_objects_name_the_field() {
-        let err = |v: Value| request(&v, "req").unwrap_err().to_string();
+        let err = |v: Value| request(v, "req").unwrap_err().to_string();
         assert_eq!(
             err(json!("x")),
             "`Data.req` must be the HTTP request object, not a string"

@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::error::PayloadError;
 use crate::function_json::{FunctionDef, TriggerKind};
-use crate::payload::{get_ci, text, Envelope};
+use crate::payload::{get_ci, take_ci, undouble, Envelope};
 use crate::server::App;
 use crate::{blob_file, blob_trigger, http_trigger, logs, queue, response, timer};
 
@@ -85,7 +85,7 @@ async fn read(
     let bytes = axum::body::to_bytes(body, usize::MAX)
         .await
         .map_err(|e| PayloadError::Body(e.to_string()))?;
-    let envelope = Envelope::parse(&bytes)?;
+    let mut envelope = Envelope::parse(&bytes)?;
     envelope.check_method_name(&function.name)?;
     let name = envelope
         .method_name()
@@ -94,7 +94,7 @@ async fn read(
     let binding = &function.trigger.name;
     let event = match &function.trigger_kind {
         TriggerKind::Http => {
-            let value = get_ci(&envelope.data, binding).ok_or_else(|| {
+            let value = take_ci(&mut envelope.data, binding).ok_or_else(|| {
                 PayloadError::field(format!("Data.{binding}"), "is missing (the HTTP request)")
             })?;
             Event::Http(http_trigger::request(value, binding)?)
@@ -105,11 +105,13 @@ async fn read(
             builder = builder.extension(info);
             Event::Schedule(tick)
         }
-        TriggerKind::Blob | TriggerKind::Other(_) => {
-            let value = get_ci(&envelope.data, binding).unwrap_or(&Value::Null);
-            Event::Invoke(match text(value) {
-                Some(t) => Value::String(t.into_owned()),
-                None => value.clone(),
+        // (Blob triggers were read above; the arm only completes the match.)
+        TriggerKind::Other(_) | TriggerKind::Blob => {
+            let value = take_ci(&mut envelope.data, binding).unwrap_or(Value::Null);
+            // A string trigger value (a Service Bus message, say) is double-encoded too.
+            Event::Invoke(match value {
+                Value::String(s) => Value::String(undouble(&s).into_owned()),
+                other => other,
             })
         }
     };

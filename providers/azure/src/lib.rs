@@ -32,7 +32,7 @@
 //!
 //! | trigger | event |
 //! |---|---|
-//! | `httpTrigger` | `Event::Http` from `Data.<req>` (path and query from `Url`); the response goes to the `http` output binding. With `enableForwardingHttpRequest`, the raw request and a raw response ([`forwarding`](crate::forwarding) module docs) |
+//! | `httpTrigger` | `Event::Http` from `Data.<req>` (path and query from `Url`); the response goes to the `http` output binding. With `enableForwardingHttpRequest`, the raw request and a raw (binary-capable) response |
 //! | `blobTrigger` | `Event::Blob` with its content already in a local file (see `blob_file.rs`); container and key from `Metadata.Uri` |
 //! | `queueTrigger` | `Event::Message`; `dequeue_count`, times and `retry_count` as attributes |
 //! | `timerTrigger` | `Event::Schedule`; past-due in the context's [`TimerInfo`] |
@@ -87,7 +87,11 @@ pub fn detected() -> bool {
 /// `FUNCTIONS_CUSTOMHANDLER_PORT` is missing or invalid, a `host.json` or `function.json` cannot
 /// be read, `POLYFAAS_BLOB_URL` is invalid, or the port is taken; the message names which.
 pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
-    logs::init();
+    if !logs::init() {
+        tracing::warn!(
+            "a tracing subscriber was already installed: log lines are not returned in `Logs` unless it includes polyfaas_azure::logs::CaptureLayer"
+        );
+    }
     let config = AzureConfig::from_env()?;
     serve(handler, config, polyfaas_core::server::shutdown_signal()).await
 }

@@ -3,9 +3,9 @@
 //! response's `Logs`, where they show up in the function's own log (Application Insights,
 //! `func start` output).
 //!
-//! Each invocation runs in a span made by [`invocation_span`]; the [`CaptureLayer`] gives that
-//! span a line buffer, appends the events of the span (and of spans inside it, and of tasks
-//! instrumented with it) to it, and [`take`] empties the buffer when the invocation is done.
+//! Each invocation runs in a span of its own; the [`CaptureLayer`] gives that span a line
+//! buffer and appends the events of the span (and of spans inside it, and of tasks instrumented
+//! with it) to it; the shim empties the buffer into `Logs` when the invocation is done.
 
 use std::fmt::Write as _;
 

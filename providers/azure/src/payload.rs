@@ -4,7 +4,7 @@
 //! The host serialises every scalar binding value with `JsonConvert.SerializeObject` and puts
 //! the result in a JSON string, so a queue message `aaaaa` arrives as `"\"aaaaa\""`; byte arrays
 //! (blob content) arrive as plain base64, dates as plain ISO-8601 text, objects as real JSON
-//! objects. [`text`] undoes the string encoding exactly once; [`bytes`] decodes base64.
+//! objects. [`text`] undoes the string encoding exactly once; [`bytes()`] decodes base64.
 
 use std::borrow::Cow;
 
@@ -126,7 +126,7 @@ pub fn text(value: &Value) -> Option<Cow<'_, str>> {
     }
 }
 
-fn undouble(s: &str) -> Cow<'_, str> {
+pub(crate) fn undouble(s: &str) -> Cow<'_, str> {
     if s.len() >= 2 && s.starts_with('"') && s.ends_with('"') {
         if let Ok(inner) = serde_json::from_str::<String>(s) {
             return Cow::Owned(inner);
@@ -153,7 +153,7 @@ pub fn get_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> 
     })
 }
 
-fn take_ci(map: &mut Map<String, Value>, name: &str) -> Option<Value> {
+pub(crate) fn take_ci(map: &mut Map<String, Value>, name: &str) -> Option<Value> {
     if let Some(v) = map.remove(name) {
         return Some(v);
     }
