@@ -46,8 +46,6 @@ pub(crate) async fn serve<H: Handler>(handler: &H, blobs: &Blobs, ack: bool) -> 
                 error_result(&error.to_string())
             }
         };
-        results
-            .send(result.to_string().as_bytes())
-            .map_err(send_failed)?;
+        results.send(&result).map_err(send_failed)?;
     }
 }

@@ -29,7 +29,9 @@ pub(crate) async fn run_once<H: Handler>(
     };
     let _ = std::io::stderr().flush();
     let mut stdout = std::io::stdout().lock();
-    writeln!(stdout, "{result}")
+    stdout
+        .write_all(&result)
+        .and_then(|()| stdout.write_all(b"\n"))
         .and_then(|()| stdout.flush())
         .map_err(|e| Error::Provider(format!("could not print the result on stdout: {e}")))
 }

@@ -3,18 +3,17 @@
 
 use polyfaas_core::blob::Blobs;
 use polyfaas_core::{invoke, Context, Event, Handler, Provider};
-use serde_json::Value;
 
 use crate::activation::Activation;
 use crate::{result, web};
 
-/// Runs one activation and returns its result object. Never fails: every failure is an error
-/// result.
+/// Runs one activation and returns its result line (a JSON object, no newline). Never fails:
+/// every failure is an error result.
 pub(crate) async fn activate<H: Handler + ?Sized>(
     handler: &H,
     blobs: &Blobs,
     activation: Activation,
-) -> Value {
+) -> Vec<u8> {
     let Activation {
         value,
         info,
@@ -26,7 +25,11 @@ pub(crate) async fn activate<H: Handler + ?Sized>(
             Ok(request) => Event::Http(request),
             Err(error) => {
                 tracing::warn!(activation_id = ?info.activation_id, %error, "bad web action request");
-                return web::error_result(400, "InvalidEvent", &error.to_string());
+                return result::to_line(&web::error_result(
+                    400,
+                    "InvalidEvent",
+                    &error.to_string(),
+                ));
             }
         }
     } else {
@@ -46,11 +49,11 @@ pub(crate) async fn activate<H: Handler + ?Sized>(
     let outcome = invoke(handler, event, ctx.extension(info).build()).await;
     match (web, outcome) {
         (true, Ok(response)) => web::result(response),
-        (true, Err(error)) => web::error_result(
+        (true, Err(error)) => result::to_line(&web::error_result(
             web::error_status(&error),
             error.error_type(),
             &error.to_string(),
-        ),
+        )),
         (false, outcome) => result::invoke_result(outcome),
     }
 }

@@ -10,6 +10,7 @@
 //! - Response: a non-empty `body` string is decoded from base64 for binary content types, and for
 //!   JSON types when it looks like base64 (a legacy rule); textual bodies are sent as they are.
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -18,6 +19,7 @@ use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS, NON_ALPHANUMERIC};
 use polyfaas_core::{Error, Request, Response, SourceIp};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::error::ActivationError;
@@ -67,21 +69,21 @@ pub(crate) fn request(params: Value) -> Result<Request, ActivationError> {
             .map_err(|_| ActivationError::web("__ow_method", format!("{m:?} is not a method")))?,
         _ => return Err(ActivationError::web("__ow_method", "must be a string")),
     };
-    let path = match params.get("__ow_path") {
-        None | Some(Value::Null) => "",
-        Some(Value::String(p)) => p.as_str(),
+    let path = match params.shift_remove("__ow_path") {
+        None | Some(Value::Null) => String::new(),
+        Some(Value::String(p)) => p,
         Some(_) => return Err(ActivationError::web("__ow_path", "must be a string")),
     };
-    let query = match params.get("__ow_query") {
+    let query = match params.shift_remove("__ow_query") {
         None => rebuilt_query(&params),
-        Some(Value::String(q)) => q.clone(),
+        Some(Value::String(q)) => q,
         Some(_) => return Err(ActivationError::web("__ow_query", "must be a string")),
     };
     let mut uri = String::with_capacity(path.len() + query.len() + 2);
     if !path.starts_with('/') {
         uri.push('/');
     }
-    uri.extend(utf8_percent_encode(path, PATH_ESCAPE));
+    uri.extend(utf8_percent_encode(&path, PATH_ESCAPE));
     if !query.is_empty() {
         uri.push('?');
         uri.extend(utf8_percent_encode(&query, QUERY_ESCAPE));
@@ -96,7 +98,7 @@ pub(crate) fn request(params: Value) -> Result<Request, ActivationError> {
         Some(_) => return Err(ActivationError::web("__ow_headers", "must be an object")),
     };
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    let body = body(params.remove("__ow_body"), content_type);
+    let body = body(params.shift_remove("__ow_body"), content_type);
 
     let mut request = http::Request::new(body);
     *request.method_mut() = method;
@@ -143,9 +145,9 @@ fn header_map(headers: &Map<String, Value>) -> Result<http::HeaderMap, Activatio
         };
         for value in values {
             let text = match value {
-                Value::String(s) => s.clone(),
-                Value::Number(n) => n.to_string(),
-                Value::Bool(b) => b.to_string(),
+                Value::String(s) => Cow::Borrowed(s.as_str()),
+                Value::Number(n) => Cow::Owned(n.to_string()),
+                Value::Bool(b) => Cow::Owned(b.to_string()),
                 _ => return Err(ActivationError::web(field(), "must be a string")),
             };
             let value = HeaderValue::from_str(&text).map_err(|_| {
@@ -216,11 +218,20 @@ fn forwarded_for(headers: &http::HeaderMap) -> Option<IpAddr> {
     value.split(',').next()?.trim().parse().ok()
 }
 
-/// A response as the web action result `{statusCode, headers, body}`.
-pub(crate) fn result(response: Response) -> Value {
+/// The web action result: `{"statusCode": ..., "headers": {...}, "body": "..."}`.
+#[derive(Serialize)]
+struct HttpResult<'a> {
+    #[serde(rename = "statusCode")]
+    status_code: u16,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    headers: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    body: Option<Cow<'a, str>>,
+}
+
+/// A response as the web action result line `{statusCode, headers, body}`.
+pub(crate) fn result(response: Response) -> Vec<u8> {
     let (status, mut headers, body) = response.into_parts();
-    let mut out = Map::new();
-    out.insert("statusCode".to_owned(), json!(status.as_u16()));
     let body = if body.is_empty() {
         None
     } else {
@@ -228,7 +239,7 @@ pub(crate) fn result(response: Response) -> Value {
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
             .map(media_type);
-        let (text, binary_without_type) = encode_body(body, content_type.as_deref());
+        let (text, binary_without_type) = encode_body(&body, content_type.as_deref());
         if binary_without_type {
             headers.insert(
                 CONTENT_TYPE,
@@ -237,33 +248,34 @@ pub(crate) fn result(response: Response) -> Value {
         }
         Some(text)
     };
-    if !headers.is_empty() {
-        out.insert("headers".to_owned(), Value::Object(header_json(&headers)));
-    }
-    if let Some(body) = body {
-        out.insert("body".to_owned(), Value::String(body));
-    }
-    Value::Object(out)
+    let result = HttpResult {
+        status_code: status.as_u16(),
+        headers: header_json(&headers),
+        body,
+    };
+    // Plain strings, numbers and string-keyed maps: serialising cannot fail.
+    serde_json::to_vec(&result).unwrap_or_default()
 }
 
 /// The body as the controller must receive it, and whether it is binary with no content type
 /// (then `application/octet-stream` is added, or the controller would send the base64 text).
-fn encode_body(body: Bytes, content_type: Option<&str>) -> (String, bool) {
-    let text = || std::str::from_utf8(&body).ok();
+fn encode_body<'a>(body: &'a [u8], content_type: Option<&str>) -> (Cow<'a, str>, bool) {
+    let text = std::str::from_utf8(body).ok();
+    let base64 = || Cow::Owned(BASE64.encode(body));
     match content_type {
-        None => match text() {
-            Some(text) => (text.to_owned(), false),
-            None => (BASE64.encode(&body), true),
+        None => match text {
+            Some(text) => (Cow::Borrowed(text), false),
+            None => (base64(), true),
         },
         // The controller decodes JSON strings that look like base64; `{` and `[` never do.
-        Some("application/json") => match text() {
-            Some(text) if text.starts_with(['{', '[']) => (text.to_owned(), false),
-            _ => (BASE64.encode(&body), false),
+        Some("application/json") => match text {
+            Some(text) if text.starts_with(['{', '[']) => (Cow::Borrowed(text), false),
+            _ => (base64(), false),
         },
         // Other JSON types are decoded either way (as binary, or by the legacy rule).
-        Some(media) if media.ends_with("+json") => (BASE64.encode(&body), false),
-        Some(media) if is_textual(media) => (String::from_utf8_lossy(&body).into_owned(), false),
-        Some(_) => (BASE64.encode(&body), false),
+        Some(media) if media.ends_with("+json") => (base64(), false),
+        Some(media) if is_textual(media) => (String::from_utf8_lossy(body), false),
+        Some(_) => (base64(), false),
     }
 }
 
@@ -392,6 +404,10 @@ mod tests {
             err.to_string(),
             "the web action's `__ow_method` must be a string"
         );
+    }
+
+    fn result(response: Response) -> Value {
+        serde_json::from_slice(&super::result(response)).unwrap()
     }
 
     #[test]
