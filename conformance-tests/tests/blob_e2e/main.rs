@@ -1,0 +1,27 @@
+//! End to end: a blob event for an object in a real storage server reaches the real `echo`
+//! binary through its platform's protocol, echo reads the object through
+//! `BlobEvent::local_path` (streamed from the server by the configured cloud backend), and its
+//! `local_sha256` is the object's SHA-256.
+//!
+//! - `aws`: a Lambda S3 notification, through a Lambda Runtime API server, for an object in
+//!   s3s-fs (which verifies the SigV4 signatures of echo's requests);
+//!
+//! The storage servers are the blob contract suite's (`core/tests/blob_contract/servers.rs`),
+//! installed by `scripts/install-emulators.sh`; a missing one fails with the install command.
+
+#[allow(dead_code)] // shared with the core contract suite, which uses every server
+#[path = "../../../core/tests/blob_contract/servers.rs"]
+mod servers;
+
+#[allow(dead_code)] // shared with the AWS conformance suite
+#[path = "../aws/runtime_api.rs"]
+mod runtime_api;
+
+mod aws;
+
+/// A test object: `len` bytes that are not a repeating pattern of any chunk size.
+pub fn object_bytes(len: usize) -> Vec<u8> {
+    (0..len)
+        .map(|i| ((i * 7919) % 251) as u8 ^ (i >> 13) as u8)
+        .collect()
+}
