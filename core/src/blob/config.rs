@@ -126,10 +126,18 @@ pub(crate) fn for_provider_in(provider: Provider, env: &EnvVars) -> Result<Blobs
         return from_url_in(url, env);
     }
     if let Some(scheme) = platform_default(provider, env) {
+        let from_webjobs = provider == Provider::Azure
+            && env.has("AzureWebJobsStorage")
+            && !env.has("AZURE_STORAGE_CONNECTION_STRING");
         let env = with_platform_settings(provider, env);
         return cloud(scheme, "", "", &env).map_err(|e| {
+            let source = if from_webjobs {
+                " (AZURE_STORAGE_CONNECTION_STRING taken from AzureWebJobsStorage)"
+            } else {
+                ""
+            };
             Error::Provider(format!(
-                "the default blob store on {provider} ({BLOB_URL_VAR} is unset): {e}"
+                "the default blob store on {provider} ({BLOB_URL_VAR} is unset){source}: {e}"
             ))
         });
     }
@@ -231,6 +239,47 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("POLYFAAS_BLOB_URL=\"s3:/bucket\""), "{err}");
+    }
+
+    #[test]
+    #[cfg(all(feature = "s3", feature = "gcs", feature = "azure-blob"))]
+    fn clouds_with_their_settings_default_to_their_storage_in_the_events_bucket() {
+        let cases = [
+            (
+                Provider::Aws,
+                vec![("AWS_ACCESS_KEY_ID", "AK"), ("AWS_SECRET_ACCESS_KEY", "SK")],
+                "s3://",
+            ),
+            (Provider::Gcp, vec![("K_SERVICE", "fn")], "gs://"),
+            (
+                Provider::Azure,
+                vec![("AzureWebJobsStorage", "UseDevelopmentStorage=true")],
+                "az://",
+            ),
+        ];
+        for (provider, vars, scheme) in cases {
+            let blobs = for_provider_in(provider, &EnvVars::from_pairs(vars)).unwrap();
+            let described = blobs.store().describe();
+            assert!(described.starts_with(scheme), "{provider}: {described}");
+            assert!(blobs.store().location().is_none(), "bound to no bucket yet");
+            let events = blobs.in_bucket("event-bucket").unwrap();
+            assert_eq!(
+                events.store().location().map(|l| l.bucket),
+                Some("event-bucket".to_owned())
+            );
+            assert!(blobs.in_bucket("Not A Bucket").is_err(), "{provider}");
+        }
+        // Broken settings are a start-up error naming the variable.
+        let env = EnvVars::from_pairs([("AWS_ACCESS_KEY_ID", "AK")]);
+        let err = for_provider_in(Provider::Aws, &env)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("AWS_SECRET_ACCESS_KEY"), "{err}");
+        let env = EnvVars::from_pairs([("AzureWebJobsStorage", "AccountName=x")]);
+        let err = for_provider_in(Provider::Azure, &env)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("taken from AzureWebJobsStorage"), "{err}");
     }
 
     #[test]
