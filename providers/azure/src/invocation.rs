@@ -35,7 +35,13 @@ pub(crate) async fn handle(
 ) -> http::Response<Body> {
     let id = app.invocation_id(request.headers());
     let span = logs::invocation_span(&id, Some(&function.name));
-    match read(&app, &function, &id, span.clone(), request.into_body()).await {
+    let body = request.into_body();
+    let read = if function.trigger_kind == TriggerKind::Blob {
+        read_blob(&app, &function, &id, span.clone(), body).await
+    } else {
+        read_buffered(&app, &function, &id, span.clone(), body).await
+    };
+    match read {
         Ok((event, ctx)) => {
             let result = invoke(&*app.handler, event, ctx).await;
             response::invocation(&function, result, logs::take(&span))
@@ -45,43 +51,50 @@ pub(crate) async fn handle(
     }
 }
 
-async fn read(
+/// A blob trigger: the content is written to the context's scratch directory while the body
+/// arrives, so the context exists first, named after the URL's function (checked against
+/// `sys.MethodName` once the envelope is read).
+async fn read_blob(
     app: &App,
     function: &FunctionDef,
     id: &str,
     span: tracing::Span,
     body: Body,
 ) -> Result<(Event, Context), PayloadError> {
-    if function.trigger_kind == TriggerKind::Blob {
-        // The content is written to the context's scratch directory while the body arrives, so
-        // the context exists first, named after the URL's function (checked against
-        // `sys.MethodName` below).
-        let ctx = app.context(id, Some(&function.name), span).build();
-        let received = blob_file::receive(body, &function.trigger.name, &ctx).await?;
-        received.envelope.check_method_name(&function.name)?;
-        let mut blob = blob_trigger::blob_event(&received.envelope, function)?;
-        match received.file {
-            Some(file) => {
-                let file = blob_file::rename_for_key(file, &blob.key, &ctx).await?;
-                blob.size = blob.size.or(Some(file.len));
-                blob = blob.with_local_file(file.path);
-            }
-            // Deferred binding: a reference object instead of the content; `local_path`
-            // downloads the blob through the store.
-            None if matches!(
-                get_ci(&received.envelope.data, &function.trigger.name),
-                Some(Value::Object(_))
-            ) => {}
-            None => {
-                return Err(PayloadError::field(
-                    format!("Data.{}", function.trigger.name),
-                    "is missing (the blob's content, as base64)",
-                ))
-            }
+    let ctx = app.context(id, Some(&function.name), span).build();
+    let received = blob_file::receive(body, &function.trigger.name, &ctx).await?;
+    received.envelope.check_method_name(&function.name)?;
+    let mut blob = blob_trigger::blob_event(&received.envelope, function)?;
+    match received.file {
+        Some(file) => {
+            let file = blob_file::rename_for_key(file, &blob.key, &ctx).await?;
+            blob.size = blob.size.or(Some(file.len));
+            blob = blob.with_local_file(file.path);
         }
-        return Ok((Event::Blob(blob), ctx));
+        // Deferred binding: a reference object instead of the content; `local_path`
+        // downloads the blob through the store.
+        None if matches!(
+            get_ci(&received.envelope.data, &function.trigger.name),
+            Some(Value::Object(_))
+        ) => {}
+        None => {
+            return Err(PayloadError::field(
+                format!("Data.{}", function.trigger.name),
+                "is missing (the blob's content, as base64)",
+            ))
+        }
     }
+    Ok((Event::Blob(blob), ctx))
+}
 
+/// Every other trigger: the envelope is small, read whole.
+async fn read_buffered(
+    app: &App,
+    function: &FunctionDef,
+    id: &str,
+    span: tracing::Span,
+    body: Body,
+) -> Result<(Event, Context), PayloadError> {
     let bytes = axum::body::to_bytes(body, usize::MAX)
         .await
         .map_err(|e| PayloadError::Body(e.to_string()))?;
@@ -105,7 +118,7 @@ async fn read(
             builder = builder.extension(info);
             Event::Schedule(tick)
         }
-        // (Blob triggers were read above; the arm only completes the match.)
+        // (Blob triggers are read by `read_blob`; the arm only completes the match.)
         TriggerKind::Other(_) | TriggerKind::Blob => {
             let value = take_ci(&mut envelope.data, binding).unwrap_or(Value::Null);
             // A string trigger value (a Service Bus message, say) is double-encoded too.

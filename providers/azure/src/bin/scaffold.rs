@@ -97,3 +97,67 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<(PathBuf, AppScaffold
     }
     Ok((root, app))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> impl Iterator<Item = String> {
+        list.iter()
+            .map(|s| (*s).to_owned())
+            .collect::<Vec<_>>()
+            .into_iter()
+    }
+
+    #[test]
+    fn flags_become_functions() {
+        let (root, app) = parse(args(&[
+            "--app-root",
+            "app",
+            "--executable",
+            "echo",
+            "--forwarding",
+            "--http",
+            "hello",
+            "--http",
+            "items=items/{id}",
+            "--blob",
+            "thumbs=uploads/{name}",
+            "--queue",
+            "orders=orders",
+            "--timer",
+            "nightly=0 0 2 * * *",
+        ]))
+        .unwrap();
+        assert_eq!(root, PathBuf::from("app"));
+        let host = app.host_json();
+        assert_eq!(
+            host["customHandler"]["description"]["defaultExecutablePath"],
+            "echo"
+        );
+        assert_eq!(host["customHandler"]["enableForwardingHttpRequest"], true);
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(app.write(dir.path()).unwrap().len(), 7);
+        let items = std::fs::read_to_string(dir.path().join("items/function.json")).unwrap();
+        assert!(items.contains("\"route\": \"items/{id}\""), "{items}");
+    }
+
+    #[test]
+    fn mistakes_are_explained() {
+        let err = |list: &[&str]| parse(args(list)).err().unwrap();
+        assert_eq!(
+            err(&["--executable", "e", "--http", "h"]),
+            "--app-root is required"
+        );
+        assert_eq!(
+            err(&["--app-root", "a", "--executable", "e"]),
+            "name at least one function (--http, --blob, --queue or --timer)"
+        );
+        assert_eq!(
+            err(&["--app-root", "a", "--executable", "e", "--blob", "b"]),
+            "--blob needs NAME=VALUE"
+        );
+        assert_eq!(err(&["--app-root"]), "--app-root needs a value");
+        assert_eq!(err(&["--bogus"]), "unknown argument \"--bogus\"");
+    }
+}
