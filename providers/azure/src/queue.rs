@@ -99,6 +99,45 @@ mod tests {
     }
 
     #[test]
+    fn the_real_capture_and_the_docs_example_both_decode() {
+        // Outside oracles, read from the shared folder: a payload recorded from a deployed app
+        // (double-encoded) and the documentation's example (single-encoded, numeric
+        // DequeueCount: wrong about what the host sends, but decoded leniently all the same).
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures/azure");
+        let cases = [
+            (
+                "real-captures/ballerina-queue-trigger-request.json",
+                "inMsg",
+                "aaaaa",
+                "a0004923-f050-417a-9742-6d7c7b984134",
+            ),
+            (
+                "docs/docs-queue-trigger-request.json",
+                "myQueueItem",
+                "{ message: \"Message sent\" }",
+                "800ae4b3-bdd2-4c08-badd-f08e5a34b865",
+            ),
+        ];
+        for (file, binding, text, id) in cases {
+            let Ok(body) = std::fs::read(dir.join(file)) else {
+                eprintln!("skipped: shared fixtures not found");
+                return;
+            };
+            let f = FunctionDef::from_json(
+                "q",
+                &json!({"bindings": [{"type": "queueTrigger", "name": binding, "queueName": "q"}]}),
+                std::path::Path::new("x"),
+            )
+            .unwrap();
+            let msg = message(&Envelope::parse(&body).unwrap(), &f).unwrap();
+            assert_eq!(msg.body_text().unwrap(), text, "{file}");
+            assert_eq!(msg.id, id, "{file}");
+            assert_eq!(msg.attributes["dequeue_count"], "1", "{file}");
+        }
+    }
+
+    #[test]
     fn binary_messages_are_base64() {
         let env = Envelope::from_value(json!({"Data": {"msg": "AP8="}})).unwrap();
         assert_eq!(
