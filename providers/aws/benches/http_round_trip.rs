@@ -1,1 +1,90 @@
-fn main() {}
+//! Raw API Gateway v1 and v2 event bytes → neutral request → a no-op handler → Lambda response
+//! bytes, through polyfaas-aws and through `lambda_http` 1.3.2 in the same run.
+//!
+//! Both sides do what their runtime loop does with the `/next` body: polyfaas-aws reads it as
+//! raw JSON (what `lambda_runtime` hands the shim), `handle_event`, writes the result;
+//! `lambda_http` deserialises its `LambdaRequest`, calls its `Adapter` around the handler and
+//! serialises the `LambdaResponse`. The handlers answer the same `200 text/plain "ok"`.
+//!
+//! `cargo bench -p polyfaas-aws`; the ratio is polyfaas time / lambda_http time per event.
+
+use std::hint::black_box;
+
+use bytes::Bytes;
+use criterion::{criterion_group, criterion_main, Criterion};
+use lambda_http::{Adapter, Body, LambdaEvent, Service};
+use polyfaas_aws::{handle_event, Invocation};
+use polyfaas_core::blob::{Blobs, MemoryStore};
+use polyfaas_core::{handler_fn, Context, Error, Event, Response};
+use serde_json::value::RawValue;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../conformance-tests/fixtures/aws")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("read {path:?}: {e}"))
+}
+
+fn round_trips(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let polyfaas_handler =
+        handler_fn(|_event: Event, _ctx: Context| async { Ok::<_, Error>(Response::text("ok")) });
+    let invocation = Invocation::new("bench", Blobs::new(MemoryStore::new()));
+    let mut adapter = Adapter::from(lambda_http::service_fn(
+        |_req: lambda_http::Request| async {
+            lambda_http::http::Response::builder()
+                .status(200)
+                .header("content-type", "text/plain; charset=utf-8")
+                .body(Body::Text("ok".into()))
+        },
+    ));
+
+    for (label, name) in [
+        ("v1", "apigw-v1-rest.json"),
+        ("v2", "apigw-v2-named-stage.json"),
+    ] {
+        let event = fixture(name);
+
+        let polyfaas = |event: &[u8]| {
+            rt.block_on(async {
+                let raw: Box<RawValue> = serde_json::from_slice(event).unwrap();
+                let payload = Bytes::from(String::from(Box::<str>::from(raw)));
+                let result = handle_event(&polyfaas_handler, payload, &invocation)
+                    .await
+                    .unwrap();
+                serde_json::to_vec(&result).unwrap()
+            })
+        };
+        let mut lambda_http = |event: &[u8]| {
+            rt.block_on(async {
+                let request: lambda_http::request::LambdaRequest =
+                    serde_json::from_slice(event).unwrap();
+                let response = adapter
+                    .call(LambdaEvent::new(request, lambda_http::Context::default()))
+                    .await
+                    .unwrap();
+                serde_json::to_vec(&response).unwrap()
+            })
+        };
+        // Both answer the same status and body before anything is timed.
+        for out in [polyfaas(&event), lambda_http(&event)] {
+            let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+            assert_eq!(
+                (json["statusCode"].as_u64(), json["body"].as_str()),
+                (Some(200), Some("ok")),
+                "{json}"
+            );
+        }
+
+        let mut group = c.benchmark_group(format!("apigw_{label}_round_trip"));
+        group.bench_function("polyfaas_aws", |b| b.iter(|| polyfaas(black_box(&event))));
+        group.bench_function("lambda_http", |b| b.iter(|| lambda_http(black_box(&event))));
+        group.finish();
+    }
+}
+
+criterion_group!(benches, round_trips);
+criterion_main!(benches);

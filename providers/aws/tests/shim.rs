@@ -1,0 +1,185 @@
+//! The shim end to end in-process (`handle_event` with handlers written for each check), for
+//! what the echo binary cannot show: the request's URI, repeated response headers, non-2xx
+//! answers, context extensions. The real binary over the Runtime API is
+//! `conformance-tests/tests/aws`.
+
+use bytes::Bytes;
+use http::header::{HeaderName, HeaderValue, SET_COOKIE};
+use http::StatusCode;
+use polyfaas_aws::{handle_event, FunctionArn, Invocation, TraceId};
+use polyfaas_core::blob::{Blobs, MemoryStore};
+use polyfaas_core::{handler_fn, Context, Error, Event, Handler, Response};
+use serde_json::{json, Value};
+
+fn fixture(name: &str) -> Bytes {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../conformance-tests/fixtures/aws")
+        .join(name);
+    std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("read {path:?}: {e}"))
+        .into()
+}
+
+fn invocation() -> Invocation {
+    Invocation::new("req-1", Blobs::new(MemoryStore::new()))
+}
+
+async fn run(handler: &impl Handler, payload: Bytes) -> Value {
+    let raw = handle_event(handler, payload, &invocation())
+        .await
+        .expect("a successful invocation");
+    serde_json::from_str(raw.get()).unwrap()
+}
+
+/// Answers with the request's full URI as text.
+fn uri_handler() -> impl Handler {
+    handler_fn(|event: Event, _ctx: Context| async move {
+        let Event::Http(request) = event else {
+            return Err(Error::msg("not http"));
+        };
+        Ok(Response::text(request.uri().to_string()))
+    })
+}
+
+#[tokio::test]
+async fn alb_multi_value_requests_keep_host_and_scheme() {
+    // lambda_http 1.3.2 builds a relative URI for these.
+    let response = run(&uri_handler(), fixture("alb-multi-value.json")).await;
+    assert_eq!(response["body"], "https://echo-alb-1234567890.eu-west-1.elb.amazonaws.com/forms/submit?z=26&a=1&a=%2F&m=x%20y");
+    let response = run(&uri_handler(), fixture("alb-single-value.json")).await;
+    assert_eq!(
+        response["body"],
+        "http://echo-alb-1234567890.eu-west-1.elb.amazonaws.com/search?q=caf%C3%A9+au+lait&page=3"
+    );
+}
+
+#[tokio::test]
+async fn the_stage_is_never_added_to_the_path() {
+    // lambda_http 1.3.2 gives /staging/orders/17/lines (and /beta/beta/... is impossible).
+    let response = run(&uri_handler(), fixture("apigw-v1-rest.json")).await;
+    assert_eq!(
+        response["body"],
+        "https://k3x9q2w1ab.execute-api.eu-central-1.amazonaws.com/orders/17/lines?zone=north&tag=red&tag=blue&note=a%26b%20c"
+    );
+    let response = run(&uri_handler(), fixture("apigw-v2-named-stage.json")).await;
+    assert_eq!(
+        response["body"],
+        "https://p0q1r2s3t4.execute-api.ap-southeast-2.amazonaws.com/reports/2024?b=2&a=1&b=3&q=x%20y"
+    );
+}
+
+#[tokio::test]
+async fn repeated_response_headers_keep_every_value_on_v2_and_function_urls() {
+    let handler = handler_fn(|_event: Event, _ctx: Context| async {
+        let multi = HeaderName::from_static("x-multi");
+        Ok::<_, Error>(
+            Response::text("ok")
+                .with_header(multi.clone(), HeaderValue::from_static("a"))
+                .with_header(multi, HeaderValue::from_static("b"))
+                .with_header(SET_COOKIE, HeaderValue::from_static("s=1"))
+                .with_header(SET_COOKIE, HeaderValue::from_static("t=2")),
+        )
+    });
+    for name in ["apigw-v2-named-stage.json", "function-url.json"] {
+        let response = run(&handler, fixture(name)).await;
+        // lambda_http 1.3.2 keeps "a" only.
+        assert_eq!(response["headers"]["x-multi"], "a, b", "{name}");
+        assert_eq!(response["cookies"], json!(["s=1", "t=2"]), "{name}");
+    }
+    let response = run(&handler, fixture("apigw-v1-rest.json")).await;
+    assert_eq!(response["multiValueHeaders"]["x-multi"], json!(["a", "b"]));
+}
+
+#[tokio::test]
+async fn invalid_base64_is_an_error_not_a_panic() {
+    // lambda_http 1.3.2 panics (`Body::from_maybe_encoded` uses expect).
+    let failure = handle_event(
+        &uri_handler(),
+        fixture("malformed/v2-bad-base64.json"),
+        &invocation(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(failure.error_type, "InvalidEvent");
+    assert!(
+        failure
+            .message
+            .starts_with("body: isBase64Encoded is true but the body is not base64"),
+        "{}",
+        failure.message
+    );
+}
+
+#[tokio::test]
+async fn statuses_decide_success_only_for_non_http_events() {
+    let unavailable = handler_fn(|_event: Event, _ctx: Context| async {
+        Ok::<_, Error>(Response::from_status(StatusCode::SERVICE_UNAVAILABLE))
+    });
+    // An HTTP 503 is a successful invocation whose response says 503.
+    let response = run(&unavailable, fixture("function-url.json")).await;
+    assert_eq!(response["statusCode"], 503);
+    // A scheduled event answered 503 failed: Lambda's retry path.
+    let failure = handle_event(
+        &unavailable,
+        fixture("eventbridge-schedule.json"),
+        &invocation(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(failure.error_type, "UnsuccessfulResponse");
+    assert!(failure.message.contains("503"), "{}", failure.message);
+    // In an SQS batch each such record is a batch item failure.
+    let response = run(&unavailable, fixture("sqs-batch.json")).await;
+    assert_eq!(
+        response["batchItemFailures"].as_array().map(Vec::len),
+        Some(4)
+    );
+}
+
+#[tokio::test]
+async fn results_of_non_http_events_are_the_body_as_json() {
+    let answer = |body: &'static [u8]| {
+        handler_fn(move |_event: Event, _ctx: Context| async move {
+            Ok::<_, Error>(Response::new(StatusCode::OK, body))
+        })
+    };
+    let payload = Bytes::from_static(br#"{"order": 7}"#);
+    assert_eq!(
+        run(&answer(br#"{"done":true}"#), payload.clone()).await,
+        json!({"done": true})
+    );
+    assert_eq!(
+        run(&answer(b"plain words"), payload.clone()).await,
+        json!("plain words")
+    );
+    assert_eq!(run(&answer(b""), payload.clone()).await, Value::Null);
+    assert_eq!(run(&answer(&[0xff, 0x00]), payload).await, json!("/wA="));
+}
+
+#[tokio::test]
+async fn the_context_has_the_arn_and_trace_id() {
+    let handler = handler_fn(|_event: Event, ctx: Context| async move {
+        Response::json(&json!({
+            "arn": ctx.extension::<FunctionArn>().map(|a| a.0.clone()),
+            "trace": ctx.extension::<TraceId>().map(|t| t.0.clone()),
+            "function": ctx.function_name(),
+            "deadline": ctx.deadline_ms(),
+        }))
+    });
+    let mut lambda_ctx = lambda_runtime::Context::default();
+    lambda_ctx.request_id = "req-9".into();
+    lambda_ctx.deadline = 4_102_444_800_000; // 2100-01-01
+    lambda_ctx.invoked_function_arn = "arn:aws:lambda:eu-west-1:1:function:f:live".into();
+    lambda_ctx.xray_trace_id = Some("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1".into());
+    let invocation = Invocation::from_lambda(&lambda_ctx, Blobs::new(MemoryStore::new()));
+    let raw = handle_event(&handler, Bytes::from_static(b"{}"), &invocation)
+        .await
+        .unwrap();
+    let json: Value = serde_json::from_str(raw.get()).unwrap();
+    assert_eq!(json["arn"], "arn:aws:lambda:eu-west-1:1:function:f:live");
+    assert_eq!(
+        json["trace"],
+        "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+    );
+    assert_eq!(json["deadline"], 4_102_444_800_000u64);
+}
