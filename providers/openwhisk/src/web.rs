@@ -116,9 +116,9 @@ fn rebuilt_query(params: &Map<String, Value>) -> String {
     let mut query = String::new();
     for (name, value) in params.iter().filter(|(k, _)| !k.starts_with("__ow_")) {
         let text = match value {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => n.to_string(),
-            Value::Bool(b) => b.to_string(),
+            Value::String(s) => Cow::Borrowed(s.as_str()),
+            Value::Number(n) => Cow::Owned(n.to_string()),
+            Value::Bool(b) => Cow::Owned(b.to_string()),
             Value::Null | Value::Array(_) | Value::Object(_) => continue,
         };
         if !query.is_empty() {
