@@ -114,7 +114,9 @@ async fn a_handler_past_the_deadline_is_cancelled() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn start_up_failures_are_reported_to_init_error() {
-    let cases: [(&[(&str, &str)], &[&str], &str); 2] = [
+    // (variables to set, variables to remove, the name the message must mention)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a [&'a str], &'a str);
+    let cases: [Case<'_>; 2] = [
         (
             &[("POLYFAAS_BLOB_URL", "ftp://nowhere")],
             &[],

@@ -52,22 +52,12 @@ pub struct Lambda {
 }
 
 /// How to start the binary.
+#[derive(Default)]
 pub struct Start<'a> {
     pub api: Option<RuntimeApi>,
     pub use_url: bool,
     pub env: &'a [(&'a str, &'a str)],
     pub remove: &'a [&'a str],
-}
-
-impl Default for Start<'_> {
-    fn default() -> Self {
-        Start {
-            api: None,
-            use_url: false,
-            env: &[],
-            remove: &[],
-        }
-    }
 }
 
 impl Lambda {
