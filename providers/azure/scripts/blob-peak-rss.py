@@ -55,11 +55,16 @@ def main():
         proc = subprocess.Popen([binary], cwd=app, env=env, stderr=subprocess.DEVNULL)
         try:
             for _ in range(1200):
+                if proc.poll() is not None:
+                    sys.exit(f"{binary} exited with {proc.returncode} before listening: "
+                             "is it built with --no-default-features --features azure?")
                 try:
                     socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
                     break
                 except OSError:
                     time.sleep(0.025)
+            else:
+                sys.exit(f"{binary} did not listen on 127.0.0.1:{port} within 30 s")
             before = vm_hwm_mib(proc.pid)
             meta = {"Uri": json.dumps("https://acct.blob.core.windows.net/in/big.bin"),
                     "Properties": {"Length": chunks * raw_chunk},
