@@ -10,58 +10,17 @@
 use bytes::Bytes;
 use polyfaas_core::Request;
 
-use super::json::{MultiPairs, Str};
-use super::payload_v1::{add_headers, header_str, PayloadV1};
+use super::payload_v1::{PayloadV1, QueryValues};
 use super::Origin;
 use crate::error::{parse, EventError};
 
 pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<(Request, Origin), EventError> {
-    let mut event: PayloadV1<'_> = parse(text, "")?;
+    let event: PayloadV1<'_> = parse(text, "")?;
     let origin = Origin::Alb {
         multi_value: event.is_multi_value(),
     };
-    let method = super::method(event.http_method.as_str(), "httpMethod")?;
-
-    let mut path_and_query = String::with_capacity(128);
-    super::encode_path(
-        event.path.as_ref().map_or("/", Str::as_str),
-        &mut path_and_query,
-    );
-    push_encoded_query(&event.take_query()?, &mut path_and_query);
-
-    let mut headers = http::HeaderMap::new();
-    let (pairs, map) = event.take_headers()?;
-    add_headers(&mut headers, &pairs, map)?;
-
-    let host = header_str(&headers, http::header::HOST);
-    let scheme = header_str(
-        &headers,
-        http::header::HeaderName::from_static("x-forwarded-proto"),
-    );
-    let uri = super::uri(scheme, host, path_and_query, "queryStringParameters")?;
-
-    let body = super::body(
-        payload,
-        event.body.as_ref(),
-        event.is_base64_encoded.unwrap_or(false),
-    )?;
-    let mut request = Request::new(body);
-    *request.method_mut() = method;
-    *request.uri_mut() = uri;
-    *request.headers_mut() = headers;
-    Ok((request, origin))
-}
-
-/// `?k=v&...` from keys and values that are still encoded, in the event's order.
-fn push_encoded_query(query: &MultiPairs<'_>, out: &mut String) {
-    let mut first = true;
-    for (key, values) in &query.0 {
-        for value in values {
-            out.push(if first { '?' } else { '&' });
-            first = false;
-            super::push_raw_query(key.as_str(), out);
-            out.push('=');
-            super::push_raw_query(value.as_str(), out);
-        }
-    }
+    Ok((
+        event.into_request(payload, QueryValues::Encoded, None)?,
+        origin,
+    ))
 }

@@ -115,21 +115,9 @@ const PATH_ESCAPE: &AsciiSet = &CONTROLS
     .add(b'[')
     .add(b']');
 
-/// What must be escaped in a query string that arrived raw, to make it a valid URI query.
-const QUERY_ESCAPE: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'<')
-    .add(b'>')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}')
-    .add(b'|')
-    .add(b'\\')
-    .add(b'^')
-    .add(b'[')
-    .add(b']');
+/// What must be escaped in a query string that arrived raw, to make it a valid URI query:
+/// the same as in a path except `?`.
+const QUERY_ESCAPE: &AsciiSet = &PATH_ESCAPE.remove(b'?');
 
 /// What is escaped when a decoded query key or value is written back (v1): everything but
 /// the unreserved characters.

@@ -1,11 +1,22 @@
 //! The fields REST API (payload 1.0) and ALB events share: method, path, the single- and
 //! multi-value header and query maps, body.
 
+use bytes::Bytes;
+use polyfaas_core::Request;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::json::{MultiPairs, Pairs, Str};
 use crate::error::{parse, EventError};
+
+/// How an event's query keys and values are written into the URI.
+#[derive(Clone, Copy)]
+pub(crate) enum QueryValues {
+    /// API Gateway decoded them: encode them again.
+    Decoded,
+    /// ALB left them as the client sent them: pass them through.
+    Encoded,
+}
 
 /// A payload-1.0-like event. The single-value maps are left unparsed until needed: API Gateway
 /// sends both, and only the multi-value one is read then.
@@ -51,6 +62,47 @@ impl<'a> PayloadV1<'a> {
         }
     }
 
+    /// The request: method, path (kept as given, never with a stage added), the query
+    /// rebuilt in the event's order, every header value, the body. The URI's host is the
+    /// `host` header, else `default_host`; its scheme `x-forwarded-proto`, else https.
+    pub(crate) fn into_request(
+        mut self,
+        payload: &Bytes,
+        query: QueryValues,
+        default_host: Option<&str>,
+    ) -> Result<Request, EventError> {
+        let method = super::method(self.http_method.as_str(), "httpMethod")?;
+
+        let mut path_and_query = String::with_capacity(128);
+        super::encode_path(
+            self.path.as_ref().map_or("/", Str::as_str),
+            &mut path_and_query,
+        );
+        push_query(&self.take_query()?, query, &mut path_and_query);
+
+        let mut headers = http::HeaderMap::new();
+        let (pairs, map) = self.take_headers()?;
+        add_headers(&mut headers, &pairs, map)?;
+
+        let host = header_str(&headers, http::header::HOST).or(default_host);
+        let scheme = header_str(
+            &headers,
+            http::header::HeaderName::from_static("x-forwarded-proto"),
+        );
+        let uri = super::uri(scheme, host, path_and_query, "path")?;
+
+        let body = super::body(
+            payload,
+            self.body.as_ref(),
+            self.is_base64_encoded.unwrap_or(false),
+        )?;
+        let mut request = Request::new(body);
+        *request.method_mut() = method;
+        *request.uri_mut() = uri;
+        *request.headers_mut() = headers;
+        Ok(request)
+    }
+
     /// Whether the event uses the multi-value maps (ALB with multi-value headers on).
     pub(crate) fn is_multi_value(&self) -> bool {
         self.multi_value_headers.is_some() || self.multi_value_query_string_parameters.is_some()
@@ -75,8 +127,26 @@ fn single_as_multi<'a>(
     ))
 }
 
+/// `?k=v&k=v2&...` in the event's order; nothing when empty.
+fn push_query(query: &MultiPairs<'_>, form: QueryValues, out: &mut String) {
+    let push = match form {
+        QueryValues::Decoded => super::push_encoded_component,
+        QueryValues::Encoded => super::push_raw_query,
+    };
+    let mut first = true;
+    for (key, values) in &query.0 {
+        for value in values {
+            out.push(if first { '?' } else { '&' });
+            first = false;
+            push(key.as_str(), out);
+            out.push('=');
+            push(value.as_str(), out);
+        }
+    }
+}
+
 /// Adds every header of `pairs` to `headers`; errors name `map.name[i]`.
-pub(crate) fn add_headers(
+fn add_headers(
     headers: &mut http::HeaderMap,
     pairs: &MultiPairs<'_>,
     map: &str,
@@ -92,9 +162,6 @@ pub(crate) fn add_headers(
 }
 
 /// The first value of a header, as text.
-pub(crate) fn header_str(
-    headers: &http::HeaderMap,
-    name: http::header::HeaderName,
-) -> Option<&str> {
+fn header_str(headers: &http::HeaderMap, name: http::header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
