@@ -12,9 +12,6 @@ use super::{BlobError, BlobKey, BlobWriter};
 /// ones in parts of this size (S3 needs at least 5 MiB per part).
 pub(crate) const PART_SIZE: usize = 8 * 1024 * 1024;
 
-/// How many parts may be in flight at once while uploading a file.
-pub(crate) const PARTS_IN_FLIGHT: usize = 2;
-
 /// Writes every chunk of `stream` to `writer`, then flushes it; returns the bytes written.
 pub(crate) async fn copy_stream<S, E>(
     mut stream: S,
