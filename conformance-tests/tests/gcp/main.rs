@@ -1,0 +1,19 @@
+//! Google Cloud Functions: the real `echo` binary built with `--features gcp`, driven the way
+//! Cloud Run, Eventarc and Pub/Sub drive a Functions Framework server.
+//!
+//! - `fixtures`: the project's own fixtures, one per conversion rule (storage, Pub/Sub incl.
+//!   raw push, Firestore, Realtime Database, Auth, Analytics, binary and structured
+//!   CloudEvents, legacy nested and flat, errors);
+//! - `http_fn`: plain HTTP functions, and the cross-platform equivalence set;
+//! - `events`: CloudEvents and legacy events built in code (blob files, ids, deadlines);
+//! - `lifecycle`: failures followed by good requests, concurrency, deadline, SIGTERM,
+//!   configuration errors.
+//!
+//! The public Functions Framework conformance corpus is checked outside `cargo test`:
+//! `providers/gcp/scripts/oracle.sh`.
+
+mod driver;
+mod events;
+mod fixtures;
+mod http_fn;
+mod lifecycle;
