@@ -1,5 +1,8 @@
 //! What the Runtime API tells about one invocation, and the [`Context`] built from it.
 
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
 use polyfaas_core::blob::Blobs;
 use polyfaas_core::{Context, Provider};
 
@@ -17,6 +20,17 @@ pub struct TraceId(pub String);
 /// Deadlines before this (2001-09-09, in Unix milliseconds) are not epoch times: cargo-lambda's
 /// emulator sends a constant `600000`. They are treated as "no deadline known".
 const EARLIEST_DEADLINE_MS: u64 = 1_000_000_000_000;
+
+/// Where scratch directories go: `POLYFAAS_TMPDIR`, else the system's temporary directory
+/// (Lambda's `/tmp`). Read once: the environment does not change between invocations.
+fn scratch_base() -> &'static PathBuf {
+    static BASE: OnceLock<PathBuf> = OnceLock::new();
+    BASE.get_or_init(|| {
+        std::env::var_os("POLYFAAS_TMPDIR")
+            .filter(|v| !v.is_empty())
+            .map_or_else(std::env::temp_dir, PathBuf::from)
+    })
+}
 
 /// One invocation as the Runtime API announced it.
 ///

@@ -1,12 +1,10 @@
 //! Which kind of event a payload is, decided once from the keys only that source sends.
 //!
 //! The Runtime API gives no type tag. `lambda_http` tries to deserialise each HTTP shape in turn
-//! and keeps the first that fits; here one lenient pass reads the few distinguishing keys (any
+//! and keeps the first that fits; here one quick scan reads the few distinguishing keys (any
 //! JSON type is accepted, so a direct invocation that happens to use a key such as `path` for
-//! something else is still an invocation), and the recognised shape is then parsed strictly.
-
-use serde::Deserialize;
-use serde_json::value::RawValue;
+//! something else is still an invocation), and only the recognised shape is then parsed,
+//! strictly.
 
 /// The sources the shim recognises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,50 +30,8 @@ pub enum Shape {
     Invoke,
 }
 
-/// The top-level keys that tell sources apart, each as unparsed JSON.
-#[derive(Deserialize)]
-pub(crate) struct Sniff<'a> {
-    #[serde(borrow, default)]
-    version: Option<&'a RawValue>,
-    #[serde(borrow, default, rename = "httpMethod")]
-    http_method: Option<&'a RawValue>,
-    #[serde(borrow, default, rename = "rawPath")]
-    raw_path: Option<&'a RawValue>,
-    #[serde(borrow, default, rename = "requestContext")]
-    request_context: Option<&'a RawValue>,
-    #[serde(borrow, default, rename = "Records")]
-    records: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    source: Option<&'a RawValue>,
-    #[serde(borrow, default, rename = "detail-type")]
-    detail_type: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-struct ContextSniff<'a> {
-    #[serde(borrow, default)]
-    elb: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    http: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    stage: Option<&'a RawValue>,
-    #[serde(borrow, default, rename = "resourcePath")]
-    resource_path: Option<&'a RawValue>,
-    #[serde(borrow, default, rename = "connectionId")]
-    connection_id: Option<&'a RawValue>,
-    #[serde(borrow, default, rename = "domainName")]
-    domain_name: Option<&'a RawValue>,
-}
-
-#[derive(Deserialize)]
-struct FirstRecord<'a> {
-    #[serde(borrow, default, rename = "eventSource")]
-    event_source: Option<&'a RawValue>,
-    #[serde(borrow, default, rename = "EventSource")]
-    event_source_sns: Option<&'a RawValue>,
-}
-
-/// The shape of `payload`, which must be JSON. Non-object payloads are invocations.
+/// The shape of `payload`. Non-object payloads (and anything that is not JSON) are
+/// invocations.
 ///
 /// ```
 /// use polyfaas_aws::{detect, Shape};
@@ -87,69 +43,229 @@ struct FirstRecord<'a> {
 /// ```
 pub fn detect(payload: &[u8]) -> Shape {
     match std::str::from_utf8(payload) {
-        Ok(text) => sniff(text).map_or(Shape::Invoke, |s| s.shape()),
+        Ok(text) => shape(text),
         Err(_) => Shape::Invoke,
     }
 }
 
-pub(crate) fn sniff(text: &str) -> Option<Sniff<'_>> {
-    serde_json::from_str::<Sniff<'_>>(text).ok()
+/// Decides the shape from the top-level keys (see `aws.md` §3 for the table this follows).
+///
+/// This is a scan, not a parse: it finds the members of the top-level object (and of
+/// `requestContext` and `Records[0]`) by skipping over values without validating them, which
+/// costs a fraction of a serde pass. The parser of the chosen shape validates what it reads, and
+/// a payload taken for an invocation is parsed in full, so nothing invalid gets through.
+pub(crate) fn shape(text: &str) -> Shape {
+    let [version, http_method, raw_path, request_context, records, source, detail_type] = members(
+        text,
+        [
+            "version",
+            "httpMethod",
+            "rawPath",
+            "requestContext",
+            "Records",
+            "source",
+            "detail-type",
+        ],
+    );
+    if let Some(context) = request_context {
+        let [elb, http, stage, resource_path, connection_id, domain_name] = members(
+            context,
+            [
+                "elb",
+                "http",
+                "stage",
+                "resourcePath",
+                "connectionId",
+                "domainName",
+            ],
+        );
+        if is_str(version, "2.0") && http.is_some() && raw_path.is_some() {
+            let url = domain_name
+                .and_then(str_of)
+                .is_some_and(|d| d.contains(".lambda-url."));
+            return if url {
+                Shape::FunctionUrl
+            } else {
+                Shape::ApiGatewayV2
+            };
+        }
+        if elb.is_some() && http_method.is_some() {
+            return Shape::Alb;
+        }
+        if http_method.is_some()
+            && (resource_path.is_some() || stage.is_some())
+            && connection_id.is_none()
+        {
+            return Shape::ApiGatewayV1;
+        }
+    }
+    if let Some(first) = records.and_then(first_element) {
+        let [event_source, event_source_sns] = members(first, ["eventSource", "EventSource"]);
+        if is_str(event_source, "aws:s3") {
+            return Shape::S3;
+        }
+        if is_str(event_source, "aws:sqs") {
+            return Shape::Sqs;
+        }
+        if is_str(event_source_sns, "aws:sns") {
+            return Shape::Sns;
+        }
+    }
+    if is_str(source, "aws.events") && is_str(detail_type, "Scheduled Event") {
+        return Shape::Schedule;
+    }
+    Shape::Invoke
 }
 
-impl Sniff<'_> {
-    /// Decides the shape (see `aws.md` §3 for the table this follows).
-    pub(crate) fn shape(&self) -> Shape {
-        let context = self
-            .request_context
-            .and_then(|raw| serde_json::from_str::<ContextSniff<'_>>(raw.get()).ok());
-        if let Some(ctx) = &context {
-            if is_str(self.version, "2.0") && ctx.http.is_some() && self.raw_path.is_some() {
-                let url = ctx
-                    .domain_name
-                    .and_then(str_of)
-                    .is_some_and(|d| d.contains(".lambda-url."));
-                return if url {
-                    Shape::FunctionUrl
-                } else {
-                    Shape::ApiGatewayV2
-                };
-            }
-            if ctx.elb.is_some() && self.http_method.is_some() {
-                return Shape::Alb;
-            }
-            if self.http_method.is_some()
-                && (ctx.resource_path.is_some() || ctx.stage.is_some())
-                && ctx.connection_id.is_none()
-            {
-                return Shape::ApiGatewayV1;
+/// The raw JSON values of the `keys` members of the object `json` (the first of duplicates);
+/// `None` for a missing member, a `null` one, or when `json` is not an object.
+fn members<'a, const N: usize>(json: &'a str, keys: [&str; N]) -> [Option<&'a str>; N] {
+    let mut found = [None; N];
+    let mut scan = Scanner::new(json);
+    if !scan.eat(b'{') {
+        return found;
+    }
+    if scan.eat(b'}') {
+        return found;
+    }
+    loop {
+        let Some(key) = scan.string() else {
+            return found;
+        };
+        if !scan.eat(b':') {
+            return found;
+        }
+        let Some(value) = scan.value() else {
+            return found;
+        };
+        if let Some(i) = keys.iter().position(|k| *k == key) {
+            if found[i].is_none() && value != "null" {
+                found[i] = Some(value);
             }
         }
-        if let Some(records) = self.records {
-            if let Ok(first) = serde_json::from_str::<Vec<FirstRecord<'_>>>(records.get()) {
-                match first.first() {
-                    Some(r) if is_str(r.event_source, "aws:s3") => return Shape::S3,
-                    Some(r) if is_str(r.event_source, "aws:sqs") => return Shape::Sqs,
-                    Some(r) if is_str(r.event_source_sns, "aws:sns") => return Shape::Sns,
-                    _ => {}
-                }
-            }
+        if scan.eat(b',') {
+            continue;
         }
-        if is_str(self.source, "aws.events") && is_str(self.detail_type, "Scheduled Event") {
-            return Shape::Schedule;
-        }
-        Shape::Invoke
+        return found;
     }
 }
 
-fn str_of(raw: &RawValue) -> Option<&str> {
-    // A JSON string without escapes is its own text between the quotes; anything else is not
-    // a value these checks compare.
-    let text = raw.get();
-    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+/// The first element of the array `json`, if it is a non-empty array.
+fn first_element(json: &str) -> Option<&str> {
+    let mut scan = Scanner::new(json);
+    if !scan.eat(b'[') || scan.eat(b']') {
+        return None;
+    }
+    scan.value()
+}
+
+/// A non-validating walk over JSON text: enough to find members and skip values.
+struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn new(text: &'a str) -> Self {
+        Scanner { text, pos: 0 }
+    }
+
+    fn peek(&mut self) -> Option<u8> {
+        let bytes = self.text.as_bytes();
+        while let Some(&b) = bytes.get(self.pos) {
+            if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                return Some(b);
+            }
+            self.pos += 1;
+        }
+        None
+    }
+
+    /// Consumes `byte` (after whitespace) if it is next.
+    fn eat(&mut self, byte: u8) -> bool {
+        let next = self.peek() == Some(byte);
+        if next {
+            self.pos += 1;
+        }
+        next
+    }
+
+    /// A string's raw contents (escapes left as they are).
+    fn string(&mut self) -> Option<&'a str> {
+        if !self.eat(b'"') {
+            return None;
+        }
+        let start = self.pos;
+        let end = self.string_end()?;
+        self.pos = end + 1;
+        self.text.get(start..end)
+    }
+
+    /// The index of the closing quote of the string whose contents start at `self.pos`.
+    fn string_end(&self) -> Option<usize> {
+        let bytes = self.text.as_bytes();
+        let mut i = self.pos;
+        loop {
+            match bytes.get(i)? {
+                b'"' => return Some(i),
+                b'\\' => i += 2,
+                _ => i += 1,
+            }
+        }
+    }
+
+    /// Skips one value and returns its raw text.
+    fn value(&mut self) -> Option<&'a str> {
+        let first = self.peek()?;
+        let start = self.pos;
+        let bytes = self.text.as_bytes();
+        match first {
+            b'"' => {
+                self.pos += 1;
+                self.pos = self.string_end()? + 1;
+            }
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                loop {
+                    match bytes.get(self.pos)? {
+                        b'"' => {
+                            self.pos += 1;
+                            self.pos = self.string_end()?;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                self.pos += 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                    self.pos += 1;
+                }
+            }
+            _ => {
+                while let Some(&b) = bytes.get(self.pos) {
+                    if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                        break;
+                    }
+                    self.pos += 1;
+                }
+            }
+        }
+        self.text.get(start..self.pos)
+    }
+}
+
+/// The text of a JSON string without escapes (anything else is not a value these checks
+/// compare).
+fn str_of(raw: &str) -> Option<&str> {
+    let inner = raw.strip_prefix('"')?.strip_suffix('"')?;
     (!inner.contains('\\')).then_some(inner)
 }
 
-fn is_str(raw: Option<&RawValue>, expected: &str) -> bool {
+fn is_str(raw: Option<&str>, expected: &str) -> bool {
     raw.and_then(str_of) == Some(expected)
 }
 
@@ -198,6 +314,34 @@ mod tests {
         ];
         for (json, shape) in cases {
             assert_eq!(detect(json.as_bytes()), *shape, "{json}");
+        }
+    }
+
+    #[test]
+    fn the_scanner_skips_nested_values_strings_and_escapes() {
+        let json =
+            r#" { "a" : {"x":[1,{"y":"}"}]} , "b":"q\"}" ,"c": -1.5e3, "d": null, "e":[] } "#;
+        let [a, b, c, d, e, z] = members(json, ["a", "b", "c", "d", "e", "z"]);
+        assert_eq!(a, Some(r#"{"x":[1,{"y":"}"}]}"#));
+        assert_eq!(b, Some(r#""q\"}""#));
+        assert_eq!(c, Some("-1.5e3"));
+        assert_eq!((d, z), (None, None));
+        assert_eq!(e, Some("[]"));
+        assert_eq!(first_element(r#"[ {"k":1}, 2]"#), Some(r#"{"k":1}"#));
+        for broken in [
+            "",
+            "{",
+            r#"{"a""#,
+            r#"{"a":"#,
+            r#"{"a":"x"#,
+            r#"{"a":{"b":[}"#,
+            "[",
+            "{]]}",
+            r#""\"#,
+        ] {
+            let _ = members(broken, ["a"]);
+            let _ = first_element(broken);
+            assert_eq!(detect(broken.as_bytes()), Shape::Invoke, "{broken}");
         }
     }
 

@@ -51,34 +51,57 @@ pub(crate) fn join_path(prefix: &str, field: &str) -> String {
 }
 
 /// Deserialises `json` as `T`; an error names the field it was found in, under `prefix`.
+///
+/// The fast path is plain serde_json; only when it fails is the input read again with
+/// `serde_path_to_error` (which allocates for every map key it passes) to find the field.
 pub(crate) fn parse<'a, T: serde::Deserialize<'a>>(
     json: &'a str,
     prefix: &str,
 ) -> Result<T, EventError> {
+    match serde_json::from_str(json) {
+        Ok(value) => Ok(value),
+        Err(plain) => Err(locate::<T>(json, prefix).unwrap_or_else(|| {
+            EventError::field(prefix_or_event(prefix), strip_position(&plain.to_string()))
+        })),
+    }
+}
+
+fn prefix_or_event(prefix: &str) -> String {
+    if prefix.is_empty() {
+        "(event)".to_owned()
+    } else {
+        prefix.to_owned()
+    }
+}
+
+/// The failing field of `json`, read with `serde_path_to_error`.
+fn locate<'a, T: serde::Deserialize<'a>>(json: &'a str, prefix: &str) -> Option<EventError> {
     let mut deserializer = serde_json::Deserializer::from_str(json);
-    serde_path_to_error::deserialize(&mut deserializer).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let message = strip_position(&inner.to_string());
-        // serde reports a missing field at its parent: name the field itself.
-        let missing = message
-            .strip_prefix("missing field `")
-            .and_then(|m| m.split('`').next());
-        let path = if path == "." { String::new() } else { path };
-        let field = match missing {
-            Some(name) => join_path(&path, name),
-            None => path,
-        };
-        let field = join_path(prefix, &field);
-        EventError::field(
-            if field.is_empty() {
-                "(event)".to_owned()
-            } else {
-                field
-            },
-            message,
-        )
-    })
+    serde_path_to_error::deserialize::<_, T>(&mut deserializer)
+        .err()
+        .map(|e| {
+            let path = e.path().to_string();
+            let inner = e.into_inner();
+            let message = strip_position(&inner.to_string());
+            // serde reports a missing field at its parent: name the field itself.
+            let missing = message
+                .strip_prefix("missing field `")
+                .and_then(|m| m.split('`').next());
+            let path = if path == "." { String::new() } else { path };
+            let field = match missing {
+                Some(name) => join_path(&path, name),
+                None => path,
+            };
+            let field = join_path(prefix, &field);
+            EventError::field(
+                if field.is_empty() {
+                    "(event)".to_owned()
+                } else {
+                    field
+                },
+                message,
+            )
+        })
 }
 
 /// serde_json's " at line 1 column 80" says nothing to someone reading an event's field.

@@ -32,10 +32,7 @@ pub async fn handle_event<H: Handler + ?Sized>(
     let Ok(text) = std::str::from_utf8(&payload) else {
         return Err(not_json(&payload).into());
     };
-    let shape = match detect::sniff(text) {
-        Some(sniff) => sniff.shape(),
-        None => Shape::Invoke,
-    };
+    let shape = detect::shape(text);
     match shape {
         Shape::ApiGatewayV1 | Shape::ApiGatewayV2 | Shape::FunctionUrl | Shape::Alb => {
             let Some((request, origin)) = http::decode(shape, &payload, text)? else {
