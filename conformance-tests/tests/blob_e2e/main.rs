@@ -5,6 +5,8 @@
 //!
 //! - `aws`: a Lambda S3 notification, through a Lambda Runtime API server, for an object in
 //!   s3s-fs (which verifies the SigV4 signatures of echo's requests);
+//! - `gcp`: a storage CloudEvent (binary mode, as Eventarc posts it) for an object in
+//!   fake-gcs-server.
 //!
 //! The storage servers are the blob contract suite's (`core/tests/blob_contract/servers.rs`),
 //! installed by `scripts/install-emulators.sh`; a missing one fails with the install command.
@@ -18,6 +20,7 @@ mod servers;
 mod runtime_api;
 
 mod aws;
+mod gcp;
 
 /// A test object: `len` bytes that are not a repeating pattern of any chunk size.
 pub fn object_bytes(len: usize) -> Vec<u8> {
