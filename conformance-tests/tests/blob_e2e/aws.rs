@@ -100,14 +100,13 @@ async fn an_s3_notification_reaches_echo_with_the_objects_bytes() {
             );
         };
         let document = outcome.response_json();
-        let echoed = event_of(&document, "aws");
-        assert_eq!(echoed["kind"], "blob", "{document:#}");
-        assert_eq!(echoed["store"], BUCKET);
-        assert_eq!(echoed["key"], key);
-        assert_eq!(
-            echoed["local_sha256"],
-            sha256_hex(&content),
-            "{blob_url:?}: echo read the object's bytes"
+        crate::assert_read_object(
+            &document,
+            "aws",
+            BUCKET,
+            key,
+            &content,
+            &format!("{blob_url:?}"),
         );
         assert!(process.is_running(), "{}", process.output());
     }

@@ -130,14 +130,13 @@ async fn a_storage_cloudevent_reaches_echo_with_the_objects_bytes() {
             process.output()
         );
         let document = json(&response);
-        let echoed = event_of(&document, "gcp");
-        assert_eq!(echoed["kind"], "blob", "{document:#}");
-        assert_eq!(echoed["store"], BUCKET);
-        assert_eq!(echoed["key"], key);
-        assert_eq!(
-            echoed["local_sha256"],
-            sha256_hex(&content),
-            "{blob_url:?}: echo read the object's bytes"
+        crate::assert_read_object(
+            &document,
+            "gcp",
+            BUCKET,
+            key,
+            &content,
+            &format!("{blob_url:?}"),
         );
 
         // An object that is not there: a server error, and the next event is served.

@@ -28,3 +28,25 @@ pub fn object_bytes(len: usize) -> Vec<u8> {
         .map(|i| ((i * 7919) % 251) as u8 ^ (i >> 13) as u8)
         .collect()
 }
+
+/// Asserts that echo's answer `document` (from `provider`) is a created-blob event for `key` in
+/// `bucket` whose `local_sha256` is the SHA-256 of `content`.
+pub fn assert_read_object(
+    document: &serde_json::Value,
+    provider: &str,
+    bucket: &str,
+    key: &str,
+    content: &[u8],
+    case: &str,
+) {
+    let echoed = conformance_tests::echo::event_of(document, provider);
+    assert_eq!(echoed["kind"], "blob", "{case}: {document:#}");
+    assert_eq!(echoed["change"], "created", "{case}");
+    assert_eq!(echoed["store"], bucket, "{case}");
+    assert_eq!(echoed["key"], key, "{case}");
+    assert_eq!(
+        echoed["local_sha256"],
+        conformance_tests::echo::sha256_hex(content),
+        "{case}: echo read the object's bytes"
+    );
+}
