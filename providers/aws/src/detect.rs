@@ -206,10 +206,10 @@ impl<'a> Scanner<'a> {
         let bytes = self.text.as_bytes();
         let mut i = self.pos;
         loop {
+            i += memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?;
             match bytes.get(i)? {
                 b'"' => return Some(i),
-                b'\\' => i += 2,
-                _ => i += 1,
+                _ => i += 2,
             }
         }
     }

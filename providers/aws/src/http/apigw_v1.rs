@@ -11,34 +11,14 @@
 
 use bytes::Bytes;
 use polyfaas_core::Request;
-use serde::Deserialize;
 
 use super::json::Str;
 use super::payload_v1::{PayloadV1, QueryValues};
 use crate::error::{parse, EventError};
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RequestContext<'a> {
-    #[serde(borrow, default)]
-    identity: Option<Identity<'a>>,
-    #[serde(borrow, default)]
-    domain_name: Option<Str<'a>>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Identity<'a> {
-    #[serde(borrow, default)]
-    source_ip: Option<Str<'a>>,
-}
-
 pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, EventError> {
-    let event: PayloadV1<'_> = parse(text, "")?;
-    let context: Option<RequestContext<'_>> = match event.request_context {
-        Some(raw) => parse(raw.get(), "requestContext")?,
-        None => None,
-    };
+    let mut event: PayloadV1<'_> = parse(text, "")?;
+    let context = event.request_context.take();
     let domain = context
         .as_ref()
         .and_then(|c| c.domain_name.as_ref())

@@ -40,7 +40,25 @@ pub(crate) struct PayloadV1<'a> {
     #[serde(default)]
     pub is_base64_encoded: Option<bool>,
     #[serde(borrow, default)]
-    pub request_context: Option<&'a RawValue>,
+    pub request_context: Option<RequestContext<'a>>,
+}
+
+/// What the shim reads of a REST API `requestContext` (an ALB's has none of it).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RequestContext<'a> {
+    #[serde(borrow, default)]
+    pub identity: Option<Identity<'a>>,
+    #[serde(borrow, default)]
+    pub domain_name: Option<Str<'a>>,
+}
+
+/// `requestContext.identity`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Identity<'a> {
+    #[serde(borrow, default)]
+    pub source_ip: Option<Str<'a>>,
 }
 
 impl<'a> PayloadV1<'a> {
@@ -66,7 +84,7 @@ impl<'a> PayloadV1<'a> {
     /// rebuilt in the event's order, every header value, the body. The URI's host is the
     /// `host` header, else `default_host`; its scheme `x-forwarded-proto`, else https.
     pub(crate) fn into_request(
-        mut self,
+        &mut self,
         payload: &Bytes,
         query: QueryValues,
         default_host: Option<&str>,
