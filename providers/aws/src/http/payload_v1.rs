@@ -84,7 +84,7 @@ impl<'a> PayloadV1<'a> {
     /// rebuilt in the event's order, every header value, the body. The URI's host is the
     /// `host` header, else `default_host`; its scheme `x-forwarded-proto`, else https.
     pub(crate) fn into_request(
-        &mut self,
+        mut self,
         payload: &Bytes,
         query: QueryValues,
         default_host: Option<&str>,
