@@ -15,7 +15,7 @@ use super::Origin;
 use crate::error::{parse, EventError};
 
 pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<(Request, Origin), EventError> {
-    let mut event: PayloadV1<'_> = parse(text, "")?;
+    let event: PayloadV1<'_> = parse(text, "")?;
     let origin = Origin::Alb {
         multi_value: event.is_multi_value(),
     };
