@@ -57,6 +57,7 @@ mod response;
 mod scratch;
 #[cfg(feature = "server")]
 pub mod server;
+pub mod uri;
 
 pub use context::{Context, ContextBuilder, Provider};
 pub use error::{BoxError, Error};

@@ -43,7 +43,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
+use percent_encoding::{percent_decode_str, utf8_percent_encode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -51,24 +51,6 @@ use serde_json::Value;
 pub use error::CanonicalError;
 
 use crate::event::{BlobChange, BlobEvent, Event, Message, Request, SourceIp, Tick};
-
-/// Characters escaped when a decoded path is turned back into a URI path.
-const PATH_ESCAPE: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}')
-    .add(b'|')
-    .add(b'\\')
-    .add(b'^')
-    .add(b'[')
-    .add(b']');
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -291,7 +273,7 @@ fn http_event(json: HttpJson) -> Result<Event, CanonicalError> {
             format!("{:?} does not start with `/`", json.path),
         ));
     }
-    let mut uri = utf8_percent_encode(&json.path, PATH_ESCAPE).to_string();
+    let mut uri = utf8_percent_encode(&json.path, crate::uri::DECODED_PATH).to_string();
     if !json.query.is_empty() {
         uri.push('?');
         uri.push_str(&json.query);

@@ -4,6 +4,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::uri::parse_byte_size;
 use crate::Error;
 
 /// Settings of the local dev provider.
@@ -78,7 +79,7 @@ impl LocalConfig {
         };
         config.addr = SocketAddr::new(host, port);
         if let Some(limit) = var("POLYFAAS_BODY_LIMIT").filter(|v| !v.is_empty()) {
-            config.body_limit = parse_size(&limit).ok_or_else(|| {
+            config.body_limit = parse_byte_size(&limit).ok_or_else(|| {
                 bad(
                     "POLYFAAS_BODY_LIMIT",
                     &limit,
@@ -108,23 +109,6 @@ impl LocalConfig {
         }
         Ok(config)
     }
-}
-
-/// `1234`, `64KiB`, `6MiB`, `6 mb`: bytes.
-fn parse_size(text: &str) -> Option<usize> {
-    let text = text.trim().to_ascii_lowercase();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: usize = number.parse().ok()?;
-    let factor = match unit.trim() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1024,
-        "m" | "mb" | "mib" => 1024 * 1024,
-        _ => return None,
-    };
-    number.checked_mul(factor)
 }
 
 #[cfg(test)]
@@ -186,14 +170,5 @@ mod tests {
                 "{err}"
             );
         }
-    }
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("1234"), Some(1234));
-        assert_eq!(parse_size("6MiB"), Some(6 << 20));
-        assert_eq!(parse_size("6 mb"), Some(6 << 20));
-        assert_eq!(parse_size("x"), None);
-        assert_eq!(parse_size(""), None);
     }
 }

@@ -165,13 +165,15 @@ impl GcpConfig {
             config.timeout = (secs > 0.0).then(|| Duration::from_secs_f64(secs));
         }
         if let Some(limit) = var("POLYFAAS_BODY_LIMIT") {
-            config.body_limit = parse_size(&limit).filter(|n| *n > 0).ok_or_else(|| {
-                bad(
-                    "POLYFAAS_BODY_LIMIT",
-                    &limit,
-                    "a size in bytes, optionally with KiB or MiB, such as 32MiB",
-                )
-            })?;
+            config.body_limit = polyfaas_core::uri::parse_byte_size(&limit)
+                .filter(|n| *n > 0)
+                .ok_or_else(|| {
+                    bad(
+                        "POLYFAAS_BODY_LIMIT",
+                        &limit,
+                        "a size in bytes, optionally with KiB or MiB, such as 32MiB",
+                    )
+                })?;
         }
         if let Some(drain) = var("POLYFAAS_DRAIN_SECONDS") {
             let secs = parse_seconds(&drain)
@@ -187,23 +189,6 @@ fn parse_seconds(text: &str) -> Option<f64> {
         .parse::<f64>()
         .ok()
         .filter(|s| s.is_finite() && *s >= 0.0 && *s < 1e9)
-}
-
-/// `1234`, `64KiB`, `32MiB`, `6 mb`: bytes.
-fn parse_size(text: &str) -> Option<usize> {
-    let text = text.trim().to_ascii_lowercase();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit())
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: usize = number.parse().ok()?;
-    let factor = match unit.trim() {
-        "" | "b" => 1,
-        "k" | "kb" | "kib" => 1024,
-        "m" | "mb" | "mib" => 1024 * 1024,
-        _ => return None,
-    };
-    number.checked_mul(factor)
 }
 
 #[cfg(test)]

@@ -17,32 +17,15 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
-use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS, NON_ALPHANUMERIC};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use polyfaas_core::{Error, Request, Response, SourceIp};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::error::ActivationError;
 
-/// Characters that cannot stand in a URI query as they are.
-const QUERY_ESCAPE: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'<')
-    .add(b'>')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}')
-    .add(b'|')
-    .add(b'\\')
-    .add(b'^')
-    .add(b'[')
-    .add(b']');
-
-/// Characters that cannot stand in a URI path as they are (`%` stays: the path is already
-/// percent-encoded).
-const PATH_ESCAPE: &AsciiSet = &QUERY_ESCAPE.add(b'?');
+/// Characters that cannot stand in a URI query / path as they are (`%` stays: already encoded).
+use polyfaas_core::uri::{RAW_PATH as PATH_ESCAPE, RAW_QUERY as QUERY_ESCAPE};
 
 /// Form encoding of rebuilt query parameters (non-raw web actions).
 const FORM_ESCAPE: &AsciiSet = &NON_ALPHANUMERIC

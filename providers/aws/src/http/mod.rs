@@ -17,7 +17,7 @@ use base64::Engine as _;
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
 use http::uri::{Authority, PathAndQuery, Scheme};
-use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use percent_encoding::{utf8_percent_encode, AsciiSet};
 use polyfaas_core::{Request, SourceIp};
 
 use crate::detect::Shape;
@@ -99,25 +99,9 @@ fn slice_or_copy(payload: &Bytes, part: &[u8]) -> Bytes {
 }
 
 /// What must be escaped to turn a decoded path into a URI path. `%` is handled apart.
-const PATH_ESCAPE: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}')
-    .add(b'|')
-    .add(b'\\')
-    .add(b'^')
-    .add(b'[')
-    .add(b']');
-
-/// What must be escaped in a query string that arrived raw, to make it a valid URI query:
-/// the same as in a path except `?`.
-const QUERY_ESCAPE: &AsciiSet = &PATH_ESCAPE.remove(b'?');
+use polyfaas_core::uri::RAW_PATH as PATH_ESCAPE;
+/// What must be escaped in a query string that arrived raw, to make it a valid URI query.
+use polyfaas_core::uri::RAW_QUERY as QUERY_ESCAPE;
 
 /// What is escaped when a decoded query key or value is written back (v1): everything but
 /// the unreserved characters.
