@@ -5,7 +5,8 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_LENGTH, CONTENT_TYPE};
@@ -164,4 +165,38 @@ pub fn into_http(response: crate::Response) -> http::Response<ResponseBody> {
     *out.status_mut() = status;
     *out.headers_mut() = headers;
     out
+}
+
+/// Ids for requests that arrive without one: `<prefix>-<start time, hex ms>-<n>`, unique within
+/// the process and unlikely to repeat across restarts.
+///
+/// ```
+/// let ids = polyfaas_core::server::RequestIds::new("local");
+/// let (a, b) = (ids.next(), ids.next());
+/// assert!(a.starts_with("local-") && a.ends_with("-1") && b.ends_with("-2"));
+/// ```
+#[derive(Debug)]
+pub struct RequestIds {
+    prefix: &'static str,
+    started: u64,
+    issued: AtomicU64,
+}
+
+impl RequestIds {
+    /// A generator whose ids start with `prefix`.
+    pub fn new(prefix: &'static str) -> Self {
+        RequestIds {
+            prefix,
+            started: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as u64),
+            issued: AtomicU64::new(0),
+        }
+    }
+
+    /// The next id.
+    pub fn next(&self) -> String {
+        let n = self.issued.fetch_add(1, Ordering::Relaxed) + 1;
+        format!("{}-{:x}-{n}", self.prefix, self.started)
+    }
 }

@@ -3,9 +3,8 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use http::{Method, StatusCode};
 use hyper::body::Incoming;
@@ -13,7 +12,7 @@ use tokio::net::TcpListener;
 
 use super::LocalConfig;
 use crate::blob::{self, Blobs, LocalDirStore};
-use crate::server::{self, json_error, BodyError, ResponseBody};
+use crate::server::{self, json_error, BodyError, RequestIds, ResponseBody};
 use crate::{canonical, invoke, Context, Error, Event, Handler, Provider, SourceIp, EVENTS_PATH};
 
 /// How long in-flight requests may take to finish after a shutdown signal.
@@ -48,10 +47,7 @@ where
         blobs,
         handler,
         config,
-        started: SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64),
-        requests: AtomicU64::new(0),
+        request_ids: RequestIds::new("local"),
     });
     tracing::info!(
         "polyfaas local dev provider listening on http://{addr} (blobs in {}; fire events with POST {EVENTS_PATH})",
@@ -69,8 +65,7 @@ struct State<H> {
     handler: H,
     config: LocalConfig,
     blobs: Blobs,
-    started: u64,
-    requests: AtomicU64,
+    request_ids: RequestIds,
 }
 
 impl<H: Handler> State<H> {
@@ -87,7 +82,7 @@ impl<H: Handler> State<H> {
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty())
-            .map_or_else(|| self.next_request_id(), str::to_owned);
+            .map_or_else(|| self.request_ids.next(), str::to_owned);
         let response = self.dispatch(request, peer, &request_id).await;
         tracing::info!(
             %method,
@@ -146,10 +141,5 @@ impl<H: Handler> State<H> {
                 json_error(status, error.error_type(), &error.to_string())
             }
         }
-    }
-
-    fn next_request_id(&self) -> String {
-        let n = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
-        format!("local-{:x}-{n}", self.started)
     }
 }

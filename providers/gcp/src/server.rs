@@ -4,14 +4,13 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use http::{HeaderMap, Method, StatusCode};
 use hyper::body::Incoming;
 use polyfaas_core::blob::{self, Blobs};
-use polyfaas_core::server::{self, into_http, json_error, BodyError, ResponseBody};
+use polyfaas_core::server::{self, into_http, json_error, BodyError, RequestIds, ResponseBody};
 use polyfaas_core::{invoke, Context, ContextBuilder, Error, Event, Handler, Provider, SourceIp};
 use tokio::net::TcpListener;
 
@@ -64,10 +63,7 @@ where
             .filter(|v| !v.is_empty())
             .map_or_else(std::env::temp_dir, PathBuf::from),
         config,
-        started: SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_millis() as u64),
-        requests: AtomicU64::new(0),
+        request_ids: RequestIds::new("gcp"),
     });
     let service = move |request, peer| {
         let state = state.clone();
@@ -83,8 +79,7 @@ struct State<H> {
     config: GcpConfig,
     blobs: Blobs,
     scratch_base: PathBuf,
-    started: u64,
-    requests: AtomicU64,
+    request_ids: RequestIds,
 }
 
 impl<H: Handler> State<H> {
@@ -228,8 +223,7 @@ impl<H: Handler> State<H> {
     }
 
     fn next_request_id(&self) -> String {
-        let n = self.requests.fetch_add(1, Ordering::Relaxed) + 1;
-        format!("gcp-{:x}-{n}", self.started)
+        self.request_ids.next()
     }
 }
 
