@@ -92,7 +92,7 @@ fn round_trips(c: &mut Criterion) {
         }
         let mut ratios = Vec::with_capacity(rounds);
         for round in 0..rounds {
-            let mut time = |side: &mut dyn FnMut(&[u8]) -> Vec<u8>| {
+            let time = |side: &mut dyn FnMut(&[u8]) -> Vec<u8>| {
                 let started = Instant::now();
                 for _ in 0..per_round {
                     black_box(side(black_box(&event)));
