@@ -55,12 +55,14 @@ pub async fn invoke<H: Handler + ?Sized>(
     let result = outcome.unwrap_or_else(|panic| Err(Error::Panic(panic_message(&*panic))));
     ctx.cleanup();
     let _enter = span.enter();
-    let ms = format!("{:.2}", started.elapsed().as_secs_f64() * 1000.0);
+    // Formatted only if a subscriber takes the line: nothing is allocated on the hot path.
+    let ms = started.elapsed().as_secs_f64() * 1000.0;
+    let ms = format_args!("{ms:.2}");
     match &result {
         Ok(response) => tracing::debug!(
             kind,
             status = response.status().as_u16(),
-            ms,
+            %ms,
             "invocation done"
         ),
         Err(error) => {
