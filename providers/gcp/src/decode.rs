@@ -49,23 +49,10 @@ pub(crate) fn decode(
     match (signature, arrived) {
         (SignatureType::Event, Arrived::Legacy(legacy)) => {
             let id = legacy.event_id().map(str::to_owned);
-            let neutral_kind =
-                mapping::cloudevent_type(legacy.event_type()).is_some_and(is_blob_or_message);
-            if neutral_kind {
-                let ce = mapping::to_cloudevent(&legacy)?;
-                Ok(Decoded {
-                    event: blob_or_message(&ce)?,
-                    id,
-                    cloudevent: Some(ce),
-                    legacy: Some(legacy),
-                })
+            if mapping::cloudevent_type(legacy.event_type()).is_some_and(is_blob_or_message) {
+                Decoded::neutral(mapping::to_cloudevent(&legacy)?, Some(legacy), id)
             } else {
-                Ok(Decoded {
-                    event: Event::Invoke(legacy.into_json()),
-                    id,
-                    cloudevent: None,
-                    legacy: None,
-                })
+                Ok(Decoded::invoke(legacy.into_json(), id))
             }
         }
         (SignatureType::Event, Arrived::Cloud(ce)) => {
@@ -74,19 +61,9 @@ pub(crate) fn decode(
             let legacy = mapping::to_legacy(&ce)?;
             let id = Some(ce.id.clone());
             if is_blob_or_message(&ce.ty) {
-                Ok(Decoded {
-                    event: blob_or_message(&ce)?,
-                    id,
-                    cloudevent: Some(ce),
-                    legacy: Some(legacy),
-                })
+                Decoded::neutral(ce, Some(legacy), id)
             } else {
-                Ok(Decoded {
-                    event: Event::Invoke(legacy.into_json()),
-                    id,
-                    cloudevent: None,
-                    legacy: None,
-                })
+                Ok(Decoded::invoke(legacy.into_json(), id))
             }
         }
         (_, arrived) => {
@@ -96,20 +73,37 @@ pub(crate) fn decode(
             };
             let id = Some(ce.id.clone());
             if is_blob_or_message(&ce.ty) {
-                Ok(Decoded {
-                    event: blob_or_message(&ce)?,
-                    id,
-                    cloudevent: Some(ce),
-                    legacy,
-                })
+                Decoded::neutral(ce, legacy, id)
             } else {
-                Ok(Decoded {
-                    event: Event::Invoke(ce.into_json()),
-                    id,
-                    cloudevent: None,
-                    legacy: None,
-                })
+                Ok(Decoded::invoke(ce.into_json(), id))
             }
+        }
+    }
+}
+
+impl Decoded {
+    /// A storage or Pub/Sub event: the neutral `Blob` or `Message`, with the CloudEvent and the
+    /// legacy form kept for the handler.
+    fn neutral(
+        ce: CloudEvent,
+        legacy: Option<LegacyEvent>,
+        id: Option<String>,
+    ) -> Result<Self, EventError> {
+        Ok(Decoded {
+            event: blob_or_message(&ce)?,
+            id,
+            cloudevent: Some(ce),
+            legacy,
+        })
+    }
+
+    /// Any other event: the whole event, as the function type sees it, as `Event::Invoke`.
+    fn invoke(payload: serde_json::Value, id: Option<String>) -> Self {
+        Decoded {
+            event: Event::Invoke(payload),
+            id,
+            cloudevent: None,
+            legacy: None,
         }
     }
 }
