@@ -26,6 +26,33 @@ pub fn event_of(document: &Value, provider: &str) -> Value {
     document["event"].clone()
 }
 
+/// Sends a non-UTF-8 binary body with every method that carries one to an HTTP-serving echo at
+/// `addr`, and checks each arrives intact under the expected `provider`.
+pub async fn assert_binary_bodies_arrive_intact(addr: std::net::SocketAddr, provider: &str) {
+    let body: Vec<u8> = vec![0x00, 0xff, 0xfe, 0x80, 0xc3, 0x28, b'\n', 0x00];
+    for method in ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"] {
+        let request = http::Request::builder()
+            .method(method)
+            .uri("/upload")
+            .header("content-type", "application/octet-stream")
+            .body(bytes::Bytes::from(body.clone()))
+            .expect("a valid request");
+        let response = crate::client::send(addr, request).await;
+        assert_eq!(response.status(), 200, "{provider} {method}");
+        let event = event_of(&crate::client::json(&response), provider);
+        assert_eq!(event["method"], method, "{provider}");
+        assert_eq!(body_of(&event), body, "{provider} {method}");
+        assert_eq!(event["body_base64"], base64(&body), "{provider} {method}");
+    }
+}
+
+/// Milliseconds since the Unix epoch, to compare with `context.deadline_ms`.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
 /// The decoded `body_base64` of an event.
 pub fn body_of(event: &Value) -> Vec<u8> {
     BASE64

@@ -37,6 +37,17 @@ impl Process {
         )
     }
 
+    /// Starts `command` with `port_var` (`PORT`, `FUNCTIONS_CUSTOMHANDLER_PORT`, ...) set to a
+    /// free port of 127.0.0.1, and waits until it listens there.
+    pub fn spawn_listening(mut command: Command, port_var: &str) -> (Process, SocketAddr) {
+        let port = free_port();
+        command.env(port_var, port.to_string());
+        let mut process = Process::spawn(command);
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        process.wait_for_port(addr);
+        (process, addr)
+    }
+
     /// The process id.
     pub fn id(&self) -> u32 {
         self.child.id()

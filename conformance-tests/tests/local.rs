@@ -7,8 +7,10 @@ use std::time::Duration;
 use bytes::Bytes;
 use conformance_tests::build::echo_binary;
 use conformance_tests::client::{self, get, json, post_json, send};
-use conformance_tests::echo::{base64, body_of, event_of, header_values, sha256_hex};
-use conformance_tests::process::{command, free_port, Process};
+use conformance_tests::echo::{
+    assert_binary_bodies_arrive_intact, base64, event_of, header_values, now_ms, sha256_hex,
+};
+use conformance_tests::process::{command, Process};
 use serde_json::{json, Value};
 
 const EVENTS: &str = "/_polyfaas/events";
@@ -23,18 +25,14 @@ struct Echo {
 fn start(env: &[(&str, &str)]) -> Echo {
     let dir = tempfile::tempdir().unwrap();
     let blob_dir = dir.path().join("blobs");
-    let port = free_port();
     let mut cmd = command(&echo_binary("local"));
-    cmd.env("PORT", port.to_string())
-        .env("POLYFAAS_BLOB_DIR", &blob_dir)
+    cmd.env("POLYFAAS_BLOB_DIR", &blob_dir)
         .env("POLYFAAS_TMPDIR", dir.path().join("tmp"))
         .env("RUST_LOG", "info");
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let mut process = Process::spawn(cmd);
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    process.wait_for_port(addr);
+    let (process, addr) = Process::spawn_listening(cmd, "PORT");
     Echo {
         process,
         addr,
@@ -76,10 +74,7 @@ async fn http_requests_become_canonical_json() {
     let deadline = document["context"]["deadline_ms"]
         .as_u64()
         .expect("a deadline");
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64;
+    let now = now_ms();
     assert!(
         deadline > now && deadline <= now + 61_000,
         "deadline {deadline}, now {now}"
@@ -109,21 +104,7 @@ async fn percent_encoded_and_unicode_paths_are_decoded() {
 #[tokio::test]
 async fn binary_bodies_and_every_method_arrive_intact() {
     let echo = start(&[]);
-    let body: Vec<u8> = vec![0x00, 0xff, 0xfe, 0x80, 0xc3, 0x28, b'\n', 0x00];
-    for method in ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"] {
-        let request = http::Request::builder()
-            .method(method)
-            .uri("/upload")
-            .header("content-type", "application/octet-stream")
-            .body(Bytes::from(body.clone()))
-            .unwrap();
-        let response = send(echo.addr, request).await;
-        assert_eq!(response.status(), 200, "{method}");
-        let event = event_of(&json(&response), "local");
-        assert_eq!(event["method"], method);
-        assert_eq!(body_of(&event), body, "{method}");
-        assert_eq!(event["body_base64"], base64(&body));
-    }
+    assert_binary_bodies_arrive_intact(echo.addr, "local").await;
 }
 
 #[tokio::test]

@@ -232,10 +232,7 @@ async fn queue_message_is_decoded_exactly_once() {
     let deadline = document["context"]["deadline_ms"]
         .as_u64()
         .expect("a deadline");
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64;
+    let now = conformance_tests::echo::now_ms();
     assert!(
         deadline > now + 290_000 && deadline <= now + 300_000,
         "{deadline} vs {now}"

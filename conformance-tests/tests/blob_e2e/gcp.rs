@@ -7,7 +7,7 @@ use bytes::Bytes;
 use conformance_tests::build::echo_binary;
 use conformance_tests::client::{json, send};
 use conformance_tests::echo::{event_of, sha256_hex};
-use conformance_tests::process::{command, free_port, Process};
+use conformance_tests::process::{command, Process};
 use serde_json::json;
 
 use crate::servers::{Kind, Server};
@@ -61,7 +61,6 @@ fn start_echo(
     blob_url: Option<&str>,
     scratch: &std::path::Path,
 ) -> (Process, SocketAddr) {
-    let port = free_port();
     let mut cmd = command(&echo_binary("gcp"));
     for var in [
         "POLYFAAS_BLOB_URL",
@@ -71,7 +70,6 @@ fn start_echo(
         cmd.env_remove(var);
     }
     cmd.env("HOST", "127.0.0.1")
-        .env("PORT", port.to_string())
         .env("FUNCTION_TARGET", "echo")
         .env("FUNCTION_SIGNATURE_TYPE", "cloudevent")
         .env("STORAGE_EMULATOR_HOST", server.endpoint())
@@ -80,10 +78,7 @@ fn start_echo(
     if let Some(url) = blob_url {
         cmd.env("POLYFAAS_BLOB_URL", url);
     }
-    let mut process = Process::spawn(cmd);
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    process.wait_for_port(addr);
-    (process, addr)
+    Process::spawn_listening(cmd, "PORT")
 }
 
 /// The binary-mode CloudEvent Eventarc sends when `key` is written to `bucket`.

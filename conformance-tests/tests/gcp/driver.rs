@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use base64::Engine as _;
 use bytes::Bytes;
 use conformance_tests::build::echo_binary;
-use conformance_tests::process::{command, free_port, Process};
+use conformance_tests::process::{command, Process};
 use serde_json::Value;
 
 /// A running echo function.
@@ -38,13 +38,11 @@ pub fn start(signature: &str, env: &[(&str, &str)]) -> Echo {
     let blob_dir = dir.path().join("blobs");
     let scratch_dir = dir.path().join("scratch");
     std::fs::create_dir_all(&blob_dir).expect("blob dir");
-    let port = free_port();
     let mut cmd = command(&echo_binary("gcp"));
     for var in SHIM_VARS {
         cmd.env_remove(var);
     }
     cmd.env("HOST", "127.0.0.1")
-        .env("PORT", port.to_string())
         .env("FUNCTION_TARGET", "echo")
         .env("FUNCTION_SIGNATURE_TYPE", signature)
         .env(
@@ -56,9 +54,7 @@ pub fn start(signature: &str, env: &[(&str, &str)]) -> Echo {
     for (name, value) in env {
         cmd.env(name, value);
     }
-    let mut process = Process::spawn(cmd);
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    process.wait_for_port(addr);
+    let (process, addr) = Process::spawn_listening(cmd, "PORT");
     Echo {
         process,
         addr,

@@ -1,8 +1,6 @@
 //! `cloudevent` and `event` functions, with events built in code: every form of one logical
 //! event gives the same neutral event, blob objects become local files, ids and deadlines.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use bytes::Bytes;
 use conformance_tests::client::{json, send};
 use conformance_tests::echo::{event_of, sha256_hex};
@@ -218,9 +216,4 @@ async fn the_function_can_be_served_on_any_path() {
     assert_eq!(response.status(), 200);
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as u64
-}
+use conformance_tests::echo::now_ms;

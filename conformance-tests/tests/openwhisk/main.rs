@@ -9,7 +9,6 @@ mod tools;
 mod web;
 
 use std::path::PathBuf;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use action_loop::ActionLoop;
 use conformance_tests::build::{echo_binary, workspace_root};
@@ -80,12 +79,7 @@ fn run_body(id: &str, value: Value) -> Value {
     })
 }
 
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
+use conformance_tests::echo::now_ms;
 
 /// Checks the echo document of an invoke activation and returns its payload.
 fn invoke_payload(document: &Value, body: &Value) -> Value {
