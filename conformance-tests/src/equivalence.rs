@@ -48,6 +48,28 @@ impl LogicalRequest {
         })
     }
 
+    /// The path and query as a client sends them: `raw_path`, then `?query` when there is one.
+    pub fn path_and_query(&self) -> String {
+        if self.query.is_empty() {
+            self.raw_path.to_owned()
+        } else {
+            format!("{}?{}", self.raw_path, self.query)
+        }
+    }
+
+    /// The request as plain HTTP, for the platforms that receive it as such.
+    pub fn http_request(&self) -> http::Request<bytes::Bytes> {
+        let mut builder = http::Request::builder()
+            .method(self.method)
+            .uri(self.path_and_query());
+        for (name, value) in &self.headers {
+            builder = builder.header(*name, *value);
+        }
+        builder
+            .body(bytes::Bytes::from(self.body.clone()))
+            .expect("the logical requests are valid HTTP")
+    }
+
     /// The header's value, if the request has it.
     pub fn header(&self, name: &str) -> Option<&'static str> {
         self.headers

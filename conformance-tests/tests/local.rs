@@ -407,20 +407,7 @@ async fn equivalence_the_logical_requests_give_the_canonical_events() {
     use conformance_tests::equivalence::{assert_equivalent, logical_requests};
     let echo = start(&[]);
     for request in logical_requests() {
-        let uri = if request.query.is_empty() {
-            request.raw_path.to_owned()
-        } else {
-            format!("{}?{}", request.raw_path, request.query)
-        };
-        let mut builder = http::Request::builder().method(request.method).uri(uri);
-        for (name, value) in &request.headers {
-            builder = builder.header(*name, *value);
-        }
-        let response = send(
-            echo.addr,
-            builder.body(Bytes::from(request.body.clone())).unwrap(),
-        )
-        .await;
+        let response = send(echo.addr, request.http_request()).await;
         assert_eq!(response.status(), 200, "{}", request.name);
         let event = event_of(&json(&response), "local");
         assert_equivalent(&request, &event, "local", &["host", "content-length"]);

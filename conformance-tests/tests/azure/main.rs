@@ -633,10 +633,7 @@ async fn a_64_mib_blob_is_decoded_to_disk_without_holding_it_in_memory() {
 /// comma-joined as the host does (and ignored by the shim); headers as arrays with .NET-style
 /// name case; `Body` as base64 for octet-stream, as text otherwise, absent when empty.
 fn envelope_of(request: &LogicalRequest) -> Value {
-    let mut url = format!("http://localhost:7071{}", request.raw_path);
-    if !request.query.is_empty() {
-        url = format!("{url}?{}", request.query);
-    }
+    let url = format!("http://localhost:7071{}", request.path_and_query());
     let mut query = serde_json::Map::new();
     for pair in request.query.split('&').filter(|p| !p.is_empty()) {
         let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
@@ -689,20 +686,7 @@ async fn equivalence_with_the_other_platforms() {
             &["host", "content-length"],
         );
 
-        let mut raw =
-            http::Request::builder()
-                .method(request.method)
-                .uri(if request.query.is_empty() {
-                    request.raw_path.to_owned()
-                } else {
-                    format!("{}?{}", request.raw_path, request.query)
-                });
-        for (name, value) in &request.headers {
-            raw = raw.header(*name, *value);
-        }
-        let reply = forwarding
-            .forward(raw.body(Bytes::from(request.body.clone())).unwrap())
-            .await;
+        let reply = forwarding.forward(request.http_request()).await;
         assert_eq!(
             reply.status,
             200,

@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, SET_COOKIE};
-use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+use percent_encoding::{utf8_percent_encode, AsciiSet};
 use polyfaas_core::{Request, Response, SourceIp};
 use serde_json::{json, Map, Value};
 
@@ -30,18 +30,13 @@ use crate::payload::{bytes, get_ci, kind_of, take_ci};
 pub struct RouteParams(pub BTreeMap<String, String>);
 
 /// Bytes that cannot appear as they are in a URI path or query: escaped when the host's `Url`
-/// carries them decoded. `%` is kept, so an already-encoded URL stays as it is.
-const NOT_URI: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'<')
-    .add(b'>')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}')
-    .add(b'|')
-    .add(b'\\')
-    .add(b'^');
+/// carries them decoded. `%` is kept, so an already-encoded URL stays as it is. Core's set less
+/// `#`, `[` and `]`, which the host's `Url` never carries decoded (`#` would have ended it;
+/// brackets only appear in an IPv6 host).
+const NOT_URI: &AsciiSet = &polyfaas_core::uri::RAW_QUERY
+    .remove(b'#')
+    .remove(b'[')
+    .remove(b']');
 
 /// `Data.<binding>` as an HTTP request (taken by value: the body text becomes the body without a
 /// copy).
