@@ -181,10 +181,11 @@ async fn failures_are_reported_and_the_next_request_is_served() {
     let mut echo = start(&[]);
     for (how, error_type, message) in [
         ("error", "HandlerError", "echo failed on purpose"),
+        // A panic's text stays in the log (polyfaas_core::PANIC_MESSAGE).
         (
             "panic",
             "Panic",
-            "the handler panicked: echo panicked on purpose",
+            "the handler panicked; its message is in the function's log (request id ",
         ),
     ] {
         let request = http::Request::get("/fail")
@@ -216,6 +217,10 @@ async fn failures_are_reported_and_the_next_request_is_served() {
         assert_eq!(json(&response)["error"]["type"], error_type);
         assert_eq!(get(echo.addr, "/after").await.status(), 200);
     }
+    assert!(
+        echo.process.output().contains("echo panicked on purpose"),
+        "the panic's text is in the log"
+    );
     assert!(echo.process.is_running());
 }
 

@@ -6,42 +6,9 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::blob::{Blobs, MemoryStore};
+use crate::extras::{Extra, Extras};
 use crate::scratch::Scratch;
-
-/// The platform an invocation came through.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Provider {
-    /// The local dev provider.
-    Local,
-    /// AWS Lambda.
-    Aws,
-    /// Google Cloud Functions / Cloud Run functions.
-    Gcp,
-    /// Azure Functions (custom handler).
-    Azure,
-    /// Apache OpenWhisk.
-    OpenWhisk,
-}
-
-impl Provider {
-    /// The provider's name in the canonical JSON: `local`, `aws`, `gcp`, `azure`, `openwhisk`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Local => "local",
-            Provider::Aws => "aws",
-            Provider::Gcp => "gcp",
-            Provider::Azure => "azure",
-            Provider::OpenWhisk => "openwhisk",
-        }
-    }
-}
-
-impl fmt::Display for Provider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::Provider;
 
 /// What a handler knows about its invocation: request id, deadline, function name, provider,
 /// the blob store, a tracing span, and provider-specific extras.
@@ -52,7 +19,7 @@ impl fmt::Display for Provider {
 /// use std::time::Duration;
 /// use polyfaas_core::{Context, Provider};
 ///
-/// let ctx = Context::builder(Provider::Local, "req-1")
+/// let ctx = Context::builder(Provider::LOCAL, "req-1")
 ///     .function_name("hello")
 ///     .timeout(Duration::from_secs(30))
 ///     .build();
@@ -71,7 +38,9 @@ struct Inner {
     provider: Provider,
     blobs: Blobs,
     span: tracing::Span,
+    trace_id: Option<String>,
     scratch: Scratch,
+    extras: Extras,
     extensions: http::Extensions,
 }
 
@@ -85,7 +54,9 @@ impl Context {
             function_name: None,
             blobs: None,
             span: None,
+            trace_id: None,
             scratch_base: None,
+            extras: Extras::new(),
             extensions: http::Extensions::new(),
         }
     }
@@ -136,7 +107,25 @@ impl Context {
         &self.inner.span
     }
 
-    /// A provider-specific extra, such as the Lambda function ARN or trace id.
+    /// The platform's trace id for this invocation, where it sent one: the X-Ray trace header on
+    /// Lambda, the W3C `traceparent` (or `X-Cloud-Trace-Context`) on Google Cloud, Azure's trace
+    /// context.
+    pub fn trace_id(&self) -> Option<&str> {
+        self.inner.trace_id.as_deref()
+    }
+
+    /// A typed platform extra (see [`Extra`]), such as the Lambda request context or the
+    /// CloudEvent, if the platform sent one.
+    pub fn extra<T: Extra>(&self) -> Option<&T> {
+        self.inner.extras.get::<T>()
+    }
+
+    /// Every platform extra of this invocation.
+    pub fn extras(&self) -> &Extras {
+        &self.inner.extras
+    }
+
+    /// A provider-specific value that is not an [`Extra`].
     pub fn extension<T: Send + Sync + 'static>(&self) -> Option<&T> {
         self.inner.extensions.get::<T>()
     }
@@ -166,6 +155,8 @@ impl fmt::Debug for Context {
             .field("deadline", &self.inner.deadline)
             .field("function_name", &self.inner.function_name)
             .field("provider", &self.inner.provider)
+            .field("trace_id", &self.inner.trace_id)
+            .field("extras", &self.inner.extras)
             .field("blobs", &self.inner.blobs)
             .field("scratch_base", &self.inner.scratch.base())
             .finish_non_exhaustive()
@@ -182,7 +173,9 @@ pub struct ContextBuilder {
     function_name: Option<String>,
     blobs: Option<Blobs>,
     span: Option<tracing::Span>,
+    trace_id: Option<String>,
     scratch_base: Option<PathBuf>,
+    extras: Extras,
     extensions: http::Extensions,
 }
 
@@ -228,7 +221,30 @@ impl ContextBuilder {
         self
     }
 
-    /// Adds a provider-specific extra, read back with [`Context::extension`].
+    /// The platform's trace id (see [`Context::trace_id`]); an empty one counts as none.
+    pub fn trace_id(mut self, trace_id: impl Into<String>) -> Self {
+        self.trace_id = Some(trace_id.into()).filter(|t| !t.is_empty());
+        self
+    }
+
+    /// Adds a typed platform extra, read back with [`Context::extra`].
+    pub fn extra<T: Extra>(mut self, value: T) -> Self {
+        self.extras.insert(value);
+        self
+    }
+
+    /// Adds every extra of `extras` (replacing ones of the same type).
+    pub fn extras(mut self, extras: Extras) -> Self {
+        if self.extras.is_empty() {
+            self.extras = extras;
+        } else {
+            self.extras.merge(extras);
+        }
+        self
+    }
+
+    /// Adds a provider-specific value that is not an [`Extra`], read back with
+    /// [`Context::extension`].
     pub fn extension<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
         self.extensions.insert(value);
         self
@@ -240,10 +256,13 @@ impl ContextBuilder {
             tracing::info_span!(
                 "invocation",
                 request_id = %self.request_id,
-                provider = self.provider.as_str()
+                provider = self.provider.as_str(),
+                trace_id = self.trace_id.as_deref(),
             )
         });
-        let scratch_base = self.scratch_base.unwrap_or_else(default_scratch_base);
+        let scratch_base = self
+            .scratch_base
+            .unwrap_or_else(crate::shim::scratch_base_from_env);
         Context {
             inner: Arc::new(Inner {
                 request_id: self.request_id,
@@ -252,16 +271,11 @@ impl ContextBuilder {
                 provider: self.provider,
                 blobs: self.blobs.unwrap_or_else(|| Blobs::new(MemoryStore::new())),
                 span,
+                trace_id: self.trace_id,
                 scratch: Scratch::new(scratch_base),
+                extras: self.extras,
                 extensions: self.extensions,
             }),
         }
     }
-}
-
-fn default_scratch_base() -> PathBuf {
-    std::env::var_os("POLYFAAS_TMPDIR")
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir)
 }

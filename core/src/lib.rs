@@ -1,7 +1,7 @@
 //! The provider-neutral core of [polyfaas]: write a serverless function once, run it on AWS
 //! Lambda, Google Cloud Functions, Azure Functions, Apache OpenWhisk or your laptop.
 //!
-//! Applications normally depend on the `polyfaas` crate, which re-exports everything here and
+//! Applications depend on the `polyfaas` crate, which re-exports what they use from here and
 //! adds `polyfaas::run`. Platform shims depend on this crate directly.
 //!
 //! ```no_run
@@ -20,23 +20,26 @@
 //!     }
 //! }
 //!
-//! #[tokio::main]
-//! async fn main() -> Result<(), Error> {
-//!     polyfaas_core::init_tracing();
-//!     polyfaas_core::local::serve(handler_fn(handle), polyfaas_core::local::LocalConfig::from_env()?).await
-//! }
+//! # async fn demo() -> Result<(), Error> {
+//! // A shim hands every decoded event to the one invocation skeleton:
+//! let invoker = polyfaas_core::Invoker::builder(polyfaas_core::Provider::LOCAL, handler_fn(handle)).build();
+//! let outcome = invoker.invoke(Event::Invoke(serde_json::json!({})), polyfaas_core::Invocation::new()).await;
+//! # let _ = outcome; Ok(()) }
 //! ```
 //!
 //! The pieces, one module each:
 //! - [`Event`] and its payloads ([`Request`], [`BlobEvent`], [`Message`], [`Tick`]);
 //!   [`canonical`] is their one JSON form.
-//! - [`Response`], [`Context`], [`Error`].
-//! - [`Handler`], made with [`handler_fn`] or [`from_service`] (an axum `Router` unchanged).
-//! - [`invoke`]: the one invocation path every shim calls (deadline, panics, scratch files).
+//! - [`Response`], [`Context`] (with typed platform [`Extra`]s), [`Error`], [`BadInput`].
+//! - [`Handler`], made with [`handler_fn`] or [`from_service`] (an axum `Router` unchanged);
+//!   [`layer`]: middleware around any handler.
+//! - [`Invoker`]: the one invocation skeleton every shim calls (context, deadline, panics,
+//!   scratch files, logging, classifying the outcome as a response or a [`Failure`]).
+//! - [`Platform`]: what a platform crate implements so `polyfaas::run` can select it.
 //! - [`blob`]: the [`BlobStore`](blob::BlobStore) trait, the [`Blobs`](blob::Blobs) handle and
-//!   the local-directory and memory backends.
-//! - [`local`]: the local dev provider (feature `local`, on by default).
-//! - [`server`]: the HTTP server loop the local and Google Cloud shims share (feature `server`).
+//!   the backends.
+//! - [`shim`]: what only platform shims need; [`server`]: the HTTP server loop the local, Google
+//!   Cloud and Azure shims share (feature `server`).
 //!
 //! [polyfaas]: https://example.invalid/polyfaas
 
@@ -48,23 +51,28 @@ pub mod canonical;
 mod context;
 mod error;
 mod event;
+mod extras;
 mod handler;
 mod invoke;
-#[cfg(feature = "local")]
-pub mod local;
-mod logging;
+pub mod layer;
+pub mod platform;
+mod provider;
 mod response;
 mod scratch;
 #[cfg(feature = "server")]
 pub mod server;
-pub mod uri;
+pub mod shim;
 
-pub use context::{Context, ContextBuilder, Provider};
-pub use error::{BoxError, Error};
+pub use context::{Context, ContextBuilder};
+pub use error::{BadInput, BoxError, Error, StartupError};
 pub use event::{BlobChange, BlobEvent, Event, Message, Request, RequestExt, SourceIp, Tick};
+pub use extras::{Extra, Extras};
 pub use handler::{from_service, handler_fn, Handler, HandlerFn, ServiceHandler, EVENTS_PATH};
+#[doc(hidden)]
 pub use invoke::invoke;
-pub use logging::init_tracing;
+pub use invoke::{Failure, FailureKind, Invocation, Invoker, InvokerBuilder, PANIC_MESSAGE};
+pub use platform::Platform;
+pub use provider::Provider;
 pub use response::Response;
 
 impl From<BoxError> for Error {

@@ -10,7 +10,7 @@ use polyfaas_core::{
 };
 
 fn ctx(scratch: &std::path::Path, blobs: Blobs) -> Context {
-    Context::builder(Provider::Local, "req-1")
+    Context::builder(Provider::LOCAL, "req-1")
         .scratch_base(scratch)
         .blobs(blobs)
         .build()
@@ -157,7 +157,7 @@ async fn a_handler_past_its_deadline_is_cancelled_with_a_timeout() {
             Ok::<_, Error>(Response::ok())
         }
     });
-    let ctx = Context::builder(Provider::Local, "r")
+    let ctx = Context::builder(Provider::LOCAL, "r")
         .timeout(Duration::from_millis(50))
         .build();
     let err = invoke(&handler, Event::Invoke(serde_json::Value::Null), ctx)
@@ -169,7 +169,7 @@ async fn a_handler_past_its_deadline_is_cancelled_with_a_timeout() {
     assert!(!*finished.lock().unwrap());
 
     // A deadline already in the past fails at once.
-    let ctx = Context::builder(Provider::Local, "r")
+    let ctx = Context::builder(Provider::LOCAL, "r")
         .deadline_ms(1)
         .build();
     let err = invoke(&handler, Event::Invoke(serde_json::Value::Null), ctx)
@@ -192,7 +192,7 @@ async fn panics_with_any_payload_are_reported_and_the_next_call_works() {
         invoke(
             &handler,
             Event::Invoke(v.into()),
-            Context::builder(Provider::Local, "r").build(),
+            Context::builder(Provider::LOCAL, "r").build(),
         )
     };
     assert_eq!(
@@ -212,7 +212,7 @@ async fn panics_with_any_payload_are_reported_and_the_next_call_works() {
 
 #[tokio::test]
 async fn closures_may_return_any_response_type() {
-    let ctx = || Context::builder(Provider::Local, "r").build();
+    let ctx = || Context::builder(Provider::LOCAL, "r").build();
     let json =
         handler_fn(|_e: Event, _c: Context| async { Ok::<_, Error>(serde_json::json!({"a": 1})) });
     let r = invoke(&json, Event::Invoke(1.into()), ctx()).await.unwrap();

@@ -43,7 +43,7 @@ fn router() -> Router {
 }
 
 fn ctx() -> Context {
-    Context::builder(Provider::Local, "req-42").build()
+    Context::builder(Provider::LOCAL, "req-42").build()
 }
 
 #[tokio::test]
@@ -92,7 +92,7 @@ async fn blob_events_carry_the_blob_event_for_local_path() {
     let handler = from_service(router());
     let blobs = polyfaas_core::blob::Blobs::new(polyfaas_core::blob::MemoryStore::new());
     blobs.put("docs/readme.txt", "file content").await.unwrap();
-    let ctx = Context::builder(Provider::Local, "r").blobs(blobs).build();
+    let ctx = Context::builder(Provider::LOCAL, "r").blobs(blobs).build();
     let event = Event::Blob(BlobEvent::new(BlobChange::Created, "b", "docs/readme.txt"));
     let response = invoke(&handler, event, ctx).await.unwrap();
     let body: Value = serde_json::from_slice(response.body()).unwrap();

@@ -24,11 +24,13 @@
 //! ```
 //!
 //! An existing axum app runs unchanged: `polyfaas::run(polyfaas::from_service(router))`.
+//! Middleware wraps any handler the same way on every platform: see [`layer`].
 //!
 //! `cargo run` serves the function on the local dev provider. Each platform is a cargo feature
-//! of this crate; with several compiled in, [`run`] picks by the environment the process was
-//! started in, and `POLYFAAS_PROVIDER` overrides. Everything else is re-exported from
-//! [`polyfaas_core`].
+//! of this crate (`local`, `aws`, `gcp`, `azure`, `openwhisk`); with several compiled in,
+//! [`run`] picks by the environment the process was started in, and `POLYFAAS_PROVIDER`
+//! overrides. What each platform tells beyond the neutral event is in its module (`aws`,
+//! `gcp`, `azure`, `openwhisk`, each behind its feature), read with [`Context::extra`].
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
@@ -44,38 +46,66 @@ compile_error!("polyfaas needs at least one provider feature: local, aws, gcp, a
 
 mod select;
 
-pub use polyfaas_core::*;
+use std::sync::Arc;
 
-/// Runs `handler` on the provider this binary was built for, until the platform stops it.
+pub use polyfaas_core::{
+    blob, canonical, from_service, handler_fn, layer, BadInput, BlobChange, BlobEvent, BoxError,
+    Context, Error, Event, Extra, Extras, Handler, HandlerFn, Message, Provider, Request,
+    RequestExt, Response, ServiceHandler, SourceIp, Tick, EVENTS_PATH,
+};
+
+/// The platforms compiled into this binary, in the order their environments are checked. A new
+/// platform is one more line here (and its feature in Cargo.toml).
+const PLATFORMS: &[&dyn polyfaas_core::Platform] = &[
+    #[cfg(feature = "aws")]
+    &polyfaas_aws::Aws,
+    #[cfg(feature = "azure")]
+    &polyfaas_azure::Azure,
+    #[cfg(feature = "gcp")]
+    &polyfaas_gcp::Gcp,
+    #[cfg(feature = "openwhisk")]
+    &polyfaas_openwhisk::OpenWhisk,
+    #[cfg(feature = "local")]
+    &polyfaas_local::Local,
+];
+
+/// Runs `handler` on the platform this binary was built for, until the platform stops it.
 ///
-/// With several providers compiled in, the environment decides (`AWS_LAMBDA_RUNTIME_API`,
+/// With several platforms compiled in, the environment decides (`AWS_LAMBDA_RUNTIME_API`,
 /// `FUNCTIONS_CUSTOMHANDLER_PORT`, `FUNCTION_TARGET`/`K_SERVICE`, the OpenWhisk variables), and
 /// `POLYFAAS_PROVIDER` (`local`, `aws`, `gcp`, `azure`, `openwhisk`) overrides.
 ///
-/// Each provider sets up its own log output (the local one: `RUST_LOG`-filtered lines on
+/// Each platform sets up its own log output (the local one: `RUST_LOG`-filtered lines on
 /// stderr; Azure: log lines returned to the host with each invocation).
 ///
-/// Fails at start-up when the provider's configuration is invalid (the message names the
+/// Fails at start-up when the platform's configuration is invalid (the message names the
 /// environment variable to fix) or its port is taken.
 pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
     let requested = std::env::var("POLYFAAS_PROVIDER").ok();
-    let provider = select::select(select::COMPILED, requested.as_deref(), select::detected)?;
-    match provider {
-        #[cfg(feature = "aws")]
-        Provider::Aws => polyfaas_aws::run(handler).await,
-        #[cfg(feature = "azure")]
-        Provider::Azure => polyfaas_azure::run(handler).await,
-        #[cfg(feature = "gcp")]
-        Provider::Gcp => polyfaas_gcp::run(handler).await,
-        #[cfg(feature = "openwhisk")]
-        Provider::OpenWhisk => polyfaas_openwhisk::run(handler).await,
-        #[cfg(feature = "local")]
-        Provider::Local => {
-            init_tracing();
-            local::serve(handler, local::LocalConfig::from_env()?).await
-        }
-        other => Err(Error::Provider(format!(
-            "provider {other} is not compiled into this binary"
-        ))),
-    }
+    let platform = select::select(PLATFORMS, requested.as_deref())?;
+    platform.run(Arc::new(handler)).await
+}
+
+/// What AWS Lambda tells beyond the neutral event, read with [`Context::extra`].
+#[cfg(feature = "aws")]
+pub mod aws {
+    pub use polyfaas_aws::{FunctionArn, TraceId};
+}
+
+/// What Google Cloud tells beyond the neutral event, read with [`Context::extra`].
+#[cfg(feature = "gcp")]
+pub mod gcp {
+    pub use polyfaas_gcp::{CloudEvent, LegacyEvent};
+}
+
+/// What Azure Functions tells beyond the neutral event, read with [`Context::extra`].
+#[cfg(feature = "azure")]
+pub mod azure {
+    pub use polyfaas_azure::{AzureMetadata, RouteParams, TimerInfo};
+}
+
+/// What OpenWhisk tells beyond the neutral event, read with [`Context::extra`].
+#[cfg(feature = "openwhisk")]
+pub mod openwhisk {
+    pub use polyfaas_openwhisk::ActivationInfo;
 }

@@ -1,49 +1,19 @@
-//! Which provider `run` uses.
+//! Which platform `run` uses.
 
-use polyfaas_core::{Error, Provider};
+use polyfaas_core::{Error, Platform, Provider, StartupError};
 
-/// The providers compiled in, in the order their environments are checked.
-pub(crate) const COMPILED: &[Provider] = &[
-    #[cfg(feature = "aws")]
-    Provider::Aws,
-    #[cfg(feature = "azure")]
-    Provider::Azure,
-    #[cfg(feature = "gcp")]
-    Provider::Gcp,
-    #[cfg(feature = "openwhisk")]
-    Provider::OpenWhisk,
-    #[cfg(feature = "local")]
-    Provider::Local,
-];
-
-/// Whether the process was started in `provider`'s environment.
-pub(crate) fn detected(provider: Provider) -> bool {
-    match provider {
-        #[cfg(feature = "aws")]
-        Provider::Aws => polyfaas_aws::detected(),
-        #[cfg(feature = "azure")]
-        Provider::Azure => polyfaas_azure::detected(),
-        #[cfg(feature = "gcp")]
-        Provider::Gcp => polyfaas_gcp::detected(),
-        #[cfg(feature = "openwhisk")]
-        Provider::OpenWhisk => polyfaas_openwhisk::detected(),
-        _ => false,
-    }
-}
-
-/// Picks the provider: `POLYFAAS_PROVIDER` if set; else the first compiled-in provider whose
+/// Picks the platform: `POLYFAAS_PROVIDER` if set; else the first compiled-in platform whose
 /// environment is present; else the local dev provider if compiled in; else the only one
 /// compiled in (so a single-platform binary also starts where detection cannot tell, such as an
 /// OpenWhisk blackbox container).
-pub(crate) fn select(
-    compiled: &[Provider],
+pub(crate) fn select<'a>(
+    compiled: &[&'a dyn Platform],
     requested: Option<&str>,
-    detected: impl Fn(Provider) -> bool,
-) -> Result<Provider, Error> {
+) -> Result<&'a dyn Platform, Error> {
     let names = || {
         compiled
             .iter()
-            .map(|p| p.as_str())
+            .map(|p| p.provider().as_str())
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -51,40 +21,73 @@ pub(crate) fn select(
         return compiled
             .iter()
             .copied()
-            .find(|p| p.as_str() == name)
+            .find(|p| p.provider().as_str() == name)
             .ok_or_else(|| {
-                Error::Provider(format!(
+                StartupError::new(format!(
                     "POLYFAAS_PROVIDER={name:?} is not valid: this binary was built with {}",
                     names()
                 ))
+                .into()
             });
     }
-    if let Some(found) = compiled.iter().copied().find(|p| detected(*p)) {
+    if let Some(found) = compiled.iter().copied().find(|p| p.detected()) {
         return Ok(found);
     }
-    if compiled.contains(&Provider::Local) {
-        return Ok(Provider::Local);
+    if let Some(local) = compiled
+        .iter()
+        .copied()
+        .find(|p| p.provider() == Provider::LOCAL)
+    {
+        return Ok(local);
     }
     match compiled {
         [only] => Ok(*only),
-        _ => Err(Error::Provider(format!(
+        _ => Err(StartupError::new(format!(
             "cannot tell which platform started this process (built with {}); set POLYFAAS_PROVIDER",
             names()
-        ))),
+        ))
+        .into()),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use polyfaas_core::platform::RunFuture;
+    use polyfaas_core::Handler;
+
     use super::*;
 
-    const ALL: &[Provider] = &[Provider::Aws, Provider::Gcp, Provider::Local];
+    struct Fake(Provider, bool);
+    impl Platform for Fake {
+        fn provider(&self) -> Provider {
+            self.0
+        }
+        fn detected(&self) -> bool {
+            self.1
+        }
+        fn run(&self, _handler: Arc<dyn Handler>) -> RunFuture {
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    const AWS: Fake = Fake(Provider::AWS, false);
+    const GCP_HERE: Fake = Fake(Provider::GCP, true);
+    const GCP: Fake = Fake(Provider::GCP, false);
+    const LOCAL: Fake = Fake(Provider::LOCAL, false);
+    const OPENWHISK: Fake = Fake(Provider::OPENWHISK, false);
+
+    fn name(p: Result<&dyn Platform, Error>) -> &'static str {
+        p.unwrap().provider().as_str()
+    }
 
     #[test]
     fn an_explicit_choice_wins() {
-        assert_eq!(select(ALL, Some("gcp"), |_| true).unwrap(), Provider::Gcp);
-        let err = select(ALL, Some("mars"), |_| false)
-            .unwrap_err()
+        assert_eq!(name(select(&[&AWS, &GCP, &LOCAL], Some("gcp"))), "gcp");
+        let err = select(&[&AWS, &GCP, &LOCAL], Some("mars"))
+            .err()
+            .unwrap()
             .to_string();
         assert_eq!(
             err,
@@ -94,21 +97,15 @@ mod tests {
 
     #[test]
     fn the_environment_decides_then_local() {
-        assert_eq!(
-            select(ALL, None, |p| p == Provider::Gcp).unwrap(),
-            Provider::Gcp
-        );
-        assert_eq!(select(ALL, None, |_| false).unwrap(), Provider::Local);
-        assert_eq!(select(ALL, Some(""), |_| false).unwrap(), Provider::Local);
+        assert_eq!(name(select(&[&AWS, &GCP_HERE, &LOCAL], None)), "gcp");
+        assert_eq!(name(select(&[&AWS, &GCP, &LOCAL], None)), "local");
+        assert_eq!(name(select(&[&AWS, &GCP, &LOCAL], Some(""))), "local");
     }
 
     #[test]
     fn a_single_platform_binary_starts_even_undetected() {
-        assert_eq!(
-            select(&[Provider::OpenWhisk], None, |_| false).unwrap(),
-            Provider::OpenWhisk
-        );
-        let err = select(&[Provider::Aws, Provider::Gcp], None, |_| false).unwrap_err();
+        assert_eq!(name(select(&[&OPENWHISK], None)), "openwhisk");
+        let err = select(&[&AWS, &GCP], None).err().unwrap();
         assert!(err.to_string().contains("set POLYFAAS_PROVIDER"));
     }
 }

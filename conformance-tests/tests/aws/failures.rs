@@ -138,8 +138,8 @@ async fn start_up_failures_are_reported_to_init_error() {
         let Some((header, body)) = lambda.api.init_error(Duration::from_secs(60)).await else {
             panic!("no /init/error\n{}", lambda.process.output());
         };
-        assert_eq!(header.as_deref(), Some("Runtime.ProviderError"), "{body}");
-        assert_eq!(body["errorType"], "Runtime.ProviderError");
+        assert_eq!(header.as_deref(), Some("Runtime.StartupError"), "{body}");
+        assert_eq!(body["errorType"], "Runtime.StartupError");
         let message = body["errorMessage"].as_str().unwrap_or_default();
         assert!(message.contains(named), "{message}");
         let status = lambda

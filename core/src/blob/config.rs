@@ -1,10 +1,9 @@
-//! Choosing the blob store from the environment: `POLYFAAS_BLOB_URL`, or the platform's default.
-
-use std::path::PathBuf;
+//! Choosing the blob store from the environment: `POLYFAAS_BLOB_URL`, or the default a platform
+//! hands in. This module knows no platform: each shim says which cloud backend is its natural
+//! store and which of its variables mean "this cloud's settings are here" ([`cloud_or_local`]).
 
 use super::url::{BlobUrl, Scheme};
 use super::{BlobError, Blobs, EnvVars, LocalDirStore, MemoryStore};
-use crate::{Error, Provider};
 
 /// The variable that selects the blob store.
 pub const BLOB_URL_VAR: &str = "POLYFAAS_BLOB_URL";
@@ -29,14 +28,14 @@ pub const BLOB_URL_VAR: &str = "POLYFAAS_BLOB_URL";
 /// let err = from_url("ftp://x").unwrap_err().to_string();
 /// assert!(err.contains("POLYFAAS_BLOB_URL"), "{err}");
 /// ```
-pub fn from_url(url: &str) -> Result<Blobs, Error> {
+pub fn from_url(url: &str) -> Result<Blobs, BlobError> {
     from_url_in(url, &EnvVars::process())
 }
 
 /// [`from_url`] with credentials and endpoints read from `env` instead of the process
 /// environment.
-pub fn from_url_in(url: &str, env: &EnvVars) -> Result<Blobs, Error> {
-    let bad = |why: &str| Error::Provider(format!("{BLOB_URL_VAR}={url:?} is not valid: {why}"));
+pub fn from_url_in(url: &str, env: &EnvVars) -> Result<Blobs, BlobError> {
+    let bad = |why: &str| BlobError::Config(format!("{BLOB_URL_VAR}={url:?} is not valid: {why}"));
     let parsed = BlobUrl::parse(url).map_err(|why| bad(&why))?;
     if !parsed.scheme.is_compiled_in() {
         let feature = parsed.scheme.feature().unwrap_or_default();
@@ -46,7 +45,7 @@ pub fn from_url_in(url: &str, env: &EnvVars) -> Result<Blobs, Error> {
             parsed.scheme
         )));
     }
-    let configured = |e: BlobError| Error::Provider(format!("{BLOB_URL_VAR}={url:?}: {e}"));
+    let configured = |e: BlobError| BlobError::Config(format!("{BLOB_URL_VAR}={url:?}: {e}"));
     match parsed.scheme {
         Scheme::File => Ok(Blobs::new(LocalDirStore::new(parsed.bucket))),
         Scheme::Memory => Ok(Blobs::new(MemoryStore::new())),
@@ -94,112 +93,68 @@ fn cloud(scheme: Scheme, bucket: &str, prefix: &str, env: &EnvVars) -> Result<Bl
     )))
 }
 
-/// The store `POLYFAAS_BLOB_URL` names, or `default()` when it is unset or empty.
-pub fn from_env_or(default: impl FnOnce() -> Blobs) -> Result<Blobs, Error> {
-    match std::env::var(BLOB_URL_VAR) {
-        Ok(url) if !url.is_empty() => from_url(&url),
-        _ => Ok(default()),
-    }
-}
-
-/// The store every shim gives its handlers: `POLYFAAS_BLOB_URL` if set, else the platform's
-/// default. Shims call this once at start-up; a wrong URL or a missing credential is a start-up
-/// error naming the variable.
+/// The store `POLYFAAS_BLOB_URL` names in `env`, or `default(env)` when it is unset or empty.
 ///
-/// Defaults when `POLYFAAS_BLOB_URL` is unset:
-/// - local: the directory `POLYFAAS_BLOB_DIR` (default `.polyfaas/blobs`);
-/// - AWS Lambda (feature `s3`, and AWS credentials in the environment, as Lambda always sets):
-///   S3, in each blob event's own bucket;
-/// - Google Cloud (feature `gcs`, and `K_SERVICE`, `FUNCTION_TARGET`,
-///   `GOOGLE_APPLICATION_CREDENTIALS` or `STORAGE_EMULATOR_HOST` set): GCS, in each event's bucket;
-/// - Azure Functions (feature `azure-blob`, and `AzureWebJobsStorage` or an `AZURE_STORAGE_*`
-///   account set): Azure Blob Storage, in each event's container;
-/// - otherwise (OpenWhisk, or a cloud shim running without its cloud's settings): the directory
-///   `$TMPDIR/polyfaas-blobs`.
-pub fn for_provider(provider: Provider) -> Result<Blobs, Error> {
-    for_provider_in(provider, &EnvVars::process())
+/// Shims call this once at start-up with their platform's default (usually [`cloud_or_local`]);
+/// a wrong URL or a missing credential is an error naming the variable.
+///
+/// ```
+/// use polyfaas_core::blob::{from_env, Blobs, EnvVars, MemoryStore};
+///
+/// let env = EnvVars::from_pairs([("POLYFAAS_BLOB_URL", "file:///tmp/blobs")]);
+/// let blobs = from_env(&env, |_| Ok(Blobs::new(MemoryStore::new())))?;
+/// assert_eq!(blobs.store().describe(), r#"local directory "/tmp/blobs""#);
+/// let blobs = from_env(&EnvVars::default(), |_| Ok(Blobs::new(MemoryStore::new())))?;
+/// assert_eq!(blobs.store().describe(), "memory store");
+/// # Ok::<(), polyfaas_core::blob::BlobError>(())
+/// ```
+pub fn from_env(
+    env: &EnvVars,
+    default: impl FnOnce(&EnvVars) -> Result<Blobs, BlobError>,
+) -> Result<Blobs, BlobError> {
+    match env.get(BLOB_URL_VAR) {
+        Some(url) => from_url_in(url, env),
+        None => default(env),
+    }
 }
 
-/// [`for_provider`] with `env` instead of the process environment.
-pub(crate) fn for_provider_in(provider: Provider, env: &EnvVars) -> Result<Blobs, Error> {
-    if let Some(url) = env.get(BLOB_URL_VAR) {
-        return from_url_in(url, env);
-    }
-    if let Some(scheme) = platform_default(provider, env) {
-        let from_webjobs = provider == Provider::Azure
-            && env.has("AzureWebJobsStorage")
-            && !env.has("AZURE_STORAGE_CONNECTION_STRING");
-        let env = with_platform_settings(provider, env);
-        return cloud(scheme, "", "", &env).map_err(|e| {
-            let source = if from_webjobs {
-                " (AZURE_STORAGE_CONNECTION_STRING taken from AzureWebJobsStorage)"
-            } else {
-                ""
-            };
-            Error::Provider(format!(
-                "the default blob store on {provider} ({BLOB_URL_VAR} is unset){source}: {e}"
+/// A platform's default store: the cloud backend `scheme` in each blob event's own bucket when
+/// it is compiled in and one of `settings` (the variables that mean this cloud's settings are
+/// present, such as `AWS_ACCESS_KEY_ID`) is set; otherwise a local directory,
+/// `$TMPDIR/polyfaas-blobs`, and a log line that says so.
+///
+/// ```
+/// use polyfaas_core::blob::{cloud_or_local, EnvVars, Scheme};
+///
+/// let blobs = cloud_or_local(Scheme::S3, &["AWS_ACCESS_KEY_ID"], &EnvVars::default())?;
+/// assert!(blobs.store().describe().contains("polyfaas-blobs"));
+/// # Ok::<(), polyfaas_core::blob::BlobError>(())
+/// ```
+pub fn cloud_or_local(
+    scheme: Scheme,
+    settings: &[&str],
+    env: &EnvVars,
+) -> Result<Blobs, BlobError> {
+    if scheme.is_compiled_in() && settings.iter().any(|v| env.has(v)) {
+        return cloud(scheme, "", "", env).map_err(|e| {
+            BlobError::Config(format!(
+                "the default {scheme}:// blob store ({BLOB_URL_VAR} is unset): {e}"
             ))
         });
     }
-    let dir = match provider {
-        Provider::Local => env
-            .get("POLYFAAS_BLOB_DIR")
-            .map_or_else(|| PathBuf::from(".polyfaas/blobs"), PathBuf::from),
-        _ => std::env::temp_dir().join("polyfaas-blobs"),
-    };
-    if provider != Provider::Local {
-        tracing::info!(
-            dir = %dir.display(),
-            "{BLOB_URL_VAR} is unset and no cloud storage settings were found: blobs are kept in a local directory"
-        );
-    }
-    Ok(Blobs::new(LocalDirStore::new(dir)))
+    Ok(local_fallback())
 }
 
-/// The cloud backend a platform uses by default, if it is compiled in and the platform's
-/// settings are present.
-fn platform_default(provider: Provider, env: &EnvVars) -> Option<Scheme> {
-    let scheme = match provider {
-        Provider::Aws => Scheme::S3,
-        Provider::Gcp => Scheme::Gcs,
-        Provider::Azure => Scheme::Azure,
-        Provider::Local | Provider::OpenWhisk => return None,
-    };
-    let present = |vars: &[&str]| vars.iter().any(|v| env.has(v));
-    let settings = match scheme {
-        Scheme::S3 => present(&[
-            "AWS_ACCESS_KEY_ID",
-            "AWS_WEB_IDENTITY_TOKEN_FILE",
-            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-        ]),
-        Scheme::Gcs => present(&[
-            "K_SERVICE",
-            "FUNCTION_TARGET",
-            "GOOGLE_APPLICATION_CREDENTIALS",
-            "STORAGE_EMULATOR_HOST",
-        ]),
-        _ => present(&[
-            "AzureWebJobsStorage",
-            "AZURE_STORAGE_CONNECTION_STRING",
-            "AZURE_STORAGE_ACCOUNT_NAME",
-            "AZURE_STORAGE_USE_EMULATOR",
-        ]),
-    };
-    (settings && scheme.is_compiled_in()).then_some(scheme)
-}
-
-/// Azure Functions keep the storage account's connection string in `AzureWebJobsStorage`: use it
-/// when no `AZURE_STORAGE_CONNECTION_STRING` is given.
-fn with_platform_settings(provider: Provider, env: &EnvVars) -> EnvVars {
-    match (provider, env.get("AzureWebJobsStorage")) {
-        (Provider::Azure, Some(conn)) if !env.has("AZURE_STORAGE_CONNECTION_STRING") => {
-            let mut env = env.clone();
-            env.set("AZURE_STORAGE_CONNECTION_STRING", conn);
-            env
-        }
-        _ => env.clone(),
-    }
+/// The store of a platform without a cloud store of its own (OpenWhisk), or whose cloud's
+/// settings are missing: the local directory `$TMPDIR/polyfaas-blobs`, with a log line that
+/// says so.
+pub fn local_fallback() -> Blobs {
+    let dir = std::env::temp_dir().join("polyfaas-blobs");
+    tracing::info!(
+        dir = %dir.display(),
+        "{BLOB_URL_VAR} is unset and no cloud storage settings were found: blobs are kept in a local directory"
+    );
+    Blobs::new(LocalDirStore::new(dir))
 }
 
 #[cfg(test)]
@@ -207,79 +162,68 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_local_provider_defaults_to_a_directory() {
-        let env = EnvVars::from_pairs([("POLYFAAS_BLOB_DIR", "/tmp/x")]);
-        let blobs = for_provider_in(Provider::Local, &env).unwrap();
-        assert_eq!(blobs.store().describe(), r#"local directory "/tmp/x""#);
-    }
-
-    #[test]
-    fn clouds_without_their_settings_fall_back_to_a_directory() {
-        for provider in [
-            Provider::Aws,
-            Provider::Gcp,
-            Provider::Azure,
-            Provider::OpenWhisk,
-        ] {
-            let blobs = for_provider_in(provider, &EnvVars::default()).unwrap();
+    fn without_settings_a_cloud_default_is_a_local_directory() {
+        for scheme in [Scheme::S3, Scheme::Gcs, Scheme::Azure] {
+            let blobs = cloud_or_local(scheme, &["X_SETTING"], &EnvVars::default()).unwrap();
             assert!(
                 blobs.store().describe().contains("polyfaas-blobs"),
-                "{provider}"
+                "{scheme}"
             );
         }
     }
 
     #[test]
-    fn the_url_wins_and_a_bad_one_is_a_startup_error() {
+    fn the_url_wins_and_a_bad_one_names_the_variable() {
+        let never = |_: &EnvVars| -> Result<Blobs, BlobError> { panic!("the URL is set") };
         let env = EnvVars::from_pairs([(BLOB_URL_VAR, "memory://")]);
-        let blobs = for_provider_in(Provider::Aws, &env).unwrap();
+        let blobs = from_env(&env, never).unwrap();
         assert_eq!(blobs.store().describe(), "memory store");
         let env = EnvVars::from_pairs([(BLOB_URL_VAR, "s3:/bucket")]);
-        let err = for_provider_in(Provider::Aws, &env)
-            .unwrap_err()
-            .to_string();
+        let err = from_env(&env, never).unwrap_err().to_string();
         assert!(err.contains("POLYFAAS_BLOB_URL=\"s3:/bucket\""), "{err}");
     }
 
     #[test]
     #[cfg(all(feature = "s3", feature = "gcs", feature = "azure-blob"))]
-    fn clouds_with_their_settings_default_to_their_storage_in_the_events_bucket() {
+    fn with_settings_a_cloud_default_opens_each_events_bucket() {
         let cases = [
             (
-                Provider::Aws,
+                Scheme::S3,
                 vec![("AWS_ACCESS_KEY_ID", "AK"), ("AWS_SECRET_ACCESS_KEY", "SK")],
-                "s3://",
+                "AWS_ACCESS_KEY_ID",
             ),
-            (Provider::Gcp, vec![("K_SERVICE", "fn")], "gs://"),
+            (Scheme::Gcs, vec![("K_SERVICE", "fn")], "K_SERVICE"),
             (
-                Provider::Azure,
-                vec![("AzureWebJobsStorage", "UseDevelopmentStorage=true")],
-                "az://",
+                Scheme::Azure,
+                vec![(
+                    "AZURE_STORAGE_CONNECTION_STRING",
+                    "UseDevelopmentStorage=true",
+                )],
+                "AZURE_STORAGE_CONNECTION_STRING",
             ),
         ];
-        for (provider, vars, scheme) in cases {
-            let blobs = for_provider_in(provider, &EnvVars::from_pairs(vars)).unwrap();
+        for (scheme, vars, setting) in cases {
+            let env = EnvVars::from_pairs(vars);
+            let blobs = cloud_or_local(scheme, &[setting], &env).unwrap();
             let described = blobs.store().describe();
-            assert!(described.starts_with(scheme), "{provider}: {described}");
+            assert!(
+                described.starts_with(&format!("{scheme}://")),
+                "{scheme}: {described}"
+            );
             assert!(blobs.store().location().is_none(), "bound to no bucket yet");
             let events = blobs.in_bucket("event-bucket").unwrap();
             assert_eq!(
                 events.store().location().map(|l| l.bucket),
                 Some("event-bucket".to_owned())
             );
-            assert!(blobs.in_bucket("Not A Bucket").is_err(), "{provider}");
+            assert!(blobs.in_bucket("Not A Bucket").is_err(), "{scheme}");
         }
-        // Broken settings are a start-up error naming the variable.
+        // Broken settings are an error naming the variable.
         let env = EnvVars::from_pairs([("AWS_ACCESS_KEY_ID", "AK")]);
-        let err = for_provider_in(Provider::Aws, &env)
+        let err = cloud_or_local(Scheme::S3, &["AWS_ACCESS_KEY_ID"], &env)
             .unwrap_err()
             .to_string();
         assert!(err.contains("AWS_SECRET_ACCESS_KEY"), "{err}");
-        let env = EnvVars::from_pairs([("AzureWebJobsStorage", "AccountName=x")]);
-        let err = for_provider_in(Provider::Azure, &env)
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("taken from AzureWebJobsStorage"), "{err}");
     }
 
     #[test]

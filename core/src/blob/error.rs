@@ -61,7 +61,7 @@ pub enum BlobError {
         source: std::io::Error,
     },
     /// The backend failed (network, credentials, server error).
-    #[error("{store}: {op} of blob {key:?} failed: {message}")]
+    #[error("{store}: {op} of blob {key:?} failed: {source}")]
     Backend {
         /// The store.
         store: String,
@@ -69,8 +69,9 @@ pub enum BlobError {
         op: &'static str,
         /// The key.
         key: String,
-        /// The backend's message.
-        message: String,
+        /// The backend's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync + 'static>,
     },
 }
 

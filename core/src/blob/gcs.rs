@@ -145,7 +145,7 @@ impl GcsBlobs {
                 store: store.clone(),
                 op,
                 key: key.clone(),
-                message: e.to_string(),
+                source: Box::new(e),
             },
         }
     }

@@ -7,7 +7,7 @@
 //! Backends: [`LocalDirStore`] (the local dev provider's default) and [`MemoryStore`] always;
 //! Amazon S3 (feature `s3`), Azure Blob Storage (feature `azure-blob`) and Google Cloud Storage
 //! (feature `gcs`) when compiled in. [`from_url`] picks one from a URL such as `s3://bucket/prefix`,
-//! [`for_provider`] from `POLYFAAS_BLOB_URL` or the platform's default.
+//! [`from_env`] from `POLYFAAS_BLOB_URL` or the default a platform hands in.
 //!
 //! Large objects stream: [`Blobs::download_to`], [`Blobs::get_to`] and [`Blobs::put_file`] hold
 //! at most a few chunks in memory, whatever the object's size.
@@ -66,7 +66,7 @@ use bytes::Bytes;
 use tokio::io::AsyncWrite;
 
 pub use capabilities::Capabilities;
-pub use config::{for_provider, from_env_or, from_url, from_url_in, BLOB_URL_VAR};
+pub use config::{cloud_or_local, from_env, from_url, from_url_in, local_fallback, BLOB_URL_VAR};
 pub use env::EnvVars;
 pub use error::BlobError;
 pub use handle::Blobs;

@@ -86,7 +86,7 @@ impl ObjectStoreBlobs {
                 store: store.clone(),
                 op,
                 key: key.clone(),
-                message: other.to_string(),
+                source: Box::new(other),
             },
         }
     }
@@ -235,7 +235,7 @@ impl BlobStore for ObjectStoreBlobs {
                     store: self.describe(),
                     op: "list",
                     key: prefix.to_owned(),
-                    message: e.to_string(),
+                    source: Box::new(e),
                 })?;
         let objects: Vec<ObjectMeta> = self
             .inner

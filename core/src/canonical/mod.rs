@@ -19,7 +19,7 @@
 //!   itself always writes `null` there, and reading ignores it.
 //!
 //! Reading is strict: unknown fields, wrong types and invalid values are errors that name the
-//! field ([`CanonicalError`]).
+//! field ([`BadInput`], with paths under `event`).
 //!
 //! ```
 //! use polyfaas_core::{canonical, Event};
@@ -31,10 +31,8 @@
 //!
 //! let err = canonical::from_slice(br#"{"kind":"http","method":"GET","path":5}"#).unwrap_err();
 //! assert_eq!(err.to_string(), "event.path: invalid type: integer `5`, expected a string");
-//! # Ok::<(), polyfaas_core::canonical::CanonicalError>(())
+//! # Ok::<(), polyfaas_core::BadInput>(())
 //! ```
-
-mod error;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -48,8 +46,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use error::CanonicalError;
-
+use crate::error::{from_value_at, BadInput};
 use crate::event::{BlobChange, BlobEvent, Event, Message, Request, SourceIp, Tick};
 
 #[derive(Serialize, Deserialize)]
@@ -180,24 +177,30 @@ fn http_json(request: &Request) -> HttpJson {
 }
 
 /// Reads an event from canonical JSON bytes.
-pub fn from_slice(json: &[u8]) -> Result<Event, CanonicalError> {
-    let value: Value = serde_json::from_slice(json).map_err(CanonicalError::NotJson)?;
+pub fn from_slice(json: &[u8]) -> Result<Event, BadInput> {
+    let value: Value = serde_json::from_slice(json)
+        .map_err(|e| BadInput::new(format!("the event is not valid JSON: {e}")).with_source(e))?;
     from_json(value)
 }
 
 /// Reads an event from a canonical JSON value.
-pub fn from_json(value: Value) -> Result<Event, CanonicalError> {
+pub fn from_json(value: Value) -> Result<Event, BadInput> {
+    let not_an_event = |got: &str| {
+        BadInput::new(format!(
+            "the event must be a JSON object with a \"kind\" field; got {got}"
+        ))
+    };
     let kind = match &value {
         Value::Object(map) => match map.get("kind") {
             Some(Value::String(kind)) => kind.clone(),
-            Some(_) => return Err(CanonicalError::field("kind", "must be a string")),
-            None => return Err(CanonicalError::field("kind", "missing field `kind`")),
+            Some(_) => return Err(field("kind", "must be a string")),
+            None => return Err(field("kind", "missing field `kind`")),
         },
-        Value::Array(_) => return Err(CanonicalError::NotAnEvent("an array")),
-        Value::String(_) => return Err(CanonicalError::NotAnEvent("a string")),
-        Value::Number(_) => return Err(CanonicalError::NotAnEvent("a number")),
-        Value::Bool(_) => return Err(CanonicalError::NotAnEvent("a boolean")),
-        Value::Null => return Err(CanonicalError::NotAnEvent("null")),
+        Value::Array(_) => return Err(not_an_event("an array")),
+        Value::String(_) => return Err(not_an_event("a string")),
+        Value::Number(_) => return Err(not_an_event("a number")),
+        Value::Bool(_) => return Err(not_an_event("a boolean")),
+        Value::Null => return Err(not_an_event("null")),
     };
     let mut value = value;
     if let Value::Object(map) = &mut value {
@@ -231,55 +234,45 @@ pub fn from_json(value: Value) -> Result<Event, CanonicalError> {
             }))
         }
         "invoke" => Ok(Event::Invoke(parse::<InvokeJson>(value)?.payload)),
-        _ => Err(CanonicalError::UnknownKind(kind)),
+        _ => Err(field(
+            "kind",
+            format!("unknown kind {kind:?}; expected \"http\", \"blob\", \"message\", \"schedule\" or \"invoke\""),
+        )),
     }
 }
 
-fn parse<T: DeserializeOwned>(value: Value) -> Result<T, CanonicalError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner().to_string();
-        if path == "." {
-            // A missing or unknown field: serde names it in the message.
-            CanonicalError::field(field_from_message(&inner), inner)
-        } else {
-            CanonicalError::field(path, inner)
-        }
-    })
+/// A problem with one field of the event: `event.<path>: <message>`.
+fn field(path: impl AsRef<str>, message: impl Into<String>) -> BadInput {
+    BadInput::at(path.as_ref(), message).within("event")
 }
 
-/// Pulls the field name out of serde's "missing field `x`" / "unknown field `x`, expected ...".
-fn field_from_message(message: &str) -> String {
-    message
-        .split('`')
-        .nth(1)
-        .map_or_else(|| "(event)".to_owned(), str::to_owned)
+fn parse<T: DeserializeOwned>(value: Value) -> Result<T, BadInput> {
+    from_value_at(value, "event")
 }
 
-fn base64(text: &str, field: &str) -> Result<Bytes, CanonicalError> {
+fn base64(text: &str, name: &str) -> Result<Bytes, BadInput> {
     BASE64
         .decode(text)
         .map(Bytes::from)
-        .map_err(|e| CanonicalError::field(field, format!("not valid base64: {e}")))
+        .map_err(|e| field(name, format!("not valid base64: {e}")).with_source(e))
 }
 
-fn http_event(json: HttpJson) -> Result<Event, CanonicalError> {
-    let method = http::Method::from_bytes(json.method.as_bytes()).map_err(|_| {
-        CanonicalError::field("method", format!("{:?} is not an HTTP method", json.method))
-    })?;
+fn http_event(json: HttpJson) -> Result<Event, BadInput> {
+    let method = http::Method::from_bytes(json.method.as_bytes())
+        .map_err(|_| field("method", format!("{:?} is not an HTTP method", json.method)))?;
     if !json.path.starts_with('/') {
-        return Err(CanonicalError::field(
+        return Err(field(
             "path",
             format!("{:?} does not start with `/`", json.path),
         ));
     }
-    let mut uri = utf8_percent_encode(&json.path, crate::uri::DECODED_PATH).to_string();
+    let mut uri = utf8_percent_encode(&json.path, crate::shim::uri::DECODED_PATH).to_string();
     if !json.query.is_empty() {
         uri.push('?');
         uri.push_str(&json.query);
     }
     let uri: http::Uri = uri.parse().map_err(|e| {
-        CanonicalError::field(
+        field(
             "query",
             format!("{:?} is not a valid query string: {e}", json.query),
         )
@@ -288,12 +281,11 @@ fn http_event(json: HttpJson) -> Result<Event, CanonicalError> {
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     for (name, values) in json.headers {
-        let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-            CanonicalError::field(format!("headers.{name}"), "not a valid header name")
-        })?;
+        let header = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| field(format!("headers.{name}"), "not a valid header name"))?;
         for (i, value) in values.iter().enumerate() {
             let value = HeaderValue::from_str(value).map_err(|_| {
-                CanonicalError::field(
+                field(
                     format!("headers.{name}[{i}]"),
                     "not a valid header value (control characters?)",
                 )
@@ -302,9 +294,9 @@ fn http_event(json: HttpJson) -> Result<Event, CanonicalError> {
         }
     }
     if let Some(ip) = json.source_ip {
-        let ip: IpAddr = ip.parse().map_err(|_| {
-            CanonicalError::field("source_ip", format!("{ip:?} is not an IP address"))
-        })?;
+        let ip: IpAddr = ip
+            .parse()
+            .map_err(|_| field("source_ip", format!("{ip:?} is not an IP address")))?;
         request.extensions_mut().insert(SourceIp(ip));
     }
     Ok(Event::Http(request))

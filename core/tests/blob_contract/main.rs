@@ -169,7 +169,7 @@ async fn cloud_contract(
     // configured bucket and prefix. So does a store configured without a bucket (`s3://`).
     for configured in [prefixed.clone(), open(&format!("{scheme}://"), &env)] {
         let scratch = tempfile::tempdir().unwrap();
-        let ctx = Context::builder(Provider::Local, "req-1")
+        let ctx = Context::builder(Provider::LOCAL, "req-1")
             .blobs(configured)
             .scratch_base(scratch.path())
             .build();

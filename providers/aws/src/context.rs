@@ -115,7 +115,7 @@ impl Invocation {
     /// A fresh [`Context`] for one handler call (each SQS/SNS/S3 record gets its own, so each
     /// has its own scratch directory).
     pub fn context(&self) -> Context {
-        let mut builder = Context::builder(Provider::Aws, self.request_id.clone())
+        let mut builder = Context::builder(Provider::AWS, self.request_id.clone())
             .blobs(self.blobs.clone())
             .scratch_base(scratch_base().clone());
         if let Some(ms) = self.deadline_ms {

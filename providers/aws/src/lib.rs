@@ -76,3 +76,24 @@ pub fn detected() -> bool {
 pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
     runtime::run(handler).await
 }
+
+/// AWS Lambda as a [`Platform`](polyfaas_core::Platform), for `polyfaas::run`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Aws;
+
+impl polyfaas_core::Platform for Aws {
+    fn provider(&self) -> polyfaas_core::Provider {
+        polyfaas_core::Provider::AWS
+    }
+
+    fn detected(&self) -> bool {
+        detected()
+    }
+
+    fn run(
+        &self,
+        handler: std::sync::Arc<dyn polyfaas_core::Handler>,
+    ) -> polyfaas_core::platform::RunFuture {
+        Box::pin(run(handler))
+    }
+}

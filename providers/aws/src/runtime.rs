@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use lambda_runtime::{service_fn, Diagnostic, LambdaEvent};
-use polyfaas_core::blob::{self, Blobs};
-use polyfaas_core::{Error, Handler, Provider};
+use polyfaas_core::blob::{self, BlobError, Blobs, EnvVars, Scheme};
+use polyfaas_core::{Error, Handler, StartupError};
 use serde_json::value::RawValue;
 
 use crate::context::Invocation;
@@ -21,9 +21,9 @@ const REQUIRED: [&str; 3] = [
 
 /// Runs `handler` on the Lambda Runtime API until the platform stops the process.
 pub(crate) async fn run<H: Handler>(handler: H) -> Result<(), Error> {
-    polyfaas_core::init_tracing();
+    polyfaas_core::shim::init_logging();
     let endpoint = runtime_api()?;
-    let blobs = match check_environment().and_then(|()| blob::for_provider(Provider::Aws)) {
+    let blobs = match check_environment().and_then(|()| open_blobs().map_err(Error::from)) {
         Ok(blobs) => blobs,
         Err(error) => {
             report_init_error(endpoint, &error).await;
@@ -47,16 +47,27 @@ async fn serve<H: Handler>(handler: Arc<H>, blobs: Blobs) -> Result<(), Error> {
     });
     lambda_runtime::run(service)
         .await
-        .map_err(|e| Error::Provider(format!("the Lambda Runtime API loop stopped: {e}")))
+        .map_err(|e| Error::startup(format!("the Lambda Runtime API loop stopped: {e}")))
+}
+
+/// The blob store: `POLYFAAS_BLOB_URL`, else S3 in each blob event's own bucket when AWS
+/// credentials are in the environment (Lambda always sets them), else a local directory.
+fn open_blobs() -> Result<Blobs, StartupError> {
+    const CREDENTIALS: [&str; 4] = [
+        "AWS_ACCESS_KEY_ID",
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    ];
+    let open = |env: &EnvVars| blob::cloud_or_local(Scheme::S3, &CREDENTIALS, env);
+    blob::from_env(&EnvVars::process(), open).map_err(|e: BlobError| e.into())
 }
 
 /// `AWS_LAMBDA_RUNTIME_API` as a URI: `host:port` on Lambda, or `http://host:port/prefix` under
 /// emulators such as cargo-lambda.
 fn runtime_api() -> Result<http::Uri, Error> {
     let value = std::env::var("AWS_LAMBDA_RUNTIME_API").map_err(|_| {
-        Error::Provider(
-            "AWS_LAMBDA_RUNTIME_API is not set: this process was not started by Lambda".into(),
-        )
+        Error::startup("AWS_LAMBDA_RUNTIME_API is not set: this process was not started by Lambda")
     })?;
     let with_scheme = if value.contains("://") {
         value.clone()
@@ -65,7 +76,7 @@ fn runtime_api() -> Result<http::Uri, Error> {
     };
     match with_scheme.parse::<http::Uri>() {
         Ok(uri) if uri.authority().is_some() => Ok(uri),
-        _ => Err(Error::Provider(format!(
+        _ => Err(Error::startup(format!(
             "AWS_LAMBDA_RUNTIME_API={value:?} is not valid: it must be host:port or http://host:port/path"
         ))),
     }
@@ -76,7 +87,7 @@ fn check_environment() -> Result<(), Error> {
         match std::env::var(name) {
             Ok(value) if !value.is_empty() => {}
             _ => {
-                return Err(Error::Provider(format!(
+                return Err(Error::startup(format!(
                     "{name} is not set; Lambda sets it for every function"
                 )))
             }
@@ -84,7 +95,7 @@ fn check_environment() -> Result<(), Error> {
     }
     let memory = std::env::var("AWS_LAMBDA_FUNCTION_MEMORY_SIZE").unwrap_or_default();
     if memory.parse::<i32>().is_err() {
-        return Err(Error::Provider(format!(
+        return Err(Error::startup(format!(
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE={memory:?} is not valid: it must be a number of megabytes"
         )));
     }

@@ -235,7 +235,7 @@ mod tests {
     use polyfaas_core::Provider;
 
     fn ctx(dir: &std::path::Path) -> Context {
-        Context::builder(Provider::Azure, "t")
+        Context::builder(Provider::AZURE, "t")
             .scratch_base(dir)
             .build()
     }

@@ -126,6 +126,6 @@ impl PayloadError {
 
 impl From<ConfigError> for polyfaas_core::Error {
     fn from(error: ConfigError) -> Self {
-        polyfaas_core::Error::Provider(error.to_string())
+        polyfaas_core::Error::startup(error.to_string())
     }
 }

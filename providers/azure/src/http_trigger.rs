@@ -33,7 +33,7 @@ pub struct RouteParams(pub BTreeMap<String, String>);
 /// carries them decoded. `%` is kept, so an already-encoded URL stays as it is. Core's set less
 /// `#`, `[` and `]`, which the host's `Url` never carries decoded (`#` would have ended it;
 /// brackets only appear in an IPv6 host).
-const NOT_URI: &AsciiSet = &polyfaas_core::uri::RAW_QUERY
+const NOT_URI: &AsciiSet = &polyfaas_core::shim::uri::RAW_QUERY
     .remove(b'#')
     .remove(b'[')
     .remove(b']');

@@ -20,7 +20,7 @@ use crate::{blob_file, blob_trigger, http_trigger, logs, queue, response, timer}
 ///
 /// ```
 /// use polyfaas_azure::AzureMetadata;
-/// # let ctx = polyfaas_core::Context::builder(polyfaas_core::Provider::Azure, "1").build();
+/// # let ctx = polyfaas_core::Context::builder(polyfaas_core::Provider::AZURE, "1").build();
 /// let retry = ctx.extension::<AzureMetadata>().and_then(|m| m.0.get("RetryContext"));
 /// # assert!(retry.is_none());
 /// ```

@@ -95,3 +95,24 @@ pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
     let config = AzureConfig::from_env()?;
     serve(handler, config, polyfaas_core::server::shutdown_signal()).await
 }
+
+/// Azure Functions (custom handler) as a [`Platform`](polyfaas_core::Platform), for `polyfaas::run`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Azure;
+
+impl polyfaas_core::Platform for Azure {
+    fn provider(&self) -> polyfaas_core::Provider {
+        polyfaas_core::Provider::AZURE
+    }
+
+    fn detected(&self) -> bool {
+        detected()
+    }
+
+    fn run(
+        &self,
+        handler: std::sync::Arc<dyn polyfaas_core::Handler>,
+    ) -> polyfaas_core::platform::RunFuture {
+        Box::pin(run(handler))
+    }
+}

@@ -10,8 +10,8 @@ use axum::extract::{Path, Request, State};
 use axum::routing::any;
 use axum::Router;
 use http::{HeaderMap, Method, StatusCode};
-use polyfaas_core::blob::Blobs;
-use polyfaas_core::{Context, ContextBuilder, Error, Handler, Provider};
+use polyfaas_core::blob::{self, Blobs, EnvVars, Scheme};
+use polyfaas_core::{Context, ContextBuilder, Error, Handler, Provider, StartupError};
 
 use crate::config::AzureConfig;
 use crate::error::PayloadError;
@@ -38,7 +38,7 @@ impl App {
         function: Option<&str>,
         span: tracing::Span,
     ) -> ContextBuilder {
-        let mut builder = Context::builder(Provider::Azure, request_id)
+        let mut builder = Context::builder(Provider::AZURE, request_id)
             .blobs(self.blobs.clone())
             .span(span);
         if let Some(name) = function {
@@ -76,10 +76,10 @@ pub async fn serve<H: Handler>(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
     let functions = Functions::load(&config.app_root)?;
-    let blobs = polyfaas_core::blob::for_provider(Provider::Azure)?;
+    let blobs = open_blobs()?;
     let addr = config.addr();
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
-        Error::Provider(format!(
+        Error::startup(format!(
             "cannot listen on {addr} (FUNCTIONS_CUSTOMHANDLER_PORT): {e}"
         ))
     })?;
@@ -99,7 +99,37 @@ pub async fn serve<H: Handler>(
     axum::serve(listener, router(app))
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(|e| Error::Provider(format!("the server on {addr} failed: {e}")))
+        .map_err(|e| Error::startup(format!("the server on {addr} failed: {e}")))
+}
+
+/// The blob store: `POLYFAAS_BLOB_URL`, else Azure Blob Storage in each blob event's own
+/// container when a storage account is configured (`AzureWebJobsStorage`, which the Functions
+/// host always sets, stands in for `AZURE_STORAGE_CONNECTION_STRING`), else a local directory.
+fn open_blobs() -> Result<Blobs, StartupError> {
+    const SETTINGS: [&str; 3] = [
+        "AZURE_STORAGE_CONNECTION_STRING",
+        "AZURE_STORAGE_ACCOUNT_NAME",
+        "AZURE_STORAGE_USE_EMULATOR",
+    ];
+    let mut env = EnvVars::process();
+    let from_webjobs =
+        !env.has("AZURE_STORAGE_CONNECTION_STRING") && env.get("AzureWebJobsStorage").is_some();
+    if let Some(conn) = env.get("AzureWebJobsStorage").map(str::to_owned) {
+        if from_webjobs {
+            env.set("AZURE_STORAGE_CONNECTION_STRING", conn);
+        }
+    }
+    let open = |env: &EnvVars| blob::cloud_or_local(Scheme::Azure, &SETTINGS, env);
+    blob::from_env(&env, open).map_err(|e| {
+        if from_webjobs {
+            StartupError::new(
+                "cannot open the blob store (AZURE_STORAGE_CONNECTION_STRING taken from AzureWebJobsStorage)",
+            )
+            .with_source(e)
+        } else {
+            e.into()
+        }
+    })
 }
 
 fn router(app: Arc<App>) -> Router {

@@ -14,7 +14,7 @@ use crate::payload::{get_ci, kind_of, text, Envelope};
 ///
 /// ```
 /// use polyfaas_azure::TimerInfo;
-/// # let ctx = polyfaas_core::Context::builder(polyfaas_core::Provider::Azure, "1").build();
+/// # let ctx = polyfaas_core::Context::builder(polyfaas_core::Provider::AZURE, "1").build();
 /// let late = ctx.extension::<TimerInfo>().is_some_and(|t| t.is_past_due);
 /// # assert!(!late);
 /// ```

@@ -122,7 +122,7 @@ impl GcpConfig {
     pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
         let bad = |name: &str, value: &str, must: &str| {
-            Error::Provider(format!("{name}={value:?} is not valid: it must be {must}"))
+            Error::startup(format!("{name}={value:?} is not valid: it must be {must}"))
         };
         let mut config = GcpConfig::default();
         let host = match var("HOST") {
@@ -165,7 +165,7 @@ impl GcpConfig {
             config.timeout = (secs > 0.0).then(|| Duration::from_secs_f64(secs));
         }
         if let Some(limit) = var("POLYFAAS_BODY_LIMIT") {
-            config.body_limit = polyfaas_core::uri::parse_byte_size(&limit)
+            config.body_limit = polyfaas_core::shim::uri::parse_byte_size(&limit)
                 .filter(|n| *n > 0)
                 .ok_or_else(|| {
                     bad(

@@ -67,6 +67,27 @@ pub fn detected() -> bool {
 /// Runs `handler` until the platform stops the process: reads [`GcpConfig::from_env`], sets
 /// up logging (`RUST_LOG`, default `info`, on stderr) and [`serve`]s.
 pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
-    polyfaas_core::init_tracing();
+    polyfaas_core::shim::init_logging();
     serve(handler, GcpConfig::from_env()?).await
+}
+
+/// Google Cloud Functions / Cloud Run as a [`Platform`](polyfaas_core::Platform), for `polyfaas::run`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Gcp;
+
+impl polyfaas_core::Platform for Gcp {
+    fn provider(&self) -> polyfaas_core::Provider {
+        polyfaas_core::Provider::GCP
+    }
+
+    fn detected(&self) -> bool {
+        detected()
+    }
+
+    fn run(
+        &self,
+        handler: std::sync::Arc<dyn polyfaas_core::Handler>,
+    ) -> polyfaas_core::platform::RunFuture {
+        Box::pin(run(handler))
+    }
 }

@@ -8,10 +8,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use http::{HeaderMap, Method, StatusCode};
-use hyper::body::Incoming;
-use polyfaas_core::blob::{self, Blobs};
-use polyfaas_core::server::{self, into_http, json_error, BodyError, RequestIds, ResponseBody};
-use polyfaas_core::{invoke, Context, ContextBuilder, Error, Event, Handler, Provider, SourceIp};
+use polyfaas_core::blob::{self, Blobs, EnvVars, Scheme};
+use polyfaas_core::server::{self, into_http, json_error, BodyError, RequestBody, ResponseBody};
+use polyfaas_core::shim::RequestIds;
+use polyfaas_core::{
+    invoke, Context, ContextBuilder, Error, Event, Handler, Provider, SourceIp, StartupError,
+};
 use tokio::net::TcpListener;
 
 use crate::decode::{self, Decoded};
@@ -23,14 +25,27 @@ use crate::{response, GcpConfig, SignatureType};
 /// Everything that can fail is done before the port is bound, because Cloud Run's startup
 /// probe takes an open port to mean "ready".
 pub async fn serve<H: Handler>(handler: H, config: GcpConfig) -> Result<(), Error> {
-    let blobs = blob::for_provider(Provider::Gcp)?;
+    let blobs = open_blobs()?;
     let listener = TcpListener::bind(config.addr).await.map_err(|e| {
-        Error::Provider(format!(
+        Error::startup(format!(
             "the gcp shim cannot listen on {}: {e} (set PORT to use another port)",
             config.addr
         ))
     })?;
     serve_on(listener, handler, config, blobs, server::shutdown_signal()).await
+}
+
+/// The blob store: `POLYFAAS_BLOB_URL`, else Cloud Storage in each blob event's own bucket when
+/// Google Cloud settings are in the environment, else a local directory.
+fn open_blobs() -> Result<Blobs, StartupError> {
+    const SETTINGS: [&str; 4] = [
+        "K_SERVICE",
+        "FUNCTION_TARGET",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "STORAGE_EMULATOR_HOST",
+    ];
+    let open = |env: &EnvVars| blob::cloud_or_local(Scheme::Gcs, &SETTINGS, env);
+    Ok(blob::from_env(&EnvVars::process(), open)?)
 }
 
 /// Serves `handler` on an already bound listener until `shutdown` completes.
@@ -85,7 +100,7 @@ struct State<H> {
 impl<H: Handler> State<H> {
     async fn handle(
         &self,
-        request: http::Request<Incoming>,
+        request: http::Request<RequestBody>,
         peer: SocketAddr,
     ) -> http::Response<ResponseBody> {
         let started = Instant::now();
@@ -112,7 +127,7 @@ impl<H: Handler> State<H> {
 
     async fn http(
         &self,
-        request: http::Request<Incoming>,
+        request: http::Request<RequestBody>,
         peer: SocketAddr,
     ) -> (http::Response<ResponseBody>, String) {
         let request_id =
@@ -133,7 +148,7 @@ impl<H: Handler> State<H> {
 
     async fn event(
         &self,
-        request: http::Request<Incoming>,
+        request: http::Request<RequestBody>,
         signature: SignatureType,
     ) -> (http::Response<ResponseBody>, String) {
         if request.method() != Method::POST {
@@ -180,7 +195,7 @@ impl<H: Handler> State<H> {
 
     async fn read_body(
         &self,
-        request: http::Request<Incoming>,
+        request: http::Request<RequestBody>,
     ) -> Result<http::Request<bytes::Bytes>, http::Response<ResponseBody>> {
         server::read_body(request, self.config.body_limit)
             .await
@@ -195,7 +210,7 @@ impl<H: Handler> State<H> {
     }
 
     fn context(&self, request_id: &str) -> ContextBuilder {
-        let mut ctx = Context::builder(Provider::Gcp, request_id)
+        let mut ctx = Context::builder(Provider::GCP, request_id)
             .blobs(self.blobs.clone())
             .scratch_base(self.scratch_base.clone());
         if let Some(timeout) = self.config.timeout {

@@ -18,10 +18,9 @@ const ACK: &[u8] = br#"{"ok":true}"#;
 /// Handler errors, panics and malformed lines give error results; only losing fd 3 or stdin
 /// ends the loop with an error.
 pub(crate) async fn serve<H: Handler>(handler: &H, blobs: &Blobs, ack: bool) -> Result<(), Error> {
-    let mut results = ResultPipe::open().map_err(Error::Provider)?;
-    let send_failed = |e: std::io::Error| {
-        Error::Provider(format!("could not write the result line to fd 3: {e}"))
-    };
+    let mut results = ResultPipe::open().map_err(Error::startup)?;
+    let send_failed =
+        |e: std::io::Error| Error::startup(format!("could not write the result line to fd 3: {e}"));
     if ack {
         results.send(ACK).map_err(send_failed)?;
     }
@@ -31,7 +30,7 @@ pub(crate) async fn serve<H: Handler>(handler: &H, blobs: &Blobs, ack: bool) -> 
     loop {
         line.clear();
         let read = stdin.read_until(b'\n', &mut line).await.map_err(|e| {
-            Error::Provider(format!(
+            Error::startup(format!(
                 "could not read the next activation from stdin: {e}"
             ))
         })?;

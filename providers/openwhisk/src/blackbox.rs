@@ -33,7 +33,7 @@ pub(crate) async fn run_once<H: Handler>(
         .write_all(&result)
         .and_then(|()| stdout.write_all(b"\n"))
         .and_then(|()| stdout.flush())
-        .map_err(|e| Error::Provider(format!("could not print the result on stdout: {e}")))
+        .map_err(|e| Error::startup(format!("could not print the result on stdout: {e}")))
 }
 
 async fn read_activation(argument: Option<String>) -> Result<Activation, ActivationError> {

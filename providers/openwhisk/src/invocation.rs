@@ -36,7 +36,7 @@ pub(crate) async fn activate<H: Handler + ?Sized>(
         Event::Invoke(value)
     };
     let mut ctx = Context::builder(
-        Provider::OpenWhisk,
+        Provider::OPENWHISK,
         info.activation_id.clone().unwrap_or_default(),
     )
     .blobs(blobs.clone());

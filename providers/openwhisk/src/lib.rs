@@ -107,12 +107,33 @@ impl Mode {
 /// (`POLYFAAS_BLOB_URL`). Fails at start-up when fd 3 is not usable in ActionLoop mode or the blob
 /// store URL is invalid, and later only when fd 3 or stdin fail.
 pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
-    polyfaas_core::init_tracing();
-    let blobs = polyfaas_core::blob::for_provider(Provider::OpenWhisk)?;
+    polyfaas_core::shim::init_logging();
+    let blobs = polyfaas_core::blob::from_env(&polyfaas_core::blob::EnvVars::process(), |_| {
+        Ok(polyfaas_core::blob::local_fallback())
+    })
+    .map_err(polyfaas_core::StartupError::from)?;
     let argument = std::env::args().nth(1);
     match Mode::detect(|name| std::env::var(name).ok(), argument) {
         Mode::ActionLoop { ack } => action_loop::serve(&handler, &blobs, ack).await,
         Mode::Blackbox { argument } => blackbox::run_once(&handler, &blobs, argument).await,
+    }
+}
+
+/// Apache OpenWhisk as a [`Platform`](polyfaas_core::Platform), for `polyfaas::run`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct OpenWhisk;
+
+impl polyfaas_core::Platform for OpenWhisk {
+    fn provider(&self) -> Provider {
+        Provider::OPENWHISK
+    }
+
+    fn detected(&self) -> bool {
+        detected()
+    }
+
+    fn run(&self, handler: std::sync::Arc<dyn Handler>) -> polyfaas_core::platform::RunFuture {
+        Box::pin(run(handler))
     }
 }
 

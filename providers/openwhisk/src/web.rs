@@ -25,7 +25,7 @@ use serde_json::{json, Map, Value};
 use crate::error::ActivationError;
 
 /// Characters that cannot stand in a URI query / path as they are (`%` stays: already encoded).
-use polyfaas_core::uri::{RAW_PATH as PATH_ESCAPE, RAW_QUERY as QUERY_ESCAPE};
+use polyfaas_core::shim::uri::{RAW_PATH as PATH_ESCAPE, RAW_QUERY as QUERY_ESCAPE};
 
 /// Form encoding of rebuilt query parameters (non-raw web actions).
 const FORM_ESCAPE: &AsciiSet = &NON_ALPHANUMERIC

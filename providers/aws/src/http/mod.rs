@@ -99,9 +99,9 @@ fn slice_or_copy(payload: &Bytes, part: &[u8]) -> Bytes {
 }
 
 /// What must be escaped to turn a decoded path into a URI path. `%` is handled apart.
-use polyfaas_core::uri::RAW_PATH as PATH_ESCAPE;
+use polyfaas_core::shim::uri::RAW_PATH as PATH_ESCAPE;
 /// What must be escaped in a query string that arrived raw, to make it a valid URI query.
-use polyfaas_core::uri::RAW_QUERY as QUERY_ESCAPE;
+use polyfaas_core::shim::uri::RAW_QUERY as QUERY_ESCAPE;
 
 /// What is escaped when a decoded query key or value is written back (v1): everything but
 /// the unreserved characters.

@@ -1,9 +1,16 @@
-//! The error a handler returns and the invocation path reports.
+//! The error a handler returns and the invocation path reports, the one bad-input error every
+//! decoder returns ([`BadInput`]), and the start-up error every provider returns
+//! ([`StartupError`]).
+
+mod bad_input;
+mod startup;
 
 use std::time::Duration;
 
 use crate::blob::BlobError;
-use crate::canonical::CanonicalError;
+
+pub use bad_input::{from_value_at, join_path, parse_at, BadInput};
+pub use startup::StartupError;
 
 /// A boxed error, as `tower` and `hyper` use it.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -30,9 +37,10 @@ pub enum Error {
     /// A blob store operation failed.
     #[error(transparent)]
     Blob(#[from] BlobError),
-    /// A canonical JSON event could not be read.
+    /// The input could not be turned into an event (a malformed canonical JSON event, a
+    /// payload a typed handler cannot read), naming the field.
     #[error(transparent)]
-    Canonical(#[from] CanonicalError),
+    BadInput(#[from] BadInput),
     /// Reading or writing a local file failed.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
@@ -52,14 +60,19 @@ pub enum Error {
     #[error("the handler did not finish before the deadline ({} ms were left when it started)", .0.as_millis())]
     Timeout(Duration),
     /// The provider could not start or serve (bad configuration, port in use, ...).
-    #[error("{0}")]
-    Provider(String),
+    #[error(transparent)]
+    Startup(#[from] StartupError),
 }
 
 impl Error {
     /// An error with just a message.
     pub fn msg(message: impl Into<String>) -> Self {
         Error::Handler(message.into().into())
+    }
+
+    /// A start-up error with a message that says what to fix.
+    pub fn startup(message: impl Into<String>) -> Self {
+        Error::Startup(StartupError::new(message))
     }
 
     /// Wraps any error a handler wants to report.
@@ -69,18 +82,18 @@ impl Error {
 
     /// A short, stable name for the kind of failure, for the platforms' `errorType`-like fields:
     /// `Panic`, `Timeout`, `BlobError`, `InvalidEvent`, `IoError`, `JsonError`, `HttpError`,
-    /// `ProviderError` or `HandlerError`.
+    /// `StartupError` or `HandlerError`.
     pub fn error_type(&self) -> &'static str {
         match self {
             Error::Blob(_) => "BlobError",
-            Error::Canonical(_) => "InvalidEvent",
+            Error::BadInput(_) => "InvalidEvent",
             Error::Io(_) => "IoError",
             Error::Json(_) => "JsonError",
             Error::Http(_) => "HttpError",
             Error::Handler(_) => "HandlerError",
             Error::Panic(_) => "Panic",
             Error::Timeout(_) => "Timeout",
-            Error::Provider(_) => "ProviderError",
+            Error::Startup(_) => "StartupError",
         }
     }
 }

@@ -4,13 +4,13 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::uri::parse_byte_size;
-use crate::Error;
+use polyfaas_core::shim::body_limit_from_env;
+use polyfaas_core::StartupError;
 
 /// Settings of the local dev provider.
 ///
 /// ```
-/// use polyfaas_core::local::LocalConfig;
+/// use polyfaas_local::LocalConfig;
 ///
 /// let mut config = LocalConfig::default();
 /// config.addr = ([127, 0, 0, 1], 0).into(); // any free port
@@ -55,15 +55,13 @@ impl Default for LocalConfig {
 impl LocalConfig {
     /// Reads the settings from the environment; an invalid value is an error that names the
     /// variable and says what it must be.
-    pub fn from_env() -> Result<Self, Error> {
+    pub fn from_env() -> Result<Self, StartupError> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
-    fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+    fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, StartupError> {
         let mut config = LocalConfig::default();
-        let bad = |name: &str, value: &str, must: &str| {
-            Error::Provider(format!("{name}={value:?} is not valid: it must be {must}"))
-        };
+        let bad = StartupError::variable;
         let host = match var("HOST").filter(|v| !v.is_empty()) {
             Some(host) if host == "localhost" => config.addr.ip(),
             Some(host) => host
@@ -78,15 +76,7 @@ impl LocalConfig {
             None => config.addr.port(),
         };
         config.addr = SocketAddr::new(host, port);
-        if let Some(limit) = var("POLYFAAS_BODY_LIMIT").filter(|v| !v.is_empty()) {
-            config.body_limit = parse_byte_size(&limit).ok_or_else(|| {
-                bad(
-                    "POLYFAAS_BODY_LIMIT",
-                    &limit,
-                    "a size in bytes, optionally with KiB or MiB, such as 6MiB",
-                )
-            })?;
-        }
+        config.body_limit = body_limit_from_env(&var, config.body_limit)?;
         if let Some(dir) = var("POLYFAAS_BLOB_DIR").filter(|v| !v.is_empty()) {
             config.blob_dir = PathBuf::from(dir);
         }
@@ -117,7 +107,7 @@ mod tests {
 
     use super::*;
 
-    fn from(vars: &[(&str, &str)]) -> Result<LocalConfig, Error> {
+    fn from(vars: &[(&str, &str)]) -> Result<LocalConfig, StartupError> {
         let vars: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))

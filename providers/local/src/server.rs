@@ -1,4 +1,5 @@
-//! The local dev provider's HTTP server.
+//! The local dev provider's HTTP server: transport (core's server loop) and codec (an HTTP
+//! request, or a canonical JSON event on `POST /_polyfaas/events`) over the invocation skeleton.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -6,14 +7,16 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use http::{Method, StatusCode};
-use hyper::body::Incoming;
+use http::Method;
+use polyfaas_core::blob::{self, Blobs, EnvVars, LocalDirStore};
+use polyfaas_core::server::{self, failure_response, into_http, RequestBody, ResponseBody};
+use polyfaas_core::{
+    canonical, Error, Event, Handler, Invocation, Invoker, Provider, SourceIp, StartupError,
+    EVENTS_PATH,
+};
 use tokio::net::TcpListener;
 
-use super::LocalConfig;
-use crate::blob::{self, Blobs, LocalDirStore};
-use crate::server::{self, json_error, BodyError, RequestIds, ResponseBody};
-use crate::{canonical, invoke, Context, Error, Event, Handler, Provider, SourceIp, EVENTS_PATH};
+use crate::LocalConfig;
 
 /// How long in-flight requests may take to finish after a shutdown signal.
 const DRAIN: Duration = Duration::from_secs(10);
@@ -22,10 +25,11 @@ const DRAIN: Duration = Duration::from_secs(10);
 /// finish (up to 10 s) and returns.
 pub async fn serve<H: Handler>(handler: H, config: LocalConfig) -> Result<(), Error> {
     let listener = TcpListener::bind(config.addr).await.map_err(|e| {
-        Error::Provider(format!(
-            "the local dev provider cannot listen on {}: {e} (set PORT or HOST to use another address)",
+        StartupError::new(format!(
+            "the local dev provider cannot listen on {} (set PORT or HOST to use another address)",
             config.addr
         ))
+        .with_source(e)
     })?;
     serve_on(listener, handler, config, server::shutdown_signal()).await
 }
@@ -42,17 +46,23 @@ where
     S: Future<Output = ()>,
 {
     let addr = listener.local_addr()?;
-    let blobs = blob::from_env_or(|| Blobs::new(LocalDirStore::new(&config.blob_dir)))?;
-    let state = Arc::new(State {
-        blobs,
-        handler,
-        config,
-        request_ids: RequestIds::new("local"),
-    });
+    let blobs = blob::from_env(&EnvVars::process(), |_| {
+        Ok(Blobs::new(LocalDirStore::new(&config.blob_dir)))
+    })
+    .map_err(StartupError::from)?;
     tracing::info!(
         "polyfaas local dev provider listening on http://{addr} (blobs in {}; fire events with POST {EVENTS_PATH})",
-        state.blobs.store().describe()
+        blobs.store().describe()
     );
+    let invoker = Invoker::builder(Provider::LOCAL, handler)
+        .blobs(blobs)
+        .function_name(config.function_name.clone())
+        .timeout(config.timeout)
+        .build();
+    let state = Arc::new(State {
+        invoker,
+        body_limit: config.body_limit,
+    });
     let service = move |request, peer| {
         let state = state.clone();
         async move { Ok::<_, Infallible>(state.handle(request, peer).await) }
@@ -61,17 +71,15 @@ where
     Ok(())
 }
 
-struct State<H> {
-    handler: H,
-    config: LocalConfig,
-    blobs: Blobs,
-    request_ids: RequestIds,
+struct State {
+    invoker: Invoker,
+    body_limit: usize,
 }
 
-impl<H: Handler> State<H> {
+impl State {
     async fn handle(
         &self,
-        request: http::Request<Incoming>,
+        request: http::Request<RequestBody>,
         peer: SocketAddr,
     ) -> http::Response<ResponseBody> {
         let started = Instant::now();
@@ -82,7 +90,7 @@ impl<H: Handler> State<H> {
             .get("x-request-id")
             .and_then(|v| v.to_str().ok())
             .filter(|v| !v.is_empty())
-            .map_or_else(|| self.request_ids.next(), str::to_owned);
+            .map_or_else(|| self.invoker.next_request_id(), str::to_owned);
         let response = self.dispatch(request, peer, &request_id).await;
         tracing::info!(
             %method,
@@ -97,49 +105,27 @@ impl<H: Handler> State<H> {
 
     async fn dispatch(
         &self,
-        request: http::Request<Incoming>,
+        request: http::Request<RequestBody>,
         peer: SocketAddr,
         request_id: &str,
     ) -> http::Response<ResponseBody> {
-        let mut request = match server::read_body(request, self.config.body_limit).await {
+        let invocation = Invocation::new().request_id(request_id);
+        let mut request = match server::read_body(request, self.body_limit).await {
             Ok(request) => request,
-            Err(e @ BodyError::TooLarge { .. }) => {
-                return json_error(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "PayloadTooLarge",
-                    &format!("{e} (POLYFAAS_BODY_LIMIT)"),
-                )
-            }
-            Err(e) => return json_error(StatusCode::BAD_REQUEST, "BadRequest", &e.to_string()),
+            Err(e) => return failure_response(&e.to_failure()),
         };
         let event = if request.method() == Method::POST && request.uri().path() == EVENTS_PATH {
             match canonical::from_slice(request.body()) {
                 Ok(event) => event,
-                Err(e) => {
-                    return json_error(StatusCode::BAD_REQUEST, "InvalidEvent", &e.to_string())
-                }
+                Err(e) => return failure_response(&self.invoker.refuse(&e, &invocation)),
             }
         } else {
             request.extensions_mut().insert(SourceIp(peer.ip()));
             Event::Http(request)
         };
-        let mut ctx = Context::builder(Provider::Local, request_id).blobs(self.blobs.clone());
-        if let Some(timeout) = self.config.timeout {
-            ctx = ctx.timeout(timeout);
-        }
-        if let Some(name) = &self.config.function_name {
-            ctx = ctx.function_name(name.clone());
-        }
-        match invoke(&self.handler, event, ctx.build()).await {
-            Ok(response) => server::into_http(response),
-            Err(error) => {
-                let status = match error {
-                    Error::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
-                    Error::Canonical(_) => StatusCode::BAD_REQUEST,
-                    _ => StatusCode::INTERNAL_SERVER_ERROR,
-                };
-                json_error(status, error.error_type(), &error.to_string())
-            }
+        match self.invoker.invoke(event, invocation).await {
+            Ok(response) => into_http(response),
+            Err(failure) => failure_response(&failure),
         }
     }
 }

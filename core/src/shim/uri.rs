@@ -3,7 +3,7 @@
 //!
 //! ```
 //! use percent_encoding::utf8_percent_encode;
-//! use polyfaas_core::uri::{DECODED_PATH, RAW_QUERY};
+//! use polyfaas_core::shim::uri::{DECODED_PATH, RAW_QUERY};
 //!
 //! assert_eq!(utf8_percent_encode("/a b/100%", DECODED_PATH).to_string(), "/a%20b/100%25");
 //! assert_eq!(utf8_percent_encode("q=a b&r=%41?", RAW_QUERY).to_string(), "q=a%20b&r=%41?");
@@ -36,8 +36,8 @@ pub const DECODED_PATH: &AsciiSet = &RAW_PATH.add(b'%');
 /// Reads a byte size: `1234`, `64KiB`, `6MiB`, `6 mb` (case-insensitive; K and M are 1024-based).
 ///
 /// ```
-/// assert_eq!(polyfaas_core::uri::parse_byte_size("6MiB"), Some(6 * 1024 * 1024));
-/// assert_eq!(polyfaas_core::uri::parse_byte_size("6 GiB"), None);
+/// assert_eq!(polyfaas_core::shim::uri::parse_byte_size("6MiB"), Some(6 * 1024 * 1024));
+/// assert_eq!(polyfaas_core::shim::uri::parse_byte_size("6 GiB"), None);
 /// ```
 pub fn parse_byte_size(text: &str) -> Option<usize> {
     let text = text.trim().to_ascii_lowercase();

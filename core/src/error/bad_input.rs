@@ -1,0 +1,206 @@
+//! Input the platform sent that cannot become an event: one error type for every decoder, with
+//! the path of the field at fault, and [`parse_at`], the one way decoders read JSON.
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use super::BoxError;
+
+/// Input that cannot be turned into an event (malformed JSON, a field of the wrong type, bad
+/// base64, a missing header), naming where: the field's path in the platform's own payload
+/// (`Records[0].body`, `Data.req.Method`, `ce-id`, `event.headers.x[1]`), and what is wrong.
+///
+/// Every shim answers it in its platform's error format with the error type `InvalidEvent` and
+/// serves the next invocation.
+///
+/// ```
+/// use polyfaas_core::BadInput;
+///
+/// let err = BadInput::at("body", "isBase64Encoded is true but the body is not base64");
+/// assert_eq!(err.to_string(), "body: isBase64Encoded is true but the body is not base64");
+/// assert_eq!(err.within("Records[2]").path(), "Records[2].body");
+/// assert_eq!(BadInput::new("not UTF-8 text").to_string(), "not UTF-8 text");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[error("{}", self.describe())]
+pub struct BadInput {
+    path: String,
+    message: String,
+    #[source]
+    source: Option<BoxError>,
+}
+
+impl BadInput {
+    /// A problem with the input as a whole.
+    pub fn new(message: impl Into<String>) -> Self {
+        BadInput::at("", message)
+    }
+
+    /// A problem with one field (or header), named by its path.
+    pub fn at(path: impl Into<String>, message: impl Into<String>) -> Self {
+        BadInput {
+            path: path.into(),
+            message: message.into(),
+            source: None,
+        }
+    }
+
+    /// Keeps the error that revealed the problem (a base64 or JSON error) as the source.
+    pub fn with_source(mut self, source: impl Into<BoxError>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+
+    /// The same problem, seen from an enclosing value: `within("Records[0]")` turns `body` into
+    /// `Records[0].body`.
+    pub fn within(mut self, prefix: &str) -> Self {
+        self.path = join_path(prefix, &self.path);
+        self
+    }
+
+    /// The field's path; empty when the problem is the input as a whole.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// What is wrong, without the path.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    fn describe(&self) -> String {
+        if self.path.is_empty() {
+            self.message.clone()
+        } else {
+            format!("{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// `a` + `b` as a field path: `Records[0]` + `body` = `Records[0].body`, `x` + `[1]` = `x[1]`.
+///
+/// ```
+/// use polyfaas_core::shim::join_path;
+/// assert_eq!(join_path("Records[0]", "body"), "Records[0].body");
+/// assert_eq!(join_path("headers", "[1]"), "headers[1]");
+/// assert_eq!(join_path("", "body"), "body");
+/// ```
+pub fn join_path(prefix: &str, field: &str) -> String {
+    if field.is_empty() || field == "." {
+        prefix.to_owned()
+    } else if prefix.is_empty() {
+        field.to_owned()
+    } else if field.starts_with('[') {
+        format!("{prefix}{field}")
+    } else {
+        format!("{prefix}.{field}")
+    }
+}
+
+/// Reads `json` as a `T`; a failure is a [`BadInput`] naming the field under `path` (the place
+/// of `json` in the whole input; `""` for the whole input).
+///
+/// The fast path is plain `serde_json`; only when it fails is the input read again with
+/// `serde_path_to_error` (which allocates for every key it passes) to find the field. A missing
+/// field is named itself (`requestContext.http`, not its parent), and serde_json's "at line 1
+/// column 80" is dropped: it says nothing to someone reading a field.
+///
+/// ```
+/// use polyfaas_core::shim::parse_at;
+///
+/// #[derive(serde::Deserialize, Debug)]
+/// struct Record { body: String }
+/// #[derive(serde::Deserialize, Debug)]
+/// struct Batch { #[serde(rename = "Records")] records: Vec<Record> }
+///
+/// let err = parse_at::<Batch>(br#"{"Records":[{"body":"a"},{"body":7}]}"#, "").unwrap_err();
+/// assert_eq!(err.to_string(), "Records[1].body: invalid type: integer `7`, expected a string");
+/// let err = parse_at::<Record>(b"{}", "event").unwrap_err();
+/// assert_eq!(err.to_string(), "event.body: missing field `body`");
+/// ```
+pub fn parse_at<'a, T: Deserialize<'a>>(json: &'a [u8], path: &str) -> Result<T, BadInput> {
+    match serde_json::from_slice(json) {
+        Ok(value) => Ok(value),
+        Err(plain) => {
+            let mut deserializer = serde_json::Deserializer::from_slice(json);
+            Err(
+                match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+                    Err(located) => from_located(located, path),
+                    // Cannot happen (same input, same type); keep the first error if it does.
+                    Ok(_) => BadInput::at(path, strip_position(&plain.to_string())),
+                }
+                .with_source(plain),
+            )
+        }
+    }
+}
+
+/// [`parse_at`] for a JSON value that is already parsed.
+///
+/// ```
+/// use polyfaas_core::shim::from_value_at;
+/// let err = from_value_at::<u32>(serde_json::json!("x"), "size").unwrap_err();
+/// assert_eq!(err.to_string(), "size: invalid type: string \"x\", expected u32");
+/// ```
+pub fn from_value_at<T: DeserializeOwned>(
+    value: serde_json::Value,
+    path: &str,
+) -> Result<T, BadInput> {
+    serde_path_to_error::deserialize(value).map_err(|e| from_located(e, path))
+}
+
+fn from_located(error: serde_path_to_error::Error<serde_json::Error>, base: &str) -> BadInput {
+    let found = error.path().to_string();
+    let inner = error.into_inner();
+    let message = strip_position(&inner.to_string());
+    // serde reports a missing field at its parent: name the field itself. (An unknown field's
+    // path already ends with it.)
+    let named = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next());
+    let found = if found == "." { String::new() } else { found };
+    let field = match named {
+        Some(name) => join_path(&found, name),
+        None => found,
+    };
+    BadInput::at(join_path(base, &field), message).with_source(inner)
+}
+
+/// serde_json's " at line 1 column 80" says nothing to someone reading an event's field.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        http: Http,
+    }
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Http {
+        method: String,
+    }
+
+    #[test]
+    fn fields_are_named_where_they_are() {
+        let err = parse_at::<Inner>(br#"{"http":{}}"#, "requestContext").unwrap_err();
+        assert_eq!(err.path(), "requestContext.http.method");
+        assert_eq!(err.message(), "missing field `method`");
+        let err = parse_at::<Inner>(br#"{"http":{"method":"GET","x":1}}"#, "").unwrap_err();
+        assert_eq!(err.path(), "http.x");
+        let err = parse_at::<Inner>(b"{\"http\":", "").unwrap_err();
+        assert_eq!(err.path(), "http");
+        assert!(!err.to_string().contains("line 1"), "{err}");
+        assert!(std::error::Error::source(&err).is_some());
+    }
+}

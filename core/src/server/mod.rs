@@ -1,0 +1,110 @@
+//! The HTTP server loop shared by the shims that serve HTTP themselves (the local dev provider,
+//! Google Cloud Functions, the Azure custom handler): accept, one task per connection (HTTP/1.1
+//! and HTTP/2), graceful drain on shutdown; request bodies read under a size limit, and drained
+//! (bounded) when a shim answers before reading them, so the caller always receives the answer.
+
+mod answer;
+mod body;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+
+use crate::BoxError;
+
+pub use answer::{failure_response, into_http, json_error, ResponseBody};
+pub use body::{read_body, BodyError, RequestBody, DRAIN_LIMIT, DRAIN_TIME};
+
+/// Serves connections from `listener` until `shutdown` completes, then stops accepting and
+/// waits up to `drain` for requests in flight. `service` is called once per request with the
+/// peer's address; the request's body is a [`RequestBody`], which drains what the service left
+/// unread.
+///
+/// ```no_run
+/// use std::convert::Infallible;
+/// use polyfaas_core::server::{serve, shutdown_signal};
+///
+/// # async fn demo() -> std::io::Result<()> {
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+/// serve(listener, |request, _peer| async move {
+///     Ok::<_, Infallible>(http::Response::new(http_body_util::Full::new(bytes::Bytes::from("hi"))))
+/// }, shutdown_signal(), std::time::Duration::from_secs(10)).await;
+/// # Ok(()) }
+/// ```
+pub async fn serve<F, Fut, B, E, S>(listener: TcpListener, service: F, shutdown: S, drain: Duration)
+where
+    F: Fn(http::Request<RequestBody>, SocketAddr) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<http::Response<B>, E>> + Send + 'static,
+    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+    E: Into<BoxError>,
+    S: Future<Output = ()>,
+{
+    let builder = auto::Builder::new(TokioExecutor::new());
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: wait a little rather than spin.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = service.clone();
+        let service = hyper::service::service_fn(move |request: http::Request<_>| {
+            service(request.map(RequestBody::new), peer)
+        });
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, %peer, "connection ended with an error");
+            }
+        });
+    }
+    drop(listener);
+    tracing::info!("shutting down: finishing requests in flight");
+    if tokio::time::timeout(drain, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!("requests still running after {drain:?}; stopping anyway");
+    }
+}
+
+/// Completes on Ctrl-C (SIGINT) or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut term) => {
+                term.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}

@@ -1,0 +1,34 @@
+//! For platform shim authors: the pieces every shim uses around the [invocation
+//! skeleton](crate::Invoker). Applications never need this module.
+//!
+//! A shim is transport + codec: it reads its platform's wire format into an
+//! [`Event`](crate::Event) and an [`Invocation`](crate::Invocation), hands both to the
+//! [`Invoker`](crate::Invoker), and writes the [`Failure`](crate::Failure) or response it gets
+//! back in its platform's answer format. Everything two shims would both write lives here:
+//!
+//! | need | piece |
+//! |---|---|
+//! | read JSON, naming the field at fault | [`parse_at`], [`from_value_at`], [`join_path`] |
+//! | a non-HTTP response body as the platform's JSON result | [`result_value`], [`result_raw`] |
+//! | is this content type text? | [`is_text`], [`media_type`] |
+//! | `POLYFAAS_BODY_LIMIT`, `POLYFAAS_TMPDIR` | [`body_limit_from_env`], [`scratch_base_from_env`] |
+//! | ids for requests that arrive without one | [`RequestIds`] |
+//! | building a URI from a platform's path and query | [`uri`] |
+//! | log output on stderr | [`init_logging`] |
+//!
+//! The HTTP server loop the local, Google Cloud and Azure shims share is
+//! [`server`](crate::server) (feature `server`).
+
+mod content;
+mod ids;
+mod logging;
+mod result;
+mod settings;
+pub mod uri;
+
+pub use crate::error::{from_value_at, join_path, parse_at};
+pub use content::{is_text, media_type};
+pub use ids::RequestIds;
+pub use logging::{init_logging, init_logging_with};
+pub use result::{result_raw, result_value};
+pub use settings::{body_limit_from_env, scratch_base_from_env, BODY_LIMIT_VAR, TMPDIR_VAR};
