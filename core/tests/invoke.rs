@@ -1,19 +1,27 @@
-//! The shared invocation path: deadlines, panics, scratch files, blob events as local files.
+//! The one invocation skeleton: the context it builds, deadlines, panics, scratch files, blob
+//! events as local files, and how each outcome is classified.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use polyfaas_core::blob::{Blobs, MemoryStore};
+use polyfaas_core::layer::CatchPanicLayer;
 use polyfaas_core::{
-    handler_fn, invoke, BlobChange, BlobEvent, Context, Error, Event, Provider, Response,
+    handler_fn, BadInput, BlobChange, BlobEvent, Context, Error, Event, Extra, FailureKind,
+    Handler, Invocation, Invoker, Provider, Response, PANIC_MESSAGE,
 };
+use tower::Layer;
 
-fn ctx(scratch: &std::path::Path, blobs: Blobs) -> Context {
-    Context::builder(Provider::LOCAL, "req-1")
+fn invoker(handler: impl Handler, scratch: &std::path::Path, blobs: Blobs) -> Invoker {
+    Invoker::builder(Provider::LOCAL, handler)
         .scratch_base(scratch)
         .blobs(blobs)
         .build()
+}
+
+fn memory() -> Blobs {
+    Blobs::new(MemoryStore::new())
 }
 
 fn blob_created(key: &str) -> Event {
@@ -59,14 +67,11 @@ async fn local_path_downloads_through_the_store_and_is_removed_afterwards() {
             .await
             .unwrap();
         let seen = Arc::new(Mutex::new(None));
-        let handler = path_recorder(seen.clone(), outcome);
+        let invoker = invoker(path_recorder(seen.clone(), outcome), scratch.path(), blobs);
 
-        let result = invoke(
-            &handler,
-            blob_created("in/photo 1.jpg"),
-            ctx(scratch.path(), blobs),
-        )
-        .await;
+        let result = invoker
+            .invoke(blob_created("in/photo 1.jpg"), Invocation::new())
+            .await;
 
         let path = seen
             .lock()
@@ -88,8 +93,8 @@ async fn local_path_downloads_through_the_store_and_is_removed_afterwards() {
         );
         match outcome {
             "ok" => assert_eq!(&result.unwrap().body()[..], &[0, 255, 7]),
-            "error" => assert_eq!(result.unwrap_err().to_string(), "handler failed"),
-            _ => assert!(matches!(result.unwrap_err(), Error::Panic(m) if m == "handler panicked")),
+            "error" => assert_eq!(result.unwrap_err().message(), "handler failed"),
+            _ => assert_eq!(result.unwrap_err().kind(), FailureKind::Panic),
         }
     }
 }
@@ -97,11 +102,6 @@ async fn local_path_downloads_through_the_store_and_is_removed_afterwards() {
 #[tokio::test]
 async fn a_file_handed_over_by_the_platform_is_used_as_is_and_removed() {
     let scratch = tempfile::tempdir().unwrap();
-    let ctx = ctx(scratch.path(), Blobs::new(MemoryStore::new()));
-    let file = ctx.scratch_file("upload.bin").unwrap();
-    std::fs::write(&file, b"from the trigger").unwrap();
-    let event =
-        BlobEvent::new(BlobChange::Created, "c", "not/in/the/store").with_local_file(file.clone());
     let handler = handler_fn(|event: Event, ctx: Context| async move {
         let Event::Blob(blob) = event else {
             unreachable!()
@@ -110,7 +110,14 @@ async fn a_file_handed_over_by_the_platform_is_used_as_is_and_removed() {
             tokio::fs::read(blob.local_path(&ctx).await?).await?,
         ))
     });
-    let response = invoke(&handler, Event::Blob(event), ctx).await.unwrap();
+    let invoker = invoker(handler, scratch.path(), memory());
+    // As the Azure shim does: the context first, the trigger's content written into it, then run.
+    let ctx = invoker.context(Invocation::new());
+    let file = ctx.scratch_file("upload.bin").unwrap();
+    std::fs::write(&file, b"from the trigger").unwrap();
+    let event =
+        BlobEvent::new(BlobChange::Created, "c", "not/in/the/store").with_local_file(file.clone());
+    let response = invoker.run(Event::Blob(event), ctx).await.unwrap();
     assert_eq!(&response.body()[..], b"from the trigger");
     assert!(!file.exists());
 }
@@ -125,23 +132,21 @@ async fn a_missing_object_is_an_error_naming_the_key() {
         blob.local_path(&ctx).await?;
         Ok::<_, Error>(Response::ok())
     });
-    let err = invoke(
-        &handler,
-        blob_created("gone.txt"),
-        ctx(scratch.path(), Blobs::new(MemoryStore::new())),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(err.error_type(), "BlobError");
-    assert!(err.to_string().contains("\"gone.txt\""), "{err}");
-    let err = invoke(
-        &handler,
-        blob_created("../../etc/passwd"),
-        ctx(scratch.path(), Blobs::new(MemoryStore::new())),
-    )
-    .await
-    .unwrap_err();
-    assert!(err.to_string().contains("invalid blob key"), "{err}");
+    let invoker = invoker(handler, scratch.path(), memory());
+    let err = invoker
+        .invoke(blob_created("gone.txt"), Invocation::new())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.error_type(), err.status().as_u16()),
+        ("BlobError", 500)
+    );
+    assert!(err.message().contains("\"gone.txt\""), "{err}");
+    let err = invoker
+        .invoke(blob_created("../../etc/passwd"), Invocation::new())
+        .await
+        .unwrap_err();
+    assert!(err.message().contains("invalid blob key"), "{err}");
     assert!(scratch_is_empty(scratch.path()));
 }
 
@@ -157,25 +162,28 @@ async fn a_handler_past_its_deadline_is_cancelled_with_a_timeout() {
             Ok::<_, Error>(Response::ok())
         }
     });
-    let ctx = Context::builder(Provider::LOCAL, "r")
-        .timeout(Duration::from_millis(50))
+    // The invoker's default timeout applies when the platform gives no deadline.
+    let invoker = Invoker::builder(Provider::LOCAL, handler)
+        .timeout(Some(Duration::from_millis(50)))
         .build();
-    let err = invoke(&handler, Event::Invoke(serde_json::Value::Null), ctx)
+    let err = invoker
+        .invoke(Event::Invoke(serde_json::Value::Null), Invocation::new())
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Timeout(_)), "{err}");
-    assert_eq!(err.error_type(), "Timeout");
-    assert!(err.to_string().contains("deadline"), "{err}");
+    assert_eq!(err.kind(), FailureKind::Timeout);
+    assert_eq!((err.error_type(), err.status().as_u16()), ("Timeout", 504));
+    assert!(err.message().contains("deadline"), "{err}");
     assert!(!*finished.lock().unwrap());
 
-    // A deadline already in the past fails at once.
-    let ctx = Context::builder(Provider::LOCAL, "r")
-        .deadline_ms(1)
-        .build();
-    let err = invoke(&handler, Event::Invoke(serde_json::Value::Null), ctx)
+    // The platform's deadline wins over the default; one already in the past fails at once.
+    let err = invoker
+        .invoke(
+            Event::Invoke(serde_json::Value::Null),
+            Invocation::new().deadline_ms(Some(1)),
+        )
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Timeout(_)));
+    assert_eq!(err.kind(), FailureKind::Timeout);
 }
 
 #[tokio::test]
@@ -188,9 +196,10 @@ async fn panics_with_any_payload_are_reported_and_the_next_call_works() {
             _ => Ok::<_, Error>(Response::text("fine")),
         }
     });
+    // The panic layer keeps the text (for the log) ...
+    let caught = CatchPanicLayer.layer(handler);
     let call = |v: &str| {
-        invoke(
-            &handler,
+        caught.call(
             Event::Invoke(v.into()),
             Context::builder(Provider::LOCAL, "r").build(),
         )
@@ -208,34 +217,140 @@ async fn panics_with_any_payload_are_reported_and_the_next_call_works() {
         "the handler panicked: a panic with a non-text payload"
     );
     assert_eq!(&call("fine").await.unwrap().body()[..], b"fine");
+
+    // ... and the invoker keeps it from the caller, naming the request id instead.
+    let invoker = Invoker::builder(Provider::LOCAL, caught).build();
+    let failure = invoker
+        .invoke(
+            Event::Invoke("string".into()),
+            Invocation::new().request_id("r-42"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(failure.kind(), FailureKind::Panic);
+    assert_eq!(failure.error_type(), "Panic");
+    assert_eq!(
+        failure.message(),
+        format!("{PANIC_MESSAGE} (request id r-42)")
+    );
+    let fine = invoker
+        .invoke(Event::Invoke("fine".into()), Invocation::new())
+        .await;
+    assert_eq!(&fine.unwrap().body()[..], b"fine");
 }
 
 #[tokio::test]
 async fn closures_may_return_any_response_type() {
-    let ctx = || Context::builder(Provider::LOCAL, "r").build();
+    async fn call(handler: impl Handler) -> Result<Response, polyfaas_core::Failure> {
+        Invoker::builder(Provider::LOCAL, handler)
+            .build()
+            .invoke(Event::Invoke(1.into()), Invocation::new())
+            .await
+    }
     let json =
         handler_fn(|_e: Event, _c: Context| async { Ok::<_, Error>(serde_json::json!({"a": 1})) });
-    let r = invoke(&json, Event::Invoke(1.into()), ctx()).await.unwrap();
+    let r = call(json).await.unwrap();
     assert_eq!(r.content_type(), Some("application/json"));
     let status =
         handler_fn(|_e: Event, _c: Context| async { Ok::<_, Error>(http::StatusCode::ACCEPTED) });
-    assert_eq!(
-        invoke(&status, Event::Invoke(1.into()), ctx())
-            .await
-            .unwrap()
-            .status(),
-        202
-    );
+    assert_eq!(call(status).await.unwrap().status(), 202);
     let boxed = handler_fn(|_e: Event, _c: Context| async {
         Err::<Response, _>(Box::<dyn std::error::Error + Send + Sync>::from(
             "boxed failure",
         ))
     });
-    let err = invoke(&boxed, Event::Invoke(1.into()), ctx())
-        .await
-        .unwrap_err();
+    let err = call(boxed).await.unwrap_err();
     assert_eq!(
-        (err.error_type(), err.to_string().as_str()),
-        ("HandlerError", "boxed failure")
+        (err.error_type(), err.message(), err.status().as_u16()),
+        ("HandlerError", "boxed failure", 500)
+    );
+}
+
+#[derive(Clone, Debug, serde::Serialize)]
+struct Stage(&'static str);
+impl Extra for Stage {
+    const NAME: &'static str = "test.stage";
+}
+
+#[tokio::test]
+async fn the_context_carries_what_the_platform_told_and_the_invokers_defaults() {
+    let handler = handler_fn(|_e: Event, ctx: Context| async move {
+        Response::json(&serde_json::json!({
+            "request_id": ctx.request_id(),
+            "function": ctx.function_name(),
+            "deadline_ms": ctx.deadline_ms(),
+            "trace_id": ctx.trace_id(),
+            "provider": ctx.provider().as_str(),
+            "stage": ctx.extra::<Stage>().map(|s| s.0),
+            "extras": ctx.extras().to_json(),
+        }))
+    });
+    let invoker = Invoker::builder(Provider::GCP, handler)
+        .function_name(Some("configured".into()))
+        .timeout(Some(Duration::from_secs(60)))
+        .build();
+    let seen = |r: Result<Response, polyfaas_core::Failure>| -> serde_json::Value {
+        serde_json::from_slice(r.unwrap().body()).unwrap()
+    };
+
+    let given = seen(
+        invoker
+            .invoke(
+                Event::Invoke(1.into()),
+                Invocation::new()
+                    .request_id("exec-7")
+                    .function_name("per-call")
+                    .deadline_ms(Some(4_102_444_800_000))
+                    .trace_id(Some("4bf92f3577b34da6a3ce929d0e0e4736".into()))
+                    .extra(Stage("prod")),
+            )
+            .await,
+    );
+    assert_eq!(given["request_id"], "exec-7");
+    assert_eq!(given["function"], "per-call");
+    assert_eq!(given["deadline_ms"], 4_102_444_800_000_u64);
+    assert_eq!(given["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+    assert_eq!(given["provider"], "gcp");
+    assert_eq!(given["stage"], "prod");
+    assert_eq!(given["extras"], serde_json::json!({"test.stage": "prod"}));
+
+    let defaulted = seen(
+        invoker
+            .invoke(Event::Invoke(1.into()), Invocation::new().request_id(""))
+            .await,
+    );
+    let id = defaulted["request_id"].as_str().unwrap();
+    assert!(id.starts_with("gcp-"), "a generated id: {id}");
+    assert_eq!(defaulted["function"], "configured");
+    assert_eq!(defaulted["trace_id"], serde_json::Value::Null);
+    let now_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
+    let deadline = defaulted["deadline_ms"].as_u64().unwrap();
+    assert!(
+        deadline > now_ms + 50_000 && deadline <= now_ms + 60_000,
+        "{deadline}"
+    );
+}
+
+#[tokio::test]
+async fn input_a_shim_cannot_decode_is_refused_as_bad_input() {
+    let handler = handler_fn(|_e: Event, _c: Context| async { Ok::<_, Error>(Response::ok()) });
+    let invoker = Invoker::builder(Provider::AWS, handler).build();
+    let failure = invoker.refuse(
+        &BadInput::at("Records[0].body", "not valid base64"),
+        &Invocation::new().request_id("r-1"),
+    );
+    assert_eq!(failure.kind(), FailureKind::BadInput);
+    assert!(failure.is_caller_error());
+    assert_eq!(
+        (failure.status().as_u16(), failure.error_type()),
+        (400, "InvalidEvent")
+    );
+    assert_eq!(failure.message(), "Records[0].body: not valid base64");
+    assert_eq!(
+        failure.to_json(),
+        serde_json::json!({"error": {"type": "InvalidEvent", "message": "Records[0].body: not valid base64"}})
     );
 }

@@ -5,7 +5,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use bytes::Bytes;
 use polyfaas_core::{
-    from_service, invoke, BlobChange, BlobEvent, Context, Event, Message, Provider, EVENTS_PATH,
+    from_service, BlobChange, BlobEvent, Context, Event, Handler, Message, Provider, EVENTS_PATH,
 };
 use serde_json::{json, Value};
 
@@ -52,18 +52,19 @@ async fn http_events_reach_the_router_with_the_context() {
     let request = http::Request::get("/items/7?a=1&a=2")
         .body(Bytes::new())
         .unwrap();
-    let response = invoke(&handler, Event::Http(request), ctx()).await.unwrap();
+    let response = handler.call(Event::Http(request), ctx()).await.unwrap();
     assert_eq!(response.status(), 200);
     let body: Value = serde_json::from_slice(response.body()).unwrap();
     assert_eq!(body, json!({"id": "7", "query": [["a", "1"], ["a", "2"]]}));
 
     let request = http::Request::get("/whoami").body(Bytes::new()).unwrap();
-    let response = invoke(&handler, Event::Http(request), ctx()).await.unwrap();
+    let response = handler.call(Event::Http(request), ctx()).await.unwrap();
     assert_eq!(&response.body()[..], b"req-42");
 
     let request = http::Request::get("/nope").body(Bytes::new()).unwrap();
     assert_eq!(
-        invoke(&handler, Event::Http(request), ctx())
+        handler
+            .call(Event::Http(request), ctx())
             .await
             .unwrap()
             .status(),
@@ -76,9 +77,7 @@ async fn other_events_are_posted_as_canonical_json() {
     let handler = from_service(router());
     let mut message = Message::new("m1", "orders", "hi");
     message.attributes.insert("k".into(), "v".into());
-    let response = invoke(&handler, Event::Message(message), ctx())
-        .await
-        .unwrap();
+    let response = handler.call(Event::Message(message), ctx()).await.unwrap();
     let body: Value = serde_json::from_slice(response.body()).unwrap();
     assert_eq!(
         body["event"],
@@ -94,7 +93,7 @@ async fn blob_events_carry_the_blob_event_for_local_path() {
     blobs.put("docs/readme.txt", "file content").await.unwrap();
     let ctx = Context::builder(Provider::LOCAL, "r").blobs(blobs).build();
     let event = Event::Blob(BlobEvent::new(BlobChange::Created, "b", "docs/readme.txt"));
-    let response = invoke(&handler, event, ctx).await.unwrap();
+    let response = handler.call(event, ctx).await.unwrap();
     let body: Value = serde_json::from_slice(response.body()).unwrap();
     assert_eq!(body["local"], "file content");
     assert_eq!(body["event"]["key"], "docs/readme.txt");
@@ -103,9 +102,7 @@ async fn blob_events_carry_the_blob_event_for_local_path() {
 #[tokio::test]
 async fn a_router_without_the_events_route_answers_404() {
     let handler = from_service(Router::new().route("/", get(|| async { "root" })));
-    let response = invoke(&handler, Event::Invoke(json!({})), ctx())
-        .await
-        .unwrap();
+    let response = handler.call(Event::Invoke(json!({})), ctx()).await.unwrap();
     assert_eq!(response.status(), 404);
     assert!(!response.is_success());
 }
