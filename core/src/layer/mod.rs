@@ -5,9 +5,8 @@
 //! implement `tower::Layer` for a type of your own. Stack several with `tower::ServiceBuilder`.
 //!
 //! ```
-//! use polyfaas_core::layer::{from_fn, Next};
+//! use polyfaas_core::layer::{from_fn, Layer, Next, ServiceBuilder};
 //! use polyfaas_core::{handler_fn, Context, Error, Event, Response};
-//! use tower::{Layer, ServiceBuilder};
 //!
 //! /// Refuses HTTP requests without the right `x-api-key`, on every platform.
 //! async fn require_key(event: Event, ctx: Context, next: Next) -> Result<Response, Error> {
@@ -37,3 +36,5 @@ pub(crate) use catch_panic::panic_text;
 pub use catch_panic::{CatchPanic, CatchPanicLayer};
 pub use deadline::{Deadline, DeadlineLayer};
 pub use from_fn::{from_fn, FromFn, FromFnLayer, Next};
+/// Re-exported from `tower`, so applications need no dependency of their own to stack layers.
+pub use tower::{Layer, ServiceBuilder};

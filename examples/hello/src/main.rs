@@ -9,8 +9,16 @@
 //! ```
 //!
 //! On the local dev provider the counts are files under `.polyfaas/blobs/visits/`.
+//!
+//! Two layers of middleware wrap the handler, written once for every platform: every HTTP
+//! answer gets a `server-timing` header, and when `HELLO_API_KEY` is set, HTTP requests without
+//! that key in `x-api-key` are refused with 401.
 
+use std::time::Instant;
+
+use http::header::{HeaderName, HeaderValue};
 use http::{Method, StatusCode};
+use polyfaas::layer::{from_fn, Next, ServiceBuilder};
 use polyfaas::{Context, Error, Event, RequestExt, Response};
 
 async fn hello(event: Event, ctx: Context) -> Result<Response, Error> {
@@ -65,7 +73,44 @@ async fn count_visit(ctx: &Context, name: &str) -> Result<u64, Error> {
     Ok(visits)
 }
 
+/// Adds `server-timing: handler;dur=<ms>` to HTTP answers.
+async fn timing(event: Event, ctx: Context, next: Next) -> Result<Response, Error> {
+    let http = matches!(event, Event::Http(_));
+    let started = Instant::now();
+    let mut response = next.run(event, ctx).await?;
+    if http {
+        let ms = started.elapsed().as_secs_f64() * 1000.0;
+        if let Ok(value) = HeaderValue::from_str(&format!("handler;dur={ms:.1}")) {
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static("server-timing"), value);
+        }
+    }
+    Ok(response)
+}
+
+/// Refuses HTTP requests whose `x-api-key` is not `HELLO_API_KEY`, when that is set.
+async fn require_api_key(event: Event, ctx: Context, next: Next) -> Result<Response, Error> {
+    if let (Event::Http(request), Ok(key)) = (&event, std::env::var("HELLO_API_KEY")) {
+        let given = request
+            .headers()
+            .get("x-api-key")
+            .map(HeaderValue::as_bytes);
+        if !key.is_empty() && given != Some(key.as_bytes()) {
+            return Ok(Response::json(
+                &serde_json::json!({"error": "missing or wrong x-api-key"}),
+            )?
+            .with_status(StatusCode::UNAUTHORIZED));
+        }
+    }
+    next.run(event, ctx).await
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    polyfaas::run(polyfaas::handler_fn(hello)).await
+    let handler = ServiceBuilder::new()
+        .layer(from_fn(timing))
+        .layer(from_fn(require_api_key))
+        .service(polyfaas::handler_fn(hello));
+    polyfaas::run(handler).await
 }

@@ -2,7 +2,7 @@
 
 use std::net::SocketAddr;
 
-use conformance_tests::client::{get, json};
+use conformance_tests::client::{get, json, send};
 use conformance_tests::process::{command, free_port, Process};
 
 #[tokio::test]
@@ -43,4 +43,45 @@ async fn greets_by_name_and_counts_visits_in_the_blob_store() {
     let bad = get(addr, "/?name=..%2F..%2Fetc").await;
     assert_eq!(bad.status(), 400);
     assert_eq!(get(addr, "/nope").await.status(), 404);
+    // The timing layer wraps every answer.
+    let timed = get(addr, "/?name=Ada").await;
+    let timing = timed.headers()["server-timing"].to_str().unwrap();
+    assert!(timing.starts_with("handler;dur="), "{timing}");
+}
+
+#[tokio::test]
+async fn the_api_key_layer_refuses_requests_without_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let mut cmd = command(env!("CARGO_BIN_EXE_hello").as_ref());
+    cmd.env("PORT", port.to_string())
+        .env("POLYFAAS_BLOB_DIR", dir.path())
+        .env("HELLO_API_KEY", "s3cret");
+    let mut hello = Process::spawn(cmd);
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    hello.wait_for_port(addr);
+
+    let refused = get(addr, "/?name=Ada").await;
+    assert_eq!(refused.status(), 401);
+    assert_eq!(
+        json(&refused),
+        serde_json::json!({"error": "missing or wrong x-api-key"})
+    );
+    assert!(
+        refused.headers().contains_key("server-timing"),
+        "timing wraps the key check"
+    );
+    let wrong = http::Request::get("/?name=Ada")
+        .header("x-api-key", "guess")
+        .body(bytes::Bytes::new())
+        .unwrap();
+    assert_eq!(send(addr, wrong).await.status(), 401);
+    let right = http::Request::get("/?name=Ada")
+        .header("x-api-key", "s3cret")
+        .body(bytes::Bytes::new())
+        .unwrap();
+    let answer = send(addr, right).await;
+    assert_eq!(answer.status(), 200);
+    // Visit 1: the two refused requests never reached the handler.
+    assert_eq!(answer.body().as_ref(), b"Hello, Ada! (visit 1)\n");
 }
