@@ -65,9 +65,14 @@ pub mod shim;
 
 pub use context::{Context, ContextBuilder};
 pub use error::{BadInput, BoxError, Error, StartupError};
-pub use event::{BlobChange, BlobEvent, Event, Message, Request, RequestExt, SourceIp, Tick};
+pub use event::{
+    AuthRequest, Authorization, BlobChange, BlobEvent, Change, ChangeOp, Event, Message, Request,
+    RequestExt, SourceIp, Tick,
+};
 pub use extras::{Extra, Extras};
-pub use handler::{from_service, handler_fn, Handler, HandlerFn, ServiceHandler, EVENTS_PATH};
+pub use handler::{
+    from_service, handler_fn, typed_fn, Handler, HandlerFn, ServiceHandler, TypedFn, EVENTS_PATH,
+};
 #[doc(hidden)]
 pub use invoke::invoke;
 pub use invoke::{Failure, FailureKind, Invocation, Invoker, InvokerBuilder, PANIC_MESSAGE};

@@ -9,7 +9,11 @@
 //! { "kind": "blob", "change": "created", "store": "bucket", "key": "a/b.txt",
 //!   "size": 3, "etag": null, "content_type": null, "local_sha256": null }
 //! { "kind": "message", "id": "m1", "source": "orders", "body_base64": "", "attributes": {} }
+//! { "kind": "change", "id": "e1", "source": "orders", "op": "modify",
+//!   "key": {"id": "o-7"}, "old": {"id": "o-7", "total": 10}, "new": {"id": "o-7", "total": 12} }
 //! { "kind": "schedule", "name": "nightly", "time": "2024-05-01T02:00:00Z" }
+//! { "kind": "authorize", "token": "Bearer x", "resource": "arn:aws:execute-api:...",
+//!   "request": { "kind": "http", ... } | null }
 //! { "kind": "invoke", "payload": {"any": "json"} }
 //! ```
 //!
@@ -47,7 +51,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{from_value_at, BadInput};
-use crate::event::{BlobChange, BlobEvent, Event, Message, Request, SourceIp, Tick};
+use crate::event::{
+    AuthRequest, BlobChange, BlobEvent, Change, ChangeOp, Event, Message, Request, SourceIp, Tick,
+};
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -100,6 +106,34 @@ struct MessageJson {
 
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct ChangeJson {
+    #[serde(skip_deserializing)]
+    kind: &'static str,
+    id: String,
+    source: String,
+    op: ChangeOp,
+    #[serde(default)]
+    key: Option<Value>,
+    #[serde(default)]
+    old: Option<Value>,
+    #[serde(default)]
+    new: Option<Value>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuthorizeJson {
+    #[serde(skip_deserializing)]
+    kind: &'static str,
+    #[serde(default)]
+    token: Option<String>,
+    resource: String,
+    #[serde(default)]
+    request: Option<Value>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ScheduleJson {
     #[serde(skip_deserializing)]
     kind: &'static str,
@@ -137,6 +171,24 @@ pub fn to_json(event: &Event) -> Value {
             source: message.source.clone(),
             body_base64: BASE64.encode(&message.body),
             attributes: message.attributes.clone(),
+        }),
+        Event::Change(change) => serde_json::to_value(ChangeJson {
+            kind: "change",
+            id: change.id.clone(),
+            source: change.source.clone(),
+            op: change.op,
+            key: change.key.clone(),
+            old: change.old.clone(),
+            new: change.new.clone(),
+        }),
+        Event::Authorize(auth) => serde_json::to_value(AuthorizeJson {
+            kind: "authorize",
+            token: auth.token.clone(),
+            resource: auth.resource.clone(),
+            request: auth
+                .request
+                .as_ref()
+                .and_then(|r| serde_json::to_value(http_json(r)).ok()),
         }),
         Event::Schedule(tick) => serde_json::to_value(ScheduleJson {
             kind: "schedule",
@@ -207,7 +259,7 @@ pub fn from_json(value: Value) -> Result<Event, BadInput> {
         map.remove("kind");
     }
     match kind.as_str() {
-        "http" => http_event(parse(value)?),
+        "http" => http_event(parse(value)?, "event"),
         "blob" => {
             let json: BlobJson = parse(value)?;
             let mut blob = BlobEvent::new(json.change, json.store, json.key);
@@ -233,10 +285,40 @@ pub fn from_json(value: Value) -> Result<Event, BadInput> {
                 time: json.time,
             }))
         }
+        "change" => {
+            let json: ChangeJson = parse(value)?;
+            let mut change = Change::new(json.id, json.source, json.op);
+            change.key = json.key.filter(|v| !v.is_null());
+            change.old = json.old.filter(|v| !v.is_null());
+            change.new = json.new.filter(|v| !v.is_null());
+            Ok(Event::Change(change))
+        }
+        "authorize" => {
+            let json: AuthorizeJson = parse(value)?;
+            let mut auth = AuthRequest::new(json.resource);
+            auth.token = json.token;
+            auth.request = match json.request.filter(|v| !v.is_null()) {
+                None => None,
+                Some(mut request) => {
+                    // The nested request is an http event's canonical JSON.
+                    if let Value::Object(map) = &mut request {
+                        if map.remove("kind").is_some_and(|k| k != "http") {
+                            return Err(field("request.kind", "must be \"http\""));
+                        }
+                    }
+                    let http: HttpJson = from_value_at(request, "event.request")?;
+                    match http_event(http, "event.request")? {
+                        Event::Http(request) => Some(request),
+                        _ => None,
+                    }
+                }
+            };
+            Ok(Event::Authorize(auth))
+        }
         "invoke" => Ok(Event::Invoke(parse::<InvokeJson>(value)?.payload)),
         _ => Err(field(
             "kind",
-            format!("unknown kind {kind:?}; expected \"http\", \"blob\", \"message\", \"schedule\" or \"invoke\""),
+            format!("unknown kind {kind:?}; expected \"http\", \"blob\", \"message\", \"change\", \"schedule\", \"authorize\" or \"invoke\""),
         )),
     }
 }
@@ -250,6 +332,16 @@ fn parse<T: DeserializeOwned>(value: Value) -> Result<T, BadInput> {
     from_value_at(value, "event")
 }
 
+/// Moves an error found under `event` to `base`.
+fn relocate(error: BadInput, base: &str) -> BadInput {
+    match error.path().strip_prefix("event.") {
+        Some(rest) if base != "event" => {
+            BadInput::at(rest, error.message().to_owned()).within(base)
+        }
+        _ => error,
+    }
+}
+
 fn base64(text: &str, name: &str) -> Result<Bytes, BadInput> {
     BASE64
         .decode(text)
@@ -257,13 +349,22 @@ fn base64(text: &str, name: &str) -> Result<Bytes, BadInput> {
         .map_err(|e| field(name, format!("not valid base64: {e}")).with_source(e))
 }
 
-fn http_event(json: HttpJson) -> Result<Event, BadInput> {
-    let method = http::Method::from_bytes(json.method.as_bytes())
-        .map_err(|_| field("method", format!("{:?} is not an HTTP method", json.method)))?;
+/// An http event from its canonical JSON at `base` (`event`, or `event.request` inside an
+/// authorize event).
+fn http_event(json: HttpJson, base: &str) -> Result<Event, BadInput> {
+    let field = |path: &str, message: &dyn std::fmt::Display| {
+        BadInput::at(path, message.to_string()).within(base)
+    };
+    let method = http::Method::from_bytes(json.method.as_bytes()).map_err(|_| {
+        field(
+            "method",
+            &format!("{:?} is not an HTTP method", json.method),
+        )
+    })?;
     if !json.path.starts_with('/') {
         return Err(field(
             "path",
-            format!("{:?} does not start with `/`", json.path),
+            &format!("{:?} does not start with `/`", json.path),
         ));
     }
     let mut uri = utf8_percent_encode(&json.path, crate::shim::uri::DECODED_PATH).to_string();
@@ -274,20 +375,22 @@ fn http_event(json: HttpJson) -> Result<Event, BadInput> {
     let uri: http::Uri = uri.parse().map_err(|e| {
         field(
             "query",
-            format!("{:?} is not a valid query string: {e}", json.query),
+            &format!("{:?} is not a valid query string: {e}", json.query),
         )
     })?;
-    let mut request = http::Request::new(base64(&json.body_base64, "body_base64")?);
+    let mut request = http::Request::new(
+        base64(&json.body_base64, "body_base64").map_err(|e| relocate(e, base))?,
+    );
     *request.method_mut() = method;
     *request.uri_mut() = uri;
     for (name, values) in json.headers {
         let header = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| field(format!("headers.{name}"), "not a valid header name"))?;
+            .map_err(|_| field(&format!("headers.{name}"), &"not a valid header name"))?;
         for (i, value) in values.iter().enumerate() {
             let value = HeaderValue::from_str(value).map_err(|_| {
                 field(
-                    format!("headers.{name}[{i}]"),
-                    "not a valid header value (control characters?)",
+                    &format!("headers.{name}[{i}]"),
+                    &"not a valid header value (control characters?)",
                 )
             })?;
             request.headers_mut().append(header.clone(), value);
@@ -296,7 +399,7 @@ fn http_event(json: HttpJson) -> Result<Event, BadInput> {
     if let Some(ip) = json.source_ip {
         let ip: IpAddr = ip
             .parse()
-            .map_err(|_| field("source_ip", format!("{ip:?} is not an IP address")))?;
+            .map_err(|_| field("source_ip", &format!("{ip:?} is not an IP address")))?;
         request.extensions_mut().insert(SourceIp(ip));
     }
     Ok(Event::Http(request))

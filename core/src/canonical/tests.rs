@@ -198,3 +198,63 @@ fn bad_input_names_the_field() {
         );
     }
 }
+
+#[test]
+fn change_and_authorize_events_round_trip() {
+    round_trip(json!({
+        "kind": "change", "id": "e-1", "source": "orders", "op": "modify",
+        "key": {"id": "o-7"}, "old": {"id": "o-7", "total": 10}, "new": {"id": "o-7", "total": "12345678901234567890"}
+    }));
+    round_trip(json!({
+        "kind": "change", "id": "e-2", "source": "projects/p/databases/(default)/documents/users/u1",
+        "op": "remove", "key": null, "old": {"name": "Ada"}, "new": null
+    }));
+    round_trip(json!({
+        "kind": "authorize", "token": "Bearer abc",
+        "resource": "arn:aws:execute-api:eu-west-1:123456789012:api/prod/GET/items", "request": null
+    }));
+    round_trip(json!({
+        "kind": "authorize", "token": null, "resource": "arn:aws:execute-api:eu-west-1:1:api/$default/GET/",
+        "request": {
+            "kind": "http", "method": "GET", "path": "/items/7", "query": "a=1",
+            "headers": {"authorization": ["Bearer abc"]}, "body_base64": "", "source_ip": "203.0.113.9"
+        }
+    }));
+}
+
+#[test]
+fn bad_change_and_authorize_events_name_the_field() {
+    for (input, want) in [
+        (
+            json!({"kind": "change", "id": "1", "source": "t", "op": "replace"}),
+            "event.op: unknown variant `replace`",
+        ),
+        (
+            json!({"kind": "change", "id": "1", "op": "insert"}),
+            "event.source: missing field `source`",
+        ),
+        (
+            json!({"kind": "authorize", "token": "t"}),
+            "event.resource: missing field `resource`",
+        ),
+        (
+            json!({"kind": "authorize", "resource": "r", "request": {"kind": "message"}}),
+            "event.request.kind: must be \"http\"",
+        ),
+        (
+            json!({"kind": "authorize", "resource": "r", "request": {"method": "GET", "path": "x"}}),
+            "event.request.path: \"x\" does not start with `/`",
+        ),
+        (
+            json!({"kind": "authorize", "resource": "r",
+                   "request": {"method": "GET", "path": "/", "body_base64": "@"}}),
+            "event.request.body_base64: not valid base64",
+        ),
+    ] {
+        let err = from_json(input.clone()).unwrap_err().to_string();
+        assert!(
+            err.starts_with(want),
+            "{input}\n  got: {err}\n want: {want}"
+        );
+    }
+}

@@ -3,17 +3,28 @@
 use std::collections::BTreeMap;
 
 use bytes::Bytes;
+use serde::de::DeserializeOwned;
 
-/// One message from a queue or topic (SQS, SNS, Pub/Sub, Azure Queue, ...).
+use crate::error::{parse_at, BadInput};
+
+/// One message from a queue, topic or stream (SQS, SNS, Pub/Sub, Azure Queue, Service Bus, Event
+/// Hubs, Kinesis, Kafka).
 ///
-/// Batches are the shim's business: a handler sees one message at a time.
+/// Batches are the shim's business: a handler sees one message at a time. Stream records carry
+/// their position as attributes where the source has them: `partition_key`, `sequence_number`,
+/// `partition`, `offset`, `enqueued_time` (RFC 3339), `delivery_count`.
 ///
 /// ```
 /// use polyfaas_core::Message;
 ///
+/// #[derive(serde::Deserialize)]
+/// struct Order { id: u32 }
+///
 /// let mut msg = Message::new("m-1", "orders", "{\"id\":7}");
 /// msg.attributes.insert("priority".into(), "high".into());
 /// assert_eq!(msg.body_text().unwrap(), "{\"id\":7}");
+/// assert_eq!(msg.json::<Order>()?.id, 7);
+/// # Ok::<(), polyfaas_core::BadInput>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -37,6 +48,12 @@ impl Message {
             body: body.into(),
             attributes: BTreeMap::new(),
         }
+    }
+
+    /// The body read as JSON into a `T`; a body that does not fit is a [`BadInput`] naming the
+    /// field under `body`.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, BadInput> {
+        parse_at(&self.body, "body")
     }
 
     /// The body as UTF-8 text, if it is.

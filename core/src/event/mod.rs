@@ -1,11 +1,15 @@
 //! The neutral event: one enum, one variant per kind of trigger.
 
+mod authorize;
 mod blob;
+mod change;
 mod http;
 mod message;
 mod schedule;
 
+pub use self::authorize::{AuthRequest, Authorization};
 pub use self::blob::{BlobChange, BlobEvent};
+pub use self::change::{Change, ChangeOp};
 pub use self::http::{Request, RequestExt, SourceIp};
 pub use self::message::Message;
 pub use self::schedule::Tick;
@@ -25,23 +29,29 @@ pub enum Event {
     Http(Request),
     /// An object was created in or deleted from a bucket or container.
     Blob(BlobEvent),
-    /// One message from a queue or topic.
+    /// One message from a queue, topic or stream.
     Message(Message),
+    /// One record of a database change stream.
+    Change(Change),
     /// A timer fired.
     Schedule(Tick),
+    /// An API asks whether to let a caller in (answer with an [`Authorization`]).
+    Authorize(AuthRequest),
     /// A direct invocation with an arbitrary JSON payload.
     Invoke(serde_json::Value),
 }
 
 impl Event {
-    /// The kind of event, as in the canonical JSON: `http`, `blob`, `message`, `schedule` or
-    /// `invoke`.
+    /// The kind of event, as in the canonical JSON: `http`, `blob`, `message`, `change`,
+    /// `schedule`, `authorize` or `invoke`.
     pub fn kind(&self) -> &'static str {
         match self {
             Event::Http(_) => "http",
             Event::Blob(_) => "blob",
             Event::Message(_) => "message",
+            Event::Change(_) => "change",
             Event::Schedule(_) => "schedule",
+            Event::Authorize(_) => "authorize",
             Event::Invoke(_) => "invoke",
         }
     }
@@ -62,6 +72,18 @@ impl From<BlobEvent> for Event {
 impl From<Message> for Event {
     fn from(message: Message) -> Self {
         Event::Message(message)
+    }
+}
+
+impl From<Change> for Event {
+    fn from(change: Change) -> Self {
+        Event::Change(change)
+    }
+}
+
+impl From<AuthRequest> for Event {
+    fn from(request: AuthRequest) -> Self {
+        Event::Authorize(request)
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod handler_fn;
 mod service;
+mod typed;
 
 use std::sync::Arc;
 
@@ -11,6 +12,7 @@ use crate::{Context, Error, Event, Response};
 
 pub use handler_fn::{handler_fn, HandlerFn};
 pub use service::{from_service, ServiceHandler, EVENTS_PATH};
+pub use typed::{typed_fn, TypedFn};
 
 /// A serverless function: one event in, one response out.
 ///
