@@ -6,14 +6,25 @@
 //!   "event": { "kind": "http", ... } }
 //! ```
 //!
-//! For blob events it reads the object through `local_path()` and adds `local_sha256`. It fails
-//! on purpose when asked: an HTTP header `x-echo-fail: error|panic`, an invoke payload
-//! `{"echo_fail": "error"|"panic"}`, or a message attribute `echo_fail` (SQS/SNS/Pub/Sub). It takes its time when asked, for concurrency and deadline
-//! checks: `x-echo-sleep-ms: N` or `{"echo_sleep_ms": N}` (at most 60 000).
+//! - Blob events: it reads the object through `local_path()` and adds `local_sha256`.
+//! - Message and change records: it also writes their canonical JSON to its log, one line each
+//!   (`echo record {...}`): batch sources answer with the partial-batch response, so the log is
+//!   how the records are seen from outside.
+//! - Authorizer calls: it allows, with principal `echo` and its canonical JSON as the string
+//!   context value `echo`, unless the token (with or without `Bearer `) is `deny` or the request
+//!   has `x-echo-deny: deny`.
+//! - Platform extras: with the header `x-echo-extras: 1`, an invoke payload field `echo_extras`
+//!   or a message attribute `echo_extras`, the answer gets a top-level `"extras"` key with every
+//!   extra the platform sent (`ctx.extras()`); the canonical `event` is unchanged.
+//! - It fails on purpose when asked: an HTTP header `x-echo-fail: error|panic`, an invoke payload
+//!   `{"echo_fail": "error"|"panic"}`, a message attribute `echo_fail`, a message whose body is
+//!   JSON with `echo_fail` (stream records), or a change whose new value has `echo_fail`.
+//! - It takes its time when asked, for concurrency and deadline checks: `x-echo-sleep-ms: N` or
+//!   `{"echo_sleep_ms": N}` (at most 60 000).
 //!
 //! Run it: `cargo run -p echo`, then `curl -s localhost:8080/anything?a=1`.
 
-use polyfaas::{canonical, Context, Error, Event, Response};
+use polyfaas::{canonical, Authorization, Context, Error, Event, Response};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
@@ -22,19 +33,22 @@ async fn echo(event: Event, ctx: Context) -> Result<Response, Error> {
     if let Some(ms) = sleep_switch(&event) {
         tokio::time::sleep(std::time::Duration::from_millis(ms.min(60_000))).await;
     }
-    match failure_switch(&event) {
+    let mut event_json = canonical::to_json(&event);
+    if matches!(event, Event::Message(_) | Event::Change(_)) {
+        tracing::info!("echo record {event_json}");
+    }
+    match failure_switch(&event).as_deref() {
         Some("error") => return Err(Error::msg("echo failed on purpose (echo_fail: error)")),
         Some("panic") => panic!("echo panicked on purpose (echo_fail: panic)"),
         _ => {}
     }
-    let mut event_json = canonical::to_json(&event);
     if let Event::Blob(blob) = &event {
         if blob.is_created() {
             let path = blob.local_path(&ctx).await?;
             event_json["local_sha256"] = Value::String(sha256_file(path).await?);
         }
     }
-    Response::json(&json!({
+    let mut answer = json!({
         "provider": ctx.provider().as_str(),
         "context": {
             "request_id": ctx.request_id(),
@@ -42,16 +56,66 @@ async fn echo(event: Event, ctx: Context) -> Result<Response, Error> {
             "deadline_ms": ctx.deadline_ms(),
         },
         "event": event_json,
-    }))
+    });
+    if extras_switch(&event) {
+        answer["extras"] = Value::Object(ctx.extras().to_json());
+    }
+    if let Event::Authorize(auth) = &event {
+        let denied = auth
+            .token
+            .as_deref()
+            .map(|t| t.strip_prefix("Bearer ").unwrap_or(t))
+            .is_some_and(|t| t.eq_ignore_ascii_case("deny"))
+            || auth
+                .request
+                .as_ref()
+                .and_then(|r| r.headers().get("x-echo-deny"))
+                .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"deny"));
+        let decision = if denied {
+            Authorization::deny("echo")
+        } else {
+            Authorization::allow("echo")
+        };
+        return Ok(decision.with_context("echo", answer.to_string()).into());
+    }
+    Response::json(&answer)
 }
 
-/// `x-echo-fail` on HTTP events, `echo_fail` in invoke payloads and message attributes.
-fn failure_switch(event: &Event) -> Option<&str> {
+/// The `echo_fail` switch, wherever the event kind can carry it.
+fn failure_switch(event: &Event) -> Option<String> {
+    let text = |v: &Value| v.get("echo_fail")?.as_str().map(str::to_owned);
     match event {
-        Event::Http(request) => request.headers().get("x-echo-fail")?.to_str().ok(),
-        Event::Invoke(payload) => payload.get("echo_fail")?.as_str(),
-        Event::Message(message) => message.attributes.get("echo_fail").map(String::as_str),
+        Event::Http(request) => Some(
+            request
+                .headers()
+                .get("x-echo-fail")?
+                .to_str()
+                .ok()?
+                .to_owned(),
+        ),
+        Event::Invoke(payload) => text(payload),
+        Event::Message(message) => message
+            .attributes
+            .get("echo_fail")
+            .cloned()
+            .or_else(|| text(&serde_json::from_slice(&message.body).ok()?)),
+        Event::Change(change) => text(change.new.as_ref()?),
         _ => None,
+    }
+}
+
+/// The `echo_extras` switch.
+fn extras_switch(event: &Event) -> bool {
+    match event {
+        Event::Http(request) => request
+            .headers()
+            .get("x-echo-extras")
+            .is_some_and(|v| v == "1"),
+        Event::Invoke(payload) => payload
+            .get("echo_extras")
+            .is_some_and(|v| !matches!(v, Value::Null | Value::Bool(false))),
+        Event::Message(message) => message.attributes.contains_key("echo_extras"),
+        _ => false,
     }
 }
 
