@@ -55,7 +55,8 @@ async fn change_records_are_echoed_logged_and_can_fail() {
 async fn authorizer_calls_get_an_authorization_with_echos_answer_as_context() {
     let (_echo, addr, _dir) = start();
     let resource = "arn:aws:execute-api:eu-west-1:123456789012:api/prod/GET/items";
-    let allow = json!({"kind": "authorize", "token": "Bearer good", "resource": resource, "request": null});
+    let allow =
+        json!({"kind": "authorize", "token": "Bearer good", "resource": resource, "request": null});
     let answer = json(&post_json(addr, EVENTS, &allow).await);
     assert_eq!(answer["allow"], true);
     assert_eq!(answer["principal"], "echo");

@@ -14,7 +14,7 @@
 //! | `POLYFAAS_BODY_LIMIT`, `POLYFAAS_TMPDIR` | [`body_limit_from_env`], [`scratch_base_from_env`] |
 //! | ids for requests that arrive without one | [`RequestIds`] |
 //! | building a URI from a platform's path and query | [`uri`] |
-//! | log output on stderr | [`init_logging`] |
+//! | log lines in the platform's format, with the request id | [`init_logging`], [`init_json_logging`], [`LogSchema`] |
 //!
 //! The HTTP server loop the local, Google Cloud and Azure shims share is
 //! [`server`](crate::server) (feature `server`).
@@ -29,6 +29,8 @@ pub mod uri;
 pub use crate::error::{from_value_at, join_path, parse_at};
 pub use content::{is_text, media_type};
 pub use ids::RequestIds;
-pub use logging::{init_logging, init_logging_with};
+pub use logging::{
+    init_json_logging, init_logging, init_logging_with, JsonLines, LogRecord, LogSchema,
+};
 pub use result::{result_raw, result_value};
 pub use settings::{body_limit_from_env, scratch_base_from_env, BODY_LIMIT_VAR, TMPDIR_VAR};
