@@ -38,7 +38,7 @@
 //! - [`Platform`]: what a platform crate implements so `polyfaas::run` can select it.
 //! - [`blob`]: the [`BlobStore`](blob::BlobStore) trait, the [`Blobs`](blob::Blobs) handle and
 //!   the backends.
-//! - [`shim`]: what only platform shims need; [`server`]: the HTTP server loop the local, Google
+//! - [`shim`]: what only platform shims need; `server`: the HTTP server loop the local, Google
 //!   Cloud and Azure shims share (feature `server`).
 //!
 //! [polyfaas]: https://example.invalid/polyfaas

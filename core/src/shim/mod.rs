@@ -17,7 +17,7 @@
 //! | log lines in the platform's format, with the request id | [`init_logging`], [`init_json_logging`], [`LogSchema`] |
 //!
 //! The HTTP server loop the local, Google Cloud and Azure shims share is
-//! [`server`](crate::server) (feature `server`).
+//! `polyfaas_core::server` (feature `server`).
 
 mod content;
 mod ids;
