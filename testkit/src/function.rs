@@ -118,8 +118,9 @@ impl FunctionBuilder {
         let blobs = Sandbox::new().map_err(FunctionError::Blobs)?;
         let mut env = vec![("POLYFAAS_BLOB_URL".to_owned(), blobs.blob_url())];
         env.extend(self.env);
+        let pairs: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let runner = match self.platform {
-            Platform::Local => Runner::Local(LocalServer::start(&self.binary, &env)?),
+            Platform::Local => Runner::Local(LocalServer::start(&self.binary, &pairs)?),
             Platform::Aws => {
                 let options = LambdaOptions {
                     env: env.clone(),
@@ -128,8 +129,10 @@ impl FunctionBuilder {
                 Runner::Aws(Box::new(Lambda::start(&self.binary, options).await?))
             }
             Platform::Gcp => Runner::Gcp(BTreeMap::new()),
-            Platform::Azure => Runner::Azure(FunctionApp::start(&self.binary, self.azure, &env)?),
-            Platform::OpenWhisk => Runner::OpenWhisk(Action::start(&self.binary, &env)?),
+            Platform::Azure => {
+                Runner::Azure(FunctionApp::start(&self.binary, self.azure, &pairs)?)
+            }
+            Platform::OpenWhisk => Runner::OpenWhisk(Action::start(&self.binary, &pairs)?),
         };
         Ok(Function {
             platform: self.platform,
@@ -223,7 +226,7 @@ impl Function {
                 .map(|(signature, s)| format!("=== {}\n{}", signature.name(), s.process.output()))
                 .collect(),
             Runner::Azure(app) => app.host().map(|h| h.process.output()).unwrap_or_default(),
-            Runner::OpenWhisk(_) => String::new(),
+            Runner::OpenWhisk(action) => action.output(),
         }
     }
 }

@@ -58,7 +58,7 @@ pub struct LocalServer {
 
 impl LocalServer {
     /// Starts `binary` and waits until it listens.
-    pub fn start(binary: &Path, env: &[(String, String)]) -> Result<LocalServer, LocalError> {
+    pub fn start(binary: &Path, env: &[(&str, &str)]) -> Result<LocalServer, LocalError> {
         let sandbox = Sandbox::new().map_err(LocalError::Setup)?;
         let mut cmd = command(binary);
         cmd.env("POLYFAAS_BLOB_DIR", sandbox.blob_dir())

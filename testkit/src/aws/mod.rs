@@ -70,6 +70,30 @@ impl LambdaOptions {
         self.env.push((name.into(), value.into()));
         self
     }
+
+    /// Removes a variable (after the defaults are set).
+    pub fn remove(mut self, name: impl Into<String>) -> Self {
+        self.remove.push(name.into());
+        self
+    }
+
+    /// Uses `api` instead of a fresh server.
+    pub fn api(mut self, api: RuntimeApi) -> Self {
+        self.api = Some(api);
+        self
+    }
+
+    /// Sets `AWS_LAMBDA_RUNTIME_API` as a URL with the server's prefix.
+    pub fn use_url(mut self, use_url: bool) -> Self {
+        self.use_url = use_url;
+        self
+    }
+
+    /// `AWS_LAMBDA_FUNCTION_NAME`.
+    pub fn function_name(mut self, name: impl Into<String>) -> Self {
+        self.function_name = Some(name.into());
+        self
+    }
 }
 
 /// A function binary running against a Runtime API server, killed when dropped.

@@ -57,12 +57,15 @@ impl FunctionApp {
     pub fn start(
         binary: &Path,
         settings: AppSettings,
-        env: &[(String, String)],
+        env: &[(&str, &str)],
     ) -> Result<FunctionApp, AzureError> {
         let mut app = FunctionApp {
             binary: binary.to_owned(),
             settings,
-            env: env.to_vec(),
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
             functions: Vec::new(),
             host: None,
         };

@@ -95,7 +95,7 @@ pub struct Action {
 
 impl Action {
     /// Starts `binary` with the sandbox's variables plus `env`, and reads its ack.
-    pub fn start(binary: &Path, env: &[(String, String)]) -> Result<Action, OpenWhiskError> {
+    pub fn start(binary: &Path, env: &[(&str, &str)]) -> Result<Action, OpenWhiskError> {
         let sandbox = Sandbox::new().map_err(|e| OpenWhiskError::io("create the sandbox", e))?;
         let blob_url = sandbox.blob_url();
         let scratch = sandbox.scratch_dir().display().to_string();
@@ -104,7 +104,7 @@ impl Action {
             ("POLYFAAS_TMPDIR", &scratch),
             ("RUST_LOG", "info"),
         ];
-        all.extend(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        all.extend_from_slice(env);
         let mut action = ActionLoop::start(binary, true, &all)?;
         let ack = action.read_ack()?;
         if ack != serde_json::json!({"ok": true}) {
@@ -117,6 +117,14 @@ impl Action {
             action: Arc::new(Mutex::new(action)),
             sandbox,
         })
+    }
+
+    /// Everything the action printed so far.
+    pub fn output(&self) -> String {
+        self.action
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain_all()
     }
 
     /// The action's blob store and scratch directories.
