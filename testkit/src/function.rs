@@ -129,9 +129,7 @@ impl FunctionBuilder {
                 Runner::Aws(Box::new(Lambda::start(&self.binary, options).await?))
             }
             Platform::Gcp => Runner::Gcp(BTreeMap::new()),
-            Platform::Azure => {
-                Runner::Azure(FunctionApp::start(&self.binary, self.azure, &pairs)?)
-            }
+            Platform::Azure => Runner::Azure(FunctionApp::start(&self.binary, self.azure, &pairs)?),
             Platform::OpenWhisk => Runner::OpenWhisk(Action::start(&self.binary, &pairs)?),
         };
         Ok(Function {

@@ -4,17 +4,19 @@
 //! answers, and Function URL events with a stray `httpMethod`, nulls, a `cookie` header next to
 //! `cookies`, and `timeEpoch` in seconds.
 
-use polyfaas_testkit::echo::header_values;
 use http::StatusCode;
+use polyfaas_testkit::echo::header_values;
 
-use polyfaas_testkit::aws::{Invocation, RuntimeApi};
 use polyfaas_testkit::aws::LambdaOptions;
+use polyfaas_testkit::aws::{Invocation, RuntimeApi};
 
 use crate::fixture;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cargo_lambda_style_runtime_api() {
-    let api = RuntimeApi::start_with("/.rt", StatusCode::OK).await.unwrap();
+    let api = RuntimeApi::start_with("/.rt", StatusCode::OK)
+        .await
+        .unwrap();
     let mut lambda = crate::start_with(LambdaOptions::default().api(api).use_url(true)).await;
 
     // A deadline of 600000 ms after the epoch would cancel every handler at once: ignored.

@@ -34,7 +34,12 @@ async fn the_same_request_through_every_aws_origin_gives_the_same_event() {
                 .unwrap();
             // The encoder says where the origin cannot carry the query as it was.
             let query_lost = encoded.losses.iter().any(|l| l.field == "query");
-            assert_eq!(query_lost, query != request.query, "{origin}: {:?}", encoded.losses);
+            assert_eq!(
+                query_lost,
+                query != request.query,
+                "{origin}: {:?}",
+                encoded.losses
+            );
             let NativeEvent::Aws(event) = encoded.native else {
                 panic!("an AWS event")
             };

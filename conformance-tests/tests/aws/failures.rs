@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use polyfaas_testkit::aws::{now_ms, Invocation, RuntimeApi};
 use polyfaas_testkit::aws::LambdaOptions;
+use polyfaas_testkit::aws::{now_ms, Invocation, RuntimeApi};
 
 use crate::fixture;
 
@@ -16,14 +16,16 @@ async fn handler_errors_and_panics_go_to_the_error_endpoint() {
 
     let outcome = lambda
         .invoke(Invocation::new(json!({"echo_fail": "error"}).to_string()))
-        .await.unwrap();
+        .await
+        .unwrap();
     let (error_type, message) = outcome.error();
     assert_eq!(error_type, "HandlerError");
     assert!(message.contains("echo failed on purpose"), "{message}");
 
     let outcome = lambda
         .invoke(Invocation::new(json!({"echo_fail": "panic"}).to_string()))
-        .await.unwrap();
+        .await
+        .unwrap();
     let (error_type, message) = outcome.error();
     assert_eq!(error_type, "Panic");
     assert!(message.contains("echo panicked on purpose"), "{message}");
@@ -38,7 +40,8 @@ async fn handler_errors_and_panics_go_to_the_error_endpoint() {
     failing["headers"]["x-echo-fail"] = json!("panic");
     let (error_type, _) = lambda
         .invoke(Invocation::new(failing.to_string()))
-        .await.unwrap()
+        .await
+        .unwrap()
         .error();
     assert_eq!(error_type, "Panic");
     lambda.result(fixture("sns.json")).await;
@@ -79,7 +82,8 @@ async fn malformed_events_get_an_error_naming_the_field() {
     for (name, expected) in cases {
         let outcome = lambda
             .invoke(Invocation::new(fixture(&format!("malformed/{name}"))))
-            .await.unwrap();
+            .await
+            .unwrap();
         let (error_type, message) = outcome.error();
         assert_eq!(error_type, "InvalidEvent", "{name}: {message}");
         assert!(message.starts_with(expected), "{name}: {message}");
@@ -90,7 +94,8 @@ async fn malformed_events_get_an_error_naming_the_field() {
     // Not JSON at all: lambda_runtime itself refuses it before the shim sees it.
     let outcome = lambda
         .invoke(Invocation::new(fixture("malformed/truncated.json")))
-        .await.unwrap();
+        .await
+        .unwrap();
     let (error_type, message) = outcome.error();
     assert!(!error_type.is_empty());
     assert!(message.contains("EOF while parsing"), "{message}");

@@ -46,8 +46,7 @@ async fn rest_api_v1_events() {
 async fn http_api_v2_events() {
     let mut lambda = crate::start().await;
 
-    let (response, event) = crate::http_event(&lambda, fixture("apigw-v2-named-stage.json"))
-        .await;
+    let (response, event) = crate::http_event(&lambda, fixture("apigw-v2-named-stage.json")).await;
     assert_eq!(event["method"], "GET");
     // The named stage API Gateway put in front of rawPath is removed.
     assert_eq!(event["path"], "/reports/2024");

@@ -37,11 +37,17 @@ async fn s3_notifications_become_blob_events_with_a_local_file() {
     // (Lambda retries S3 events), and the next one is served.
     std::fs::remove_file(&object).unwrap();
     let (error_type, message) = lambda
-        .invoke(polyfaas_testkit::aws::Invocation::new(fixture("s3-put.json")))
-        .await.unwrap()
+        .invoke(polyfaas_testkit::aws::Invocation::new(fixture(
+            "s3-put.json",
+        )))
+        .await
+        .unwrap()
         .error();
     assert_eq!(error_type, "BlobError", "{message}");
-    assert!(lambda.sandbox.scratch_is_empty(), "scratch files left behind");
+    assert!(
+        lambda.sandbox.scratch_is_empty(),
+        "scratch files left behind"
+    );
     lambda.result(fixture("eventbridge-schedule.json")).await;
     lambda.assert_healthy();
 }

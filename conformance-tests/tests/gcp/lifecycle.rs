@@ -273,7 +273,9 @@ async fn by_default_it_listens_on_all_interfaces() {
         .env("RUST_LOG", "info");
     let mut process = Process::spawn(cmd).unwrap();
     let addr = ([127, 0, 0, 1], port).into();
-    process.wait_for_port(addr, Duration::from_secs(60)).unwrap();
+    process
+        .wait_for_port(addr, Duration::from_secs(60))
+        .unwrap();
     assert_eq!(get(addr, "/").await.status(), 200);
     assert!(
         process.output().contains(&format!("0.0.0.0:{port}")),
