@@ -312,6 +312,7 @@ fn payload_v1(http: &HttpEvent, input: &mut Input<'_>) -> Value {
             "accountId": ACCOUNT,
             "apiId": "k7t3stk1t0",
             "domainName": "k7t3stk1t0.execute-api.eu-west-1.amazonaws.com",
+            "domainPrefix": "k7t3stk1t0",
             "httpMethod": http.method,
             "identity": identity,
             "path": format!("/prod{}", http.path),

@@ -213,7 +213,8 @@ fn blob_envelope(blob: &BlobEvent, input: &mut Input<'_>) -> Result<AzureEvent, 
         percent_encoding::utf8_percent_encode(&blob.key, text::KEY_PATH)
     );
     let mut properties = json!({
-        "Length": length, "BlobType": "BlockBlob", "LastModified": TIME, "Created": TIME,
+        // BlobType: the .NET enum as a number (2: BlockBlob), as the host writes it.
+        "Length": length, "BlobType": 2, "LastModified": TIME, "Created": TIME,
     });
     if let Some(etag) = &blob.etag {
         properties["ETag"] = json!(format!("\"{etag}\""));

@@ -309,9 +309,15 @@ fn check_bucket(blob: &BlobEvent, input: &mut Input<'_>) {
 
 /// The storage object resource (`data` of storage events).
 fn object(blob: &BlobEvent) -> Value {
+    let escaped = percent_encoding::utf8_percent_encode(&blob.key, super::text::COMPONENT);
     let mut data = json!({
         "kind": "storage#object",
         "id": format!("{}/{}/{GENERATION}", blob.store, blob.key),
+        "selfLink": format!("https://www.googleapis.com/storage/v1/b/{}/o/{escaped}", blob.store),
+        "mediaLink": format!(
+            "https://storage.googleapis.com/download/storage/v1/b/{}/o/{escaped}?generation={GENERATION}&alt=media",
+            blob.store
+        ),
         "name": blob.key,
         "bucket": blob.store,
         "generation": GENERATION,
@@ -353,6 +359,7 @@ fn check_topic(message: &MessageEvent, input: &mut Input<'_>) {
 
 fn pubsub_message(message: &MessageEvent) -> Value {
     let mut out = json!({
+        "@type": "type.googleapis.com/google.pubsub.v1.PubsubMessage",
         "data": BASE64.encode(&message.body),
         "messageId": message.id,
         "publishTime": TIME,

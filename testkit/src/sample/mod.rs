@@ -58,7 +58,7 @@ pub enum SampleError {
     #[error(transparent)]
     Encode(#[from] EncodeError),
     /// A data file's event is of another kind than the sample.
-    #[error("sample {name:?} is a {kind} event; the data is a {data} event")]
+    #[error("sample {name:?} carries {kind} events, not {data} events")]
     WrongKind {
         /// The sample.
         name: &'static str,
@@ -310,6 +310,9 @@ fn platform_defaults(
             ("attribute.next_visible_time", "2026-03-01T09:10:00+00:00"),
         ],
         (Platform::Gcp | Platform::Local, Kind::Http) => &[("source_ip", "127.0.0.1")],
+        (Platform::Aws, Kind::Http) => &[("source_ip", "198.51.100.7")],
+        // Cloud Storage and Azure Blob objects always have a content type.
+        (Platform::Gcp | Platform::Azure, Kind::Blob) => &[("content_type", "text/csv")],
         (Platform::Azure | Platform::OpenWhisk, Kind::Http) => {
             &[("header.x-forwarded-for", "198.51.100.7")]
         }
