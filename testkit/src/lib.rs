@@ -55,6 +55,9 @@
 //! # Ok(()) }
 //! ```
 //!
+//! The guide, with what each platform's emulator does and what each native form cannot carry:
+//! `docs/testing.md` in the repository.
+//!
 //! The pieces, one module each:
 //! - [`logical`]: one event independent of any platform (DESIGN.md's canonical JSON);
 //!   [`record`]: the directory-of-events file format; [`replay`]: running them in process.

@@ -2,6 +2,7 @@
 //! encoders' refusals and named losses, sample parameters, the event × platform comparison.
 //! (Through real binaries on every platform: `conformance-tests/tests/testkit/`.)
 
+mod docs;
 mod encode;
 mod matrix;
 mod params;
