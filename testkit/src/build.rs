@@ -240,22 +240,14 @@ impl Build {
         format!("cargo {}", self.args().join(" "))
     }
 
-    fn command(&self) -> Command {
+    /// Runs cargo with `args` (in `dir`), its messages on our stderr; its stdout if it succeeds.
+    fn cargo_output(&self, args: &[String]) -> Result<Vec<u8>, BuildError> {
         let mut command = Command::new(Build::cargo());
         if let Some(dir) = &self.dir {
             command.current_dir(dir);
         }
-        command
-    }
-
-    /// The target directory cargo uses for this manifest.
-    fn target_dir(&self) -> Result<PathBuf, BuildError> {
-        let mut command = self.command();
-        command.args(["metadata", "--no-deps", "--format-version", "1"]);
-        if let Some(path) = &self.manifest_path {
-            command.arg("--manifest-path").arg(path);
-        }
         let output = command
+            .args(args)
             .stderr(Stdio::inherit())
             .output()
             .map_err(|source| BuildError::Cargo {
@@ -264,11 +256,23 @@ impl Build {
             })?;
         if !output.status.success() {
             return Err(BuildError::Failed {
-                command: "cargo metadata --no-deps --format-version 1".to_owned(),
+                command: format!("cargo {}", args.join(" ")),
                 status: output.status,
             });
         }
-        serde_json::from_slice::<Value>(&output.stdout)
+        Ok(output.stdout)
+    }
+
+    /// The target directory cargo uses for this manifest.
+    fn target_dir(&self) -> Result<PathBuf, BuildError> {
+        let mut args: Vec<String> = ["metadata", "--no-deps", "--format-version", "1"]
+            .map(str::to_owned)
+            .to_vec();
+        if let Some(path) = &self.manifest_path {
+            args.extend(["--manifest-path".to_owned(), path.display().to_string()]);
+        }
+        let stdout = self.cargo_output(&args)?;
+        serde_json::from_slice::<Value>(&stdout)
             .ok()
             .and_then(|m| m["target_directory"].as_str().map(PathBuf::from))
             .ok_or_else(|| BuildError::Metadata(self.command_line()))
@@ -276,27 +280,13 @@ impl Build {
 
     /// Runs `cargo build` and returns the executable it names.
     fn cargo_build(&self) -> Result<PathBuf, BuildError> {
-        let output = self
-            .command()
-            .args(self.args())
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|source| BuildError::Cargo {
-                cargo: Build::cargo(),
-                source,
-            })?;
-        if !output.status.success() {
-            return Err(BuildError::Failed {
-                command: self.command_line(),
-                status: output.status,
-            });
-        }
+        let stdout = self.cargo_output(&self.args())?;
         let (kind, wanted) = match &self.target {
             Target::Bin(name) => ("bin", name.clone()),
             Target::Example(name) => ("example", Some(name.clone())),
         };
         let mut found = Vec::new();
-        for line in output.stdout.split(|b| *b == b'\n') {
+        for line in stdout.split(|b| *b == b'\n') {
             let Ok(message) = serde_json::from_slice::<Value>(line) else {
                 continue;
             };

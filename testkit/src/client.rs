@@ -54,28 +54,9 @@ pub enum ClientError {
 /// ```
 pub async fn try_send(
     addr: SocketAddr,
-    mut request: http::Request<Bytes>,
+    request: http::Request<Bytes>,
 ) -> Result<http::Response<Bytes>, ClientError> {
-    let stream = tokio::net::TcpStream::connect(addr)
-        .await
-        .map_err(|source| ClientError::Connect { addr, source })?;
-    let http = |source| ClientError::Http { addr, source };
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(http)?;
-    tokio::spawn(connection);
-    if !request.headers().contains_key(http::header::HOST) {
-        if let Ok(host) = http::HeaderValue::from_str(&addr.to_string()) {
-            request.headers_mut().insert(http::header::HOST, host);
-        }
-    }
-    let response = sender
-        .send_request(request.map(Full::new))
-        .await
-        .map_err(http)?;
-    let (parts, body) = response.into_parts();
-    let body = body.collect().await.map_err(http)?.to_bytes();
-    Ok(http::Response::from_parts(parts, body))
+    KeptAlive::open(addr).await?.send(request).await
 }
 
 /// [`try_send`] with a limit on the whole exchange.
@@ -162,15 +143,18 @@ impl KeptAlive {
         Ok(KeptAlive { sender, addr })
     }
 
-    /// Sends one request on the connection and reads the whole answer.
+    /// Sends one request on the connection and reads the whole answer. A `Host` header naming
+    /// the address is added when the request has none.
     pub async fn send(
         &mut self,
         mut request: http::Request<Bytes>,
     ) -> Result<http::Response<Bytes>, ClientError> {
         let addr = self.addr;
         let http = |source| ClientError::Http { addr, source };
-        if let Ok(host) = http::HeaderValue::from_str(&addr.to_string()) {
-            request.headers_mut().insert(http::header::HOST, host);
+        if !request.headers().contains_key(http::header::HOST) {
+            if let Ok(host) = http::HeaderValue::from_str(&addr.to_string()) {
+                request.headers_mut().insert(http::header::HOST, host);
+            }
         }
         self.sender.ready().await.map_err(http)?;
         let response = self

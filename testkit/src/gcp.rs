@@ -17,36 +17,23 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::time::Duration;
 
 use base64::Engine as _;
 use bytes::Bytes;
 use serde_json::Value;
 
 use crate::answer::{self, Answer};
-use crate::client::{self, ClientError};
 use crate::native::{GcpEvent, Signature};
-use crate::process::{command, Process, ProcessError};
+use crate::process::{command, Process, ServeError};
 use crate::sandbox::Sandbox;
 
 /// Starting or calling the function failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum GcpError {
-    /// The sandbox could not be made.
-    #[error("cannot set up the function's directories: {0}")]
-    Setup(#[source] std::io::Error),
-    /// The function did not start.
+    /// Starting or calling the function failed.
     #[error(transparent)]
-    Process(#[from] ProcessError),
-    /// The request failed.
-    #[error("{error}\n{output}")]
-    Request {
-        /// Why.
-        error: ClientError,
-        /// What the function printed.
-        output: String,
-    },
+    Serve(#[from] ServeError),
     /// The event needs another signature type than the function was started with.
     #[error("the event is for a {wanted} function, this one is {started}")]
     Signature {
@@ -81,7 +68,7 @@ impl FunctionsFramework {
         signature: Signature,
         env: &[(&str, &str)],
     ) -> Result<FunctionsFramework, GcpError> {
-        let sandbox = Sandbox::new().map_err(GcpError::Setup)?;
+        let sandbox = Sandbox::new().map_err(ServeError::Setup)?;
         let mut cmd = command(binary);
         for var in ["GOOGLE_APPLICATION_CREDENTIALS", "STORAGE_EMULATOR_HOST"] {
             cmd.env_remove(var);
@@ -95,7 +82,7 @@ impl FunctionsFramework {
         for (name, value) in env {
             cmd.env(name, value);
         }
-        let (process, addr) = Process::spawn_listening(cmd, "PORT")?;
+        let (process, addr) = Process::spawn_listening(cmd, "PORT").map_err(ServeError::from)?;
         Ok(FunctionsFramework {
             process,
             addr,
@@ -129,20 +116,13 @@ impl FunctionsFramework {
                 started: self.signature.name(),
             });
         }
-        let mark = self.process.mark();
-        let response =
-            client::send_within(self.addr, event.request.clone(), Duration::from_secs(120))
-                .await
-                .map_err(|error| GcpError::Request {
-                    error,
-                    output: self.process.output(),
-                })?;
+        let (response, logs) = self
+            .process
+            .exchange(self.addr, event.request.clone())
+            .await
+            .map_err(ServeError::from)?;
         let failed = response.headers().contains_key("x-google-status");
-        Ok(answer::from_http(
-            response,
-            self.process.logs_since(mark),
-            failed,
-        ))
+        Ok(answer::from_http(response, logs, failed))
     }
 }
 

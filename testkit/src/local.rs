@@ -3,37 +3,18 @@
 
 use std::net::SocketAddr;
 use std::path::Path;
-use std::time::Duration;
 
 use bytes::Bytes;
 
 use crate::answer::{self, Answer};
-use crate::client::{self, ClientError};
-use crate::process::{command, Process, ProcessError};
+use crate::process::{command, Process, ServeError};
 use crate::sandbox::Sandbox;
 
 /// The local provider's route for non-HTTP events.
 pub const EVENTS_PATH: &str = "/_polyfaas/events";
 
 /// Starting or calling the function failed.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum LocalError {
-    /// The sandbox could not be made.
-    #[error("cannot set up the function's directories: {0}")]
-    Setup(#[source] std::io::Error),
-    /// The function did not start.
-    #[error(transparent)]
-    Process(#[from] ProcessError),
-    /// The request failed.
-    #[error("{error}\n{output}")]
-    Request {
-        /// Why.
-        error: ClientError,
-        /// What the function printed.
-        output: String,
-    },
-}
+pub type LocalError = ServeError;
 
 /// A function on the local dev provider, killed when dropped. Its environment: `PORT`,
 /// `POLYFAAS_BLOB_DIR` and `POLYFAAS_TMPDIR` in its sandbox, `RUST_LOG=info`, then the caller's
@@ -59,7 +40,7 @@ pub struct LocalServer {
 impl LocalServer {
     /// Starts `binary` and waits until it listens.
     pub fn start(binary: &Path, env: &[(&str, &str)]) -> Result<LocalServer, LocalError> {
-        let sandbox = Sandbox::new().map_err(LocalError::Setup)?;
+        let sandbox = Sandbox::new().map_err(ServeError::Setup)?;
         let mut cmd = command(binary);
         cmd.env("POLYFAAS_BLOB_DIR", sandbox.blob_dir())
             .env("POLYFAAS_TMPDIR", sandbox.scratch_dir())
@@ -67,7 +48,7 @@ impl LocalServer {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let (process, addr) = Process::spawn_listening(cmd, "PORT")?;
+        let (process, addr) = Process::spawn_listening(cmd, "PORT").map_err(ServeError::from)?;
         Ok(LocalServer {
             process,
             addr,
@@ -80,23 +61,17 @@ impl LocalServer {
     /// error body `{"error": {"type", "message"}}`.
     pub async fn send(&self, request: &http::Request<Bytes>) -> Result<Answer, LocalError> {
         let fired = request.uri().path() == EVENTS_PATH;
-        let mark = self.process.mark();
-        let response = client::send_within(self.addr, request.clone(), Duration::from_secs(120))
+        let (response, logs) = self
+            .process
+            .exchange(self.addr, request.clone())
             .await
-            .map_err(|error| LocalError::Request {
-                error,
-                output: self.process.output(),
-            })?;
+            .map_err(ServeError::from)?;
         let status = response.status();
         let failed = if fired {
             !status.is_success()
         } else {
             status.is_server_error() && answer::error_body(response.body()).error_type.is_some()
         };
-        Ok(answer::from_http(
-            response,
-            self.process.logs_since(mark),
-            failed,
-        ))
+        Ok(answer::from_http(response, logs, failed))
     }
 }

@@ -211,6 +211,15 @@ pub struct MessageEvent {
     pub attributes: BTreeMap<String, String>,
 }
 
+impl MessageEvent {
+    /// The attribute `name`, or `default` when the message has none.
+    pub fn attribute_or(&self, name: &str, default: &str) -> String {
+        self.attributes
+            .get(name)
+            .map_or_else(|| default.to_owned(), Clone::clone)
+    }
+}
+
 /// What a change record did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

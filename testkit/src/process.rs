@@ -5,7 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
+use bytes::Bytes;
+
 use crate::answer::Logs;
+use crate::client::{self, ClientError};
 
 /// Starting or watching a child process failed.
 #[derive(Debug, thiserror::Error)]
@@ -65,6 +68,32 @@ pub enum ProcessError {
 pub struct Process {
     child: Child,
     logs: tempfile::TempDir,
+}
+
+/// A request to a function serving HTTP failed; with what the function printed.
+#[derive(Debug, thiserror::Error)]
+#[error("{error}\n{output}")]
+pub struct ExchangeError {
+    /// Why.
+    pub error: ClientError,
+    /// What the function printed so far.
+    pub output: String,
+}
+
+/// Starting or calling a function that serves HTTP (the local provider, the Functions
+/// Framework) failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// Its directories could not be made.
+    #[error("cannot set up the function's directories: {0}")]
+    Setup(#[source] std::io::Error),
+    /// It did not start.
+    #[error(transparent)]
+    Process(#[from] ProcessError),
+    /// A request failed.
+    #[error(transparent)]
+    Request(#[from] ExchangeError),
 }
 
 /// A signal a test sends to a function.
@@ -146,6 +175,23 @@ impl Process {
             stdout: read("stdout", mark.stdout),
             stderr: read("stderr", mark.stderr),
             platform: Vec::new(),
+        }
+    }
+
+    /// Sends `request` to the process, which listens on `addr`, and returns the response (within
+    /// two minutes) and what the process logged meanwhile.
+    pub async fn exchange(
+        &self,
+        addr: SocketAddr,
+        request: http::Request<Bytes>,
+    ) -> Result<(http::Response<Bytes>, Logs), ExchangeError> {
+        let mark = self.mark();
+        match client::send_within(addr, request, Duration::from_secs(120)).await {
+            Ok(response) => Ok((response, self.logs_since(mark))),
+            Err(error) => Err(ExchangeError {
+                error,
+                output: self.output(),
+            }),
         }
     }
 

@@ -441,22 +441,8 @@ fn s3(blob: &BlobEvent, input: &mut Input<'_>) -> Value {
     }]})
 }
 
-/// The body as text; non-UTF-8 bodies cannot go into these string fields.
-fn text_body(message: &MessageEvent, input: &mut Input<'_>, source: &str) -> String {
-    match std::str::from_utf8(&message.body) {
-        Ok(text) => text.to_owned(),
-        Err(_) => {
-            input.lose(
-                "body_base64",
-                format!("{source} message bodies are text; bytes that are not UTF-8 are replaced"),
-            );
-            String::from_utf8_lossy(&message.body).into_owned()
-        }
-    }
-}
-
 fn sns(message: &MessageEvent, input: &mut Input<'_>) -> Value {
-    let body = text_body(message, input, "SNS");
+    let body = input.text_body(&message.body, "SNS message bodies are text");
     let attributes: Map<String, Value> = message
         .attributes
         .iter()
@@ -483,7 +469,7 @@ fn sns(message: &MessageEvent, input: &mut Input<'_>) -> Value {
 }
 
 fn sqs(message: &MessageEvent, input: &mut Input<'_>) -> Value {
-    let body = text_body(message, input, "SQS");
+    let body = input.text_body(&message.body, "SQS message bodies are text");
     let attributes: Map<String, Value> = message
         .attributes
         .iter()
@@ -525,18 +511,11 @@ fn kinesis(message: &MessageEvent, input: &mut Input<'_>) -> Value {
         Kind::Invoke,
         "polyfaas-aws does not decode Kinesis records yet: the handler gets the batch as an invoke payload",
     );
-    let attribute = |name: &str, default: &str| {
-        message
-            .attributes
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| default.to_owned())
-    };
     json!({"Records": [{
         "kinesis": {
             "kinesisSchemaVersion": "1.0",
-            "partitionKey": attribute("partition_key", "polyfaas"),
-            "sequenceNumber": attribute("sequence_number", "49590338271490256608559692538361571095921575989136588898"),
+            "partitionKey": message.attribute_or("partition_key", "polyfaas"),
+            "sequenceNumber": message.attribute_or("sequence_number", "49590338271490256608559692538361571095921575989136588898"),
             "data": BASE64.encode(&message.body),
             "approximateArrivalTimestamp": EPOCH_S as f64 + 0.5,
         },

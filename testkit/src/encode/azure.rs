@@ -152,7 +152,7 @@ fn http_envelope(http: &HttpEvent, input: &mut Input<'_>) -> Result<AzureEvent, 
     });
     if !http.body.is_empty() {
         let binary = http.first_header("content-type").is_some_and(|ct| {
-            let media = text::media_type(ct);
+            let media = crate::openwhisk::web::media_type(ct);
             media == "application/octet-stream" || media.starts_with("multipart/")
         });
         req["Body"] = if binary {
@@ -350,17 +350,15 @@ fn queue(message: &MessageEvent, input: &mut Input<'_>) -> AzureEvent {
     }
 }
 
-fn body_text(message: &MessageEvent, input: &mut Input<'_>, service: &str) -> String {
-    match std::str::from_utf8(&message.body) {
-        Ok(text) => text.to_owned(),
-        Err(_) => {
-            input.lose(
-                "body_base64",
-                format!("the {service} trigger passes a string body; bytes that are not UTF-8 are replaced"),
-            );
-            String::from_utf8_lossy(&message.body).into_owned()
-        }
-    }
+/// The message's attributes but `positions` (sent in the trigger's own metadata), as its
+/// application properties.
+fn properties(message: &MessageEvent, positions: &[&str]) -> Map<String, Value> {
+    message
+        .attributes
+        .iter()
+        .filter(|(k, _)| !positions.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect()
 }
 
 fn service_bus(message: &MessageEvent, input: &mut Input<'_>) -> AzureEvent {
@@ -368,23 +366,14 @@ fn service_bus(message: &MessageEvent, input: &mut Input<'_>) -> AzureEvent {
         Kind::Invoke,
         "polyfaas-azure does not decode Service Bus messages yet: the handler gets the body as an invoke payload",
     );
-    let body = body_text(message, input, "Service Bus");
-    let delivery = message
-        .attributes
-        .get("delivery_count")
-        .cloned()
-        .unwrap_or_else(|| "1".to_owned());
-    let properties: Map<String, Value> = message
-        .attributes
-        .iter()
-        .filter(|(k, _)| {
-            !matches!(
-                k.as_str(),
-                "delivery_count" | "enqueued_time" | "sequence_number"
-            )
-        })
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
+    let body = input.text_body(
+        &message.body,
+        "the Service Bus trigger passes a string body",
+    );
+    let properties = properties(
+        message,
+        &["delivery_count", "enqueued_time", "sequence_number"],
+    );
     AzureEvent {
         function: AzureFunction {
             name: "service-bus".to_owned(),
@@ -399,9 +388,9 @@ fn service_bus(message: &MessageEvent, input: &mut Input<'_>) -> AzureEvent {
             "Data": {"message": double(&body)},
             "Metadata": {
                 "MessageId": double(&message.id),
-                "DeliveryCount": delivery,
-                "EnqueuedTimeUtc": message.attributes.get("enqueued_time").map_or(TIME, String::as_str),
-                "SequenceNumber": message.attributes.get("sequence_number").map_or("1", String::as_str),
+                "DeliveryCount": message.attribute_or("delivery_count", "1"),
+                "EnqueuedTimeUtc": message.attribute_or("enqueued_time", TIME),
+                "SequenceNumber": message.attribute_or("sequence_number", "1"),
                 "ContentType": double("text/plain"),
                 "ApplicationProperties": properties,
                 "UserProperties": properties,
@@ -417,25 +406,17 @@ fn event_hubs(message: &MessageEvent, input: &mut Input<'_>) -> AzureEvent {
         Kind::Invoke,
         "polyfaas-azure does not decode Event Hubs events yet: the handler gets the body as an invoke payload",
     );
-    let body = body_text(message, input, "Event Hubs");
-    let attribute = |name: &str, default: &str| {
-        message
-            .attributes
-            .get(name)
-            .cloned()
-            .unwrap_or_else(|| default.to_owned())
-    };
-    let properties: Map<String, Value> = message
-        .attributes
-        .iter()
-        .filter(|(k, _)| {
-            !matches!(
-                k.as_str(),
-                "partition" | "offset" | "sequence_number" | "partition_key" | "enqueued_time"
-            )
-        })
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
+    let body = input.text_body(&message.body, "the Event Hubs trigger passes a string body");
+    let properties = properties(
+        message,
+        &[
+            "partition",
+            "offset",
+            "sequence_number",
+            "partition_key",
+            "enqueued_time",
+        ],
+    );
     AzureEvent {
         function: AzureFunction {
             name: "event-hubs".to_owned(),
@@ -451,14 +432,14 @@ fn event_hubs(message: &MessageEvent, input: &mut Input<'_>) -> AzureEvent {
             "Data": {"event": double(&body)},
             "Metadata": {
                 "PartitionContext": {"EventHubName": message.source, "ConsumerGroup": "$Default",
-                                     "PartitionId": attribute("partition", "0")},
-                "EnqueuedTimeUtc": attribute("enqueued_time", TIME),
-                "SequenceNumber": attribute("sequence_number", "1"),
-                "Offset": double(&attribute("offset", "4294967296")),
-                "PartitionKey": double(&attribute("partition_key", "")),
+                                     "PartitionId": message.attribute_or("partition", "0")},
+                "EnqueuedTimeUtc": message.attribute_or("enqueued_time", TIME),
+                "SequenceNumber": message.attribute_or("sequence_number", "1"),
+                "Offset": double(&message.attribute_or("offset", "4294967296")),
+                "PartitionKey": double(&message.attribute_or("partition_key", "")),
                 "Properties": properties,
-                "SystemProperties": {"x-opt-sequence-number": attribute("sequence_number", "1"),
-                                     "x-opt-offset": attribute("offset", "4294967296")},
+                "SystemProperties": {"x-opt-sequence-number": message.attribute_or("sequence_number", "1"),
+                                     "x-opt-offset": message.attribute_or("offset", "4294967296")},
                 "sys": sys("event-hubs", TIME),
             },
         }),

@@ -340,6 +340,21 @@ impl Input<'_> {
         self.losses.push(Loss::kind(kind, reason));
     }
 
+    /// The message body as text; bytes that are not UTF-8 are replaced, and the body noted as
+    /// lost (`why` says why the form needs text).
+    pub(crate) fn text_body(&mut self, body: &[u8], why: &str) -> String {
+        match std::str::from_utf8(body) {
+            Ok(text) => text.to_owned(),
+            Err(_) => {
+                self.lose(
+                    "body_base64",
+                    format!("{why}; bytes that are not UTF-8 are replaced"),
+                );
+                String::from_utf8_lossy(body).into_owned()
+            }
+        }
+    }
+
     /// Notes a lost `source_ip` where the shim takes the client's address from the first hop of
     /// `x-forwarded-for` only (`platform` names who puts it there).
     pub(crate) fn check_forwarded_for(&mut self, http: &crate::logical::HttpEvent, platform: &str) {

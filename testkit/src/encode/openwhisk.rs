@@ -128,7 +128,7 @@ fn web_params(http: &HttpEvent, input: &mut Input<'_>) -> Value {
         _ => {}
     }
     if let Some(ct) = content_type {
-        let media = text::media_type(ct);
+        let media = crate::openwhisk::web::media_type(ct);
         let textual = !web::is_binary(&media) && media != "application/json";
         if textual && !http.body.is_empty() && std::str::from_utf8(&http.body).is_err() {
             input.lose(

@@ -91,16 +91,6 @@ pub(super) fn dotnet_case(name: &str) -> String {
         .join("-")
 }
 
-/// `type/subtype` of a content type, lower-case, without parameters.
-pub(super) fn media_type(content_type: &str) -> String {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
-}
-
 /// Whether a decoded path survives being read back by a shim that takes `%XX` in it as an
 /// escape (API Gateway hands the decoded path over; a `%` followed by two hex digits in it is
 /// ambiguous).

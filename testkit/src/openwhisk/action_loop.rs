@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::process::{Child, ChildStderr, ChildStdin, ChildStdout, Command, ExitStatus};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
@@ -77,15 +77,7 @@ impl ActionLoop {
             std::io::pipe().map_err(|e| OpenWhiskError::io("create the fd-3 pipe", e))?;
         let write: OwnedFd = write.into();
         pass_as_fd3(&mut command, &write);
-        let mut child = command
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|source| OpenWhiskError::Spawn {
-                program: binary.to_owned(),
-                source,
-            })?;
+        let mut child = super::spawn_piped(command, binary)?;
         // The child has its copy; closing ours lets the reader see EOF when the child exits.
         drop(write);
         let (sender, results) = mpsc::channel();

@@ -5,7 +5,6 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::Stdio;
 
 use serde_json::Value;
 
@@ -57,15 +56,7 @@ pub fn run(binary: &Path, body: &Value, env: &[(&str, &str)]) -> Result<Outcome,
     for (k, v) in env {
         command.env(k, v);
     }
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|source| OpenWhiskError::Spawn {
-            program: binary.to_owned(),
-            source,
-        })?;
+    let mut child = super::spawn_piped(command, binary)?;
     let writer = child.stdin.take().map(|mut stdin| {
         std::thread::spawn(move || {
             // The action may exit without reading stdin (it had argv): a broken pipe is fine, as

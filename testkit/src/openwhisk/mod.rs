@@ -87,6 +87,23 @@ impl OpenWhiskError {
     }
 }
 
+/// Starts `command` (for `binary`) with stdin, stdout and stderr as pipes, as the proxies do.
+fn spawn_piped(
+    mut command: std::process::Command,
+    binary: &Path,
+) -> Result<std::process::Child, OpenWhiskError> {
+    use std::process::Stdio;
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|source| OpenWhiskError::Spawn {
+            program: binary.to_owned(),
+            source,
+        })
+}
+
 /// An action under the ActionLoop driver (ack on), with its sandbox.
 pub struct Action {
     action: Arc<Mutex<ActionLoop>>,

@@ -65,7 +65,8 @@ fn is_json_family(media: &str) -> bool {
     media == "application/json" || media.ends_with("+json")
 }
 
-fn media_type(content_type: &str) -> String {
+/// `type/subtype` of a content type, lower-case, without parameters.
+pub(crate) fn media_type(content_type: &str) -> String {
     content_type
         .split(';')
         .next()

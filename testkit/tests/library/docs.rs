@@ -4,7 +4,8 @@ use polyfaas_testkit::{sample, Platform};
 
 /// The table of every platform's samples, as the guide shows it.
 fn table() -> String {
-    let mut out = String::from("| platform | sample | form | kind | what |\n|---|---|---|---|---|\n");
+    let mut out =
+        String::from("| platform | sample | form | kind | what |\n|---|---|---|---|---|\n");
     for platform in Platform::ALL {
         for sample in sample::list(platform) {
             let name = if sample.stable {
@@ -24,7 +25,8 @@ fn table() -> String {
 #[test]
 fn the_guide_lists_every_sample() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/testing.md");
-    let guide = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let guide =
+        std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let begin = "<!-- samples:begin -->\n";
     let end = "<!-- samples:end -->";
     let listed = guide
