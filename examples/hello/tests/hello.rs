@@ -1,20 +1,18 @@
 //! The hello example as a user runs it: the real binary on the local dev provider.
 
-use std::net::SocketAddr;
-
-use conformance_tests::client::{get, json};
-use conformance_tests::process::{command, free_port, Process};
+use polyfaas_testkit::client::{get, json};
+use polyfaas_testkit::local::LocalServer;
 
 #[tokio::test]
 async fn greets_by_name_and_counts_visits_in_the_blob_store() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut cmd = command(env!("CARGO_BIN_EXE_hello").as_ref());
-    cmd.env("PORT", port.to_string())
-        .env("POLYFAAS_BLOB_DIR", dir.path());
-    let mut hello = Process::spawn(cmd);
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    hello.wait_for_port(addr);
+    let blob_dir = dir.path().to_str().unwrap();
+    let hello = LocalServer::start(
+        env!("CARGO_BIN_EXE_hello").as_ref(),
+        &[("POLYFAAS_BLOB_DIR", blob_dir)],
+    )
+    .unwrap();
+    let addr = hello.addr;
 
     let text = |r: http::Response<bytes::Bytes>| String::from_utf8(r.body().to_vec()).unwrap();
     assert_eq!(text(get(addr, "/").await), "Hello, world! (visit 1)\n");
