@@ -1,82 +1,60 @@
-//! Building the binaries under test.
+//! Where things are in this repository, and building its `echo` example per platform.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::{Mutex, OnceLock};
+
+use polyfaas_testkit::build::Build;
+use polyfaas_testkit::Platform;
 
 /// The workspace root.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest_dir
         .parent()
-        .expect("conformance-tests sits in the workspace root")
-        .to_owned()
+        .map_or_else(|| manifest_dir.to_owned(), Path::to_owned)
 }
 
-/// The cargo target directory this test run uses.
-pub fn target_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os("CARGO_TARGET_DIR") {
-        let dir = PathBuf::from(dir);
-        return if dir.is_absolute() {
-            dir
-        } else {
-            workspace_root().join(dir)
-        };
+/// The shared folder of other projects' fixtures and protocol notes (`shared/`, with
+/// `fixtures/` in it): `POLYFAAS_SHARED_DIR` when set, else the first `shared/` beside the
+/// checkout or beside one of its parent folders (a git worktree under `wt/` finds the main
+/// checkout's).
+///
+/// # Panics
+///
+/// When there is none: the outside-oracle tests cannot run without it, and must not pass
+/// without checking anything.
+pub fn shared_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("POLYFAAS_SHARED_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
     }
-    workspace_root().join("target")
+    let root = workspace_root();
+    root.ancestors()
+        .skip(1)
+        .map(|dir| dir.join("shared"))
+        .find(|dir| dir.join("fixtures").is_dir())
+        .unwrap_or_else(|| {
+            panic!(
+                "no shared/fixtures beside {} or its parents: the outside-oracle fixtures are read from ../shared beside the checkout (or set POLYFAAS_SHARED_DIR)",
+                root.display()
+            )
+        })
 }
 
-/// Builds `examples/<package>` (binary `<package>`) with `--no-default-features --features
-/// <feature>` in the debug profile and returns a copy of the executable that no later build
-/// overwrites. Built once per test process; a file lock keeps concurrent test processes from
-/// copying each other's builds.
-pub fn example_binary(package: &str, feature: &str) -> PathBuf {
-    static BUILT: OnceLock<Mutex<HashMap<(String, String), PathBuf>>> = OnceLock::new();
-    let built = BUILT.get_or_init(Default::default);
-    let mut built = built.lock().unwrap_or_else(|p| p.into_inner());
-    let key = (package.to_owned(), feature.to_owned());
-    if let Some(path) = built.get(&key) {
-        return path.clone();
-    }
-    let out_dir = target_dir().join("conformance-bin");
-    std::fs::create_dir_all(&out_dir).expect("create target/conformance-bin");
-    let lock = std::fs::File::create(out_dir.join(".lock")).expect("create the build lock");
-    lock.lock().expect("take the build lock");
-
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(cargo)
+/// `examples/<package>` (binary `<package>`) built in the debug profile for `platform`; a copy
+/// no later build overwrites. Built once per test process.
+///
+/// # Panics
+///
+/// When the build fails (cargo's messages are on stderr).
+pub fn example_binary(package: &str, platform: Platform) -> PathBuf {
+    Build::for_platform(platform)
         .current_dir(workspace_root())
-        .args([
-            "build",
-            "--quiet",
-            "-p",
-            package,
-            "--bin",
-            package,
-            "--no-default-features",
-            "--features",
-            feature,
-        ])
-        .status()
-        .expect("run cargo build");
-    assert!(
-        status.success(),
-        "cargo build -p {package} --features {feature} failed"
-    );
-    let exe = target_dir().join("debug").join(package);
-    // Keep the executable's name: it is the function name some providers report.
-    let copy_dir = out_dir.join(feature);
-    std::fs::create_dir_all(&copy_dir).expect("create the copy's directory");
-    let copy = copy_dir.join(package);
-    let staging = copy_dir.join(format!(".{package}.tmp"));
-    std::fs::copy(&exe, &staging).unwrap_or_else(|e| panic!("copy {exe:?}: {e}"));
-    std::fs::rename(&staging, &copy).expect("move the built binary into place");
-    drop(lock);
-    built.insert(key, copy.clone());
-    copy
+        .package(package)
+        .bin(package)
+        .run()
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
-/// The `echo` conformance function built for one provider feature (`local`, `aws`, ...).
-pub fn echo_binary(feature: &str) -> PathBuf {
-    example_binary("echo", feature)
+/// The `echo` conformance function built for one platform.
+pub fn echo_binary(platform: Platform) -> PathBuf {
+    example_binary("echo", platform)
 }

@@ -1,20 +1,10 @@
-//! The conformance harness: builds the real `echo` binary per platform, starts it as a real
-//! process, and talks to it the way the platform would.
+//! The conformance suite of polyfaas: the real `examples/echo` binary, built per platform, driven
+//! through each platform's protocol by the emulators of `polyfaas-testkit`
+//! (`tests/<platform>/`), with the checks every platform shares.
 //!
-//! - [`build::echo_binary`] builds `examples/echo` with one provider feature and returns the
-//!   executable (cached per feature, safe across concurrent test processes).
-//! - [`process::Process`] runs a binary, keeps its output for failure messages, kills it on drop.
-//! - [`client`] is a small HTTP/1.1 client over hyper that sends exactly what it is given.
-//! - [`echo`] has the checks on echo's canonical JSON that every platform shares.
-//! - [`equivalence`] is the set of logical requests every platform must turn into the same
-//!   canonical event.
-//!
-//! Each platform's driver and tests live in `tests/<platform>.rs`.
+//! What is here is only what knows this repository's layout: [`build::echo_binary`] builds
+//! `examples/echo` for a platform, [`build::shared_dir`] finds the outside-oracle fixtures.
 
 #![deny(missing_docs)]
 
 pub mod build;
-pub mod client;
-pub mod echo;
-pub mod equivalence;
-pub mod process;

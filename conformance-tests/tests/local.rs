@@ -1,51 +1,25 @@
 //! The local dev provider, through the real `echo` binary on a free port.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
 use bytes::Bytes;
 use conformance_tests::build::echo_binary;
-use conformance_tests::client::{self, get, json, post_json, send};
-use conformance_tests::echo::{
+use polyfaas_testkit::client::{self, get, json, post_json, send};
+use polyfaas_testkit::echo::{
     assert_binary_bodies_arrive_intact, base64, event_of, header_values, now_ms, sha256_hex,
 };
-use conformance_tests::process::{command, Process};
+use polyfaas_testkit::local::LocalServer;
+use polyfaas_testkit::process::Signal;
+use polyfaas_testkit::process::{command, Process};
+use polyfaas_testkit::Platform;
 use serde_json::{json, Value};
 
 const EVENTS: &str = "/_polyfaas/events";
 
-struct Echo {
-    process: Process,
-    addr: SocketAddr,
-    blob_dir: PathBuf,
-    _dir: tempfile::TempDir,
-}
-
-fn start(env: &[(&str, &str)]) -> Echo {
-    let dir = tempfile::tempdir().unwrap();
-    let blob_dir = dir.path().join("blobs");
-    let mut cmd = command(&echo_binary("local"));
-    cmd.env("POLYFAAS_BLOB_DIR", &blob_dir)
-        .env("POLYFAAS_TMPDIR", dir.path().join("tmp"))
-        .env("RUST_LOG", "info");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let (process, addr) = Process::spawn_listening(cmd, "PORT");
-    Echo {
-        process,
-        addr,
-        blob_dir,
-        _dir: dir,
-    }
-}
-
-impl Echo {
-    fn scratch_is_empty(&self) -> bool {
-        let tmp = self._dir.path().join("tmp");
-        std::fs::read_dir(tmp).map_or(true, |mut d| d.next().is_none())
-    }
+/// Starts echo on the local provider (a free port, its own blob and scratch directories).
+fn start(env: &[(&str, &str)]) -> LocalServer {
+    LocalServer::start(&echo_binary(Platform::Local), env)
+        .unwrap_or_else(|e| panic!("start echo: {e}"))
 }
 
 #[tokio::test]
@@ -137,8 +111,8 @@ async fn a_fired_blob_event_reads_the_object_as_a_local_file() {
     let echo = start(&[]);
     let content: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
     let key = "uploads/2024/photo ü 1.bin";
-    std::fs::create_dir_all(echo.blob_dir.join("uploads/2024")).unwrap();
-    std::fs::write(echo.blob_dir.join(key), &content).unwrap();
+    std::fs::create_dir_all(echo.sandbox.blob_dir().join("uploads/2024")).unwrap();
+    std::fs::write(echo.sandbox.blob_dir().join(key), &content).unwrap();
     let sent = json!({"kind": "blob", "change": "created", "store": "local", "key": key,
                       "size": content.len(), "etag": "\"e1\"", "content_type": "application/octet-stream"});
     let response = post_json(echo.addr, EVENTS, &sent).await;
@@ -153,7 +127,7 @@ async fn a_fired_blob_event_reads_the_object_as_a_local_file() {
     assert_eq!(event["key"], key);
     assert_eq!(event["size"], content.len());
     assert!(
-        echo.scratch_is_empty(),
+        echo.sandbox.scratch_is_empty(),
         "the local file outlived the invocation"
     );
 
@@ -172,7 +146,7 @@ async fn a_fired_blob_event_reads_the_object_as_a_local_file() {
             "{error}"
         );
     }
-    assert!(echo.scratch_is_empty());
+    assert!(echo.sandbox.scratch_is_empty());
     assert_eq!(get(echo.addr, "/still-alive").await.status(), 200);
 }
 
@@ -331,7 +305,7 @@ async fn a_handler_past_the_deadline_gets_504() {
 
 #[tokio::test]
 async fn sigterm_and_ctrl_c_shut_down_gracefully_after_requests_in_flight() {
-    for signal in ["TERM", "INT"] {
+    for (signal, number) in [("TERM", Signal::Term), ("INT", Signal::Int)] {
         let mut echo = start(&[]);
         let addr = echo.addr;
         let in_flight = tokio::spawn(async move {
@@ -342,7 +316,7 @@ async fn sigterm_and_ctrl_c_shut_down_gracefully_after_requests_in_flight() {
             client::send(addr, request).await
         });
         tokio::time::sleep(Duration::from_millis(200)).await;
-        echo.process.signal(signal);
+        echo.process.signal(number).unwrap();
         let response = in_flight.await.unwrap();
         assert_eq!(
             response.status(),
@@ -366,9 +340,9 @@ async fn sigterm_and_ctrl_c_shut_down_gracefully_after_requests_in_flight() {
 
 #[tokio::test]
 async fn a_bad_setting_is_a_startup_error_naming_the_variable() {
-    let mut cmd = command(&echo_binary("local"));
+    let mut cmd = command(&echo_binary(Platform::Local));
     cmd.env("PORT", "eighty");
-    let mut process = Process::spawn(cmd);
+    let mut process = Process::spawn(cmd).unwrap();
     let status = process
         .wait_timeout(Duration::from_secs(30))
         .expect("exits");
@@ -409,7 +383,7 @@ async fn concurrent_requests_are_served_concurrently() {
 
 #[tokio::test]
 async fn equivalence_the_logical_requests_give_the_canonical_events() {
-    use conformance_tests::equivalence::{assert_equivalent, logical_requests};
+    use polyfaas_testkit::equivalence::{assert_equivalent, logical_requests};
     let echo = start(&[]);
     for request in logical_requests() {
         let response = send(echo.addr, request.http_request()).await;

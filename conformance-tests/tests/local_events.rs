@@ -1,28 +1,23 @@
 //! The event kinds added for change streams and authorizers, and echo's extras switch, through
 //! the real echo binary on the local dev provider.
 
-use std::net::SocketAddr;
-
 use conformance_tests::build::echo_binary;
-use conformance_tests::client::{json, post_json};
-use conformance_tests::process::{command, Process};
+use polyfaas_testkit::client::{json, post_json};
+use polyfaas_testkit::local::LocalServer;
+use polyfaas_testkit::Platform;
 use serde_json::{json, Value};
 
 const EVENTS: &str = "/_polyfaas/events";
 
-fn start() -> (Process, SocketAddr, tempfile::TempDir) {
-    let dir = tempfile::tempdir().unwrap();
-    let mut cmd = command(&echo_binary("local"));
-    cmd.env("POLYFAAS_BLOB_DIR", dir.path().join("blobs"))
-        .env("POLYFAAS_TMPDIR", dir.path().join("tmp"))
-        .env("RUST_LOG", "info");
-    let (process, addr) = Process::spawn_listening(cmd, "PORT");
-    (process, addr, dir)
+fn start() -> LocalServer {
+    LocalServer::start(&echo_binary(Platform::Local), &[])
+        .unwrap_or_else(|e| panic!("start echo: {e}"))
 }
 
 #[tokio::test]
 async fn change_records_are_echoed_logged_and_can_fail() {
-    let (echo, addr, _dir) = start();
+    let echo = start();
+    let addr = echo.addr;
     let change = json!({
         "kind": "change", "id": "e-1", "source": "orders", "op": "modify",
         "key": {"id": "o-7"}, "old": {"id": "o-7", "total": 10}, "new": {"id": "o-7", "total": 12}
@@ -31,9 +26,11 @@ async fn change_records_are_echoed_logged_and_can_fail() {
     assert_eq!(answer.status(), 200);
     assert_eq!(json(&answer)["event"], change);
     assert!(
-        echo.output().contains(&format!("echo record {change}")),
+        echo.process
+            .output()
+            .contains(&format!("echo record {change}")),
         "one log line per record: {}",
-        echo.output()
+        echo.process.output()
     );
 
     let failing = json!({
@@ -53,7 +50,8 @@ async fn change_records_are_echoed_logged_and_can_fail() {
 
 #[tokio::test]
 async fn authorizer_calls_get_an_authorization_with_echos_answer_as_context() {
-    let (_echo, addr, _dir) = start();
+    let echo = start();
+    let addr = echo.addr;
     let resource = "arn:aws:execute-api:eu-west-1:123456789012:api/prod/GET/items";
     let allow =
         json!({"kind": "authorize", "token": "Bearer good", "resource": resource, "request": null});
@@ -76,7 +74,8 @@ async fn authorizer_calls_get_an_authorization_with_echos_answer_as_context() {
 
 #[tokio::test]
 async fn the_extras_switch_adds_the_platforms_extras_and_leaves_the_event_alone() {
-    let (_echo, addr, _dir) = start();
+    let echo = start();
+    let addr = echo.addr;
     let invoke = json!({"kind": "invoke", "payload": {"echo_extras": true}});
     let answer = json(&post_json(addr, EVENTS, &invoke).await);
     assert_eq!(answer["event"], invoke);

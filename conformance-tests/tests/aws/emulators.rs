@@ -4,26 +4,25 @@
 //! answers, and Function URL events with a stray `httpMethod`, nulls, a `cookie` header next to
 //! `cookies`, and `timeEpoch` in seconds.
 
-use conformance_tests::echo::header_values;
 use http::StatusCode;
+use polyfaas_testkit::echo::header_values;
 
-use crate::runtime_api::{Invocation, RuntimeApi};
-use crate::{fixture, Lambda, Start};
+use polyfaas_testkit::aws::LambdaOptions;
+use polyfaas_testkit::aws::{Invocation, RuntimeApi};
+
+use crate::fixture;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cargo_lambda_style_runtime_api() {
-    let api = RuntimeApi::start_with("/.rt", StatusCode::OK).await;
-    let mut lambda = Lambda::start_with(Start {
-        api: Some(api),
-        use_url: true,
-        ..Start::default()
-    })
-    .await;
+    let api = RuntimeApi::start_with("/.rt", StatusCode::OK)
+        .await
+        .unwrap();
+    let mut lambda = crate::start_with(LambdaOptions::default().api(api).use_url(true)).await;
 
     // A deadline of 600000 ms after the epoch would cancel every handler at once: ignored.
     let invocation =
         Invocation::new(fixture("cargo-lambda-url.json")).deadline(Some("600000".into()));
-    let response = lambda.invoke(invocation).await.response_json();
+    let response = lambda.invoke(invocation).await.unwrap().response_json();
     assert_eq!(response["statusCode"], 200, "{response:#}");
     let document: serde_json::Value =
         serde_json::from_str(response["body"].as_str().unwrap()).unwrap();

@@ -5,29 +5,33 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::runtime_api::{now_ms, Invocation, RuntimeApi};
-use crate::{fixture, Lambda, Start};
+use polyfaas_testkit::aws::LambdaOptions;
+use polyfaas_testkit::aws::{now_ms, Invocation, RuntimeApi};
+
+use crate::fixture;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn handler_errors_and_panics_go_to_the_error_endpoint() {
-    let mut lambda = Lambda::start().await;
+    let mut lambda = crate::start().await;
 
     let outcome = lambda
         .invoke(Invocation::new(json!({"echo_fail": "error"}).to_string()))
-        .await;
+        .await
+        .unwrap();
     let (error_type, message) = outcome.error();
     assert_eq!(error_type, "HandlerError");
     assert!(message.contains("echo failed on purpose"), "{message}");
 
     let outcome = lambda
         .invoke(Invocation::new(json!({"echo_fail": "panic"}).to_string()))
-        .await;
+        .await
+        .unwrap();
     let (error_type, message) = outcome.error();
     assert_eq!(error_type, "Panic");
     assert!(message.contains("echo panicked on purpose"), "{message}");
 
     // The next event after a panic is served normally.
-    let (_, event) = lambda.http_event(fixture("apigw-v1-rest.json")).await;
+    let (_, event) = crate::http_event(&lambda, fixture("apigw-v1-rest.json")).await;
     assert_eq!(event["path"], "/orders/17/lines");
 
     // An HTTP handler's error is an invocation error too (API Gateway answers the client 502).
@@ -37,16 +41,17 @@ async fn handler_errors_and_panics_go_to_the_error_endpoint() {
     let (error_type, _) = lambda
         .invoke(Invocation::new(failing.to_string()))
         .await
+        .unwrap()
         .error();
     assert_eq!(error_type, "Panic");
     lambda.result(fixture("sns.json")).await;
-    assert!(lambda.scratch_is_empty());
+    assert!(lambda.sandbox.scratch_is_empty());
     lambda.assert_healthy();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_events_get_an_error_naming_the_field() {
-    let mut lambda = Lambda::start().await;
+    let mut lambda = crate::start().await;
     let cases = [
         // lambda_http 1.3.2 panics on this one.
         (
@@ -77,7 +82,8 @@ async fn malformed_events_get_an_error_naming_the_field() {
     for (name, expected) in cases {
         let outcome = lambda
             .invoke(Invocation::new(fixture(&format!("malformed/{name}"))))
-            .await;
+            .await
+            .unwrap();
         let (error_type, message) = outcome.error();
         assert_eq!(error_type, "InvalidEvent", "{name}: {message}");
         assert!(message.starts_with(expected), "{name}: {message}");
@@ -88,7 +94,8 @@ async fn malformed_events_get_an_error_naming_the_field() {
     // Not JSON at all: lambda_runtime itself refuses it before the shim sees it.
     let outcome = lambda
         .invoke(Invocation::new(fixture("malformed/truncated.json")))
-        .await;
+        .await
+        .unwrap();
     let (error_type, message) = outcome.error();
     assert!(!error_type.is_empty());
     assert!(message.contains("EOF while parsing"), "{message}");
@@ -98,11 +105,11 @@ async fn malformed_events_get_an_error_naming_the_field() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_handler_past_the_deadline_is_cancelled() {
-    let mut lambda = Lambda::start().await;
+    let mut lambda = crate::start().await;
     let slow = Invocation::new(json!({"echo_sleep_ms": 10_000}).to_string())
         .deadline(Some((now_ms() + 400).to_string()));
     let started = std::time::Instant::now();
-    let (error_type, message) = lambda.invoke(slow).await.error();
+    let (error_type, message) = lambda.invoke(slow).await.unwrap().error();
     assert_eq!(error_type, "Timeout", "{message}");
     assert!(
         started.elapsed() < Duration::from_secs(8),
@@ -129,12 +136,14 @@ async fn start_up_failures_are_reported_to_init_error() {
         ),
     ];
     for (env, remove, named) in cases {
-        let mut lambda = Lambda::start_with(Start {
-            env,
-            remove,
-            ..Start::default()
-        })
-        .await;
+        let mut options = LambdaOptions::default();
+        for (k, v) in env {
+            options = options.env(*k, *v);
+        }
+        for k in remove {
+            options = options.remove(*k);
+        }
+        let mut lambda = crate::start_with(options).await;
         let Some((header, body)) = lambda.api.init_error(Duration::from_secs(60)).await else {
             panic!("no /init/error\n{}", lambda.process.output());
         };
@@ -154,12 +163,12 @@ async fn start_up_failures_are_reported_to_init_error() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_second_answer_for_the_same_request_is_refused_by_the_server() {
     // The server side of the rules the shim relies on: one answer per request id.
-    let api = RuntimeApi::start().await;
+    let api = RuntimeApi::start().await.unwrap();
     let client_addr: std::net::SocketAddr = api.host_port().parse().unwrap();
     let bogus = http::Request::post("/2018-06-01/runtime/invocation/unknown-id/response")
         .body(bytes::Bytes::from_static(b"{}"))
         .unwrap();
-    let response = conformance_tests::client::send(client_addr, bogus).await;
+    let response = polyfaas_testkit::client::send(client_addr, bogus).await;
     assert_eq!(response.status(), 400);
     assert_eq!(api.violations().len(), 1);
 }

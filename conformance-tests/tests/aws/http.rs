@@ -1,17 +1,17 @@
 //! HTTP events in, per-origin responses out.
 
-use conformance_tests::echo::{body_of, header_values};
+use polyfaas_testkit::echo::{body_of, header_values};
 use serde_json::json;
 
-use crate::{fixture, Lambda};
+use crate::fixture;
 
 const BINARY: [u8; 9] = [0x00, 0xff, 0xfe, 0x80, 0xc3, 0x28, b'\n', 0x00, 0x7f];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rest_api_v1_events() {
-    let mut lambda = Lambda::start().await;
+    let mut lambda = crate::start().await;
 
-    let (response, event) = lambda.http_event(fixture("apigw-v1-rest.json")).await;
+    let (response, event) = crate::http_event(&lambda, fixture("apigw-v1-rest.json")).await;
     assert_eq!(event["method"], "POST");
     // The path without the stage: lambda_http 1.3.2 makes it /staging/orders/17/lines.
     assert_eq!(event["path"], "/orders/17/lines");
@@ -33,7 +33,7 @@ async fn rest_api_v1_events() {
     assert!(response.get("headers").is_none(), "{response:#}");
     assert_eq!(response["isBase64Encoded"], false);
 
-    let (_, event) = lambda.http_event(fixture("apigw-v1-binary.json")).await;
+    let (_, event) = crate::http_event(&lambda, fixture("apigw-v1-binary.json")).await;
     assert_eq!(event["method"], "PUT");
     assert_eq!(event["path"], "/upload");
     assert_eq!(event["query"], "");
@@ -44,11 +44,9 @@ async fn rest_api_v1_events() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http_api_v2_events() {
-    let mut lambda = Lambda::start().await;
+    let mut lambda = crate::start().await;
 
-    let (response, event) = lambda
-        .http_event(fixture("apigw-v2-named-stage.json"))
-        .await;
+    let (response, event) = crate::http_event(&lambda, fixture("apigw-v2-named-stage.json")).await;
     assert_eq!(event["method"], "GET");
     // The named stage API Gateway put in front of rawPath is removed.
     assert_eq!(event["path"], "/reports/2024");
@@ -68,7 +66,7 @@ async fn http_api_v2_events() {
     assert_eq!(response["cookies"], json!([]));
     assert!(response.get("multiValueHeaders").is_none(), "{response:#}");
 
-    let (_, event) = lambda.http_event(fixture("apigw-v2-binary.json")).await;
+    let (_, event) = crate::http_event(&lambda, fixture("apigw-v2-binary.json")).await;
     assert_eq!(event["method"], "POST");
     assert_eq!(event["path"], "/images/a b.png");
     assert_eq!(event["body_base64"], "iVBORw0KGgoAAAANSUhEUgAAAAEAAAAB");
@@ -77,8 +75,8 @@ async fn http_api_v2_events() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn function_url_events_use_cookies_once() {
-    let mut lambda = Lambda::start().await;
-    let (response, event) = lambda.http_event(fixture("function-url.json")).await;
+    let mut lambda = crate::start().await;
+    let (response, event) = crate::http_event(&lambda, fixture("function-url.json")).await;
     assert_eq!(event["method"], "POST");
     assert_eq!(event["path"], "/hooks/github");
     assert_eq!(event["query"], "delivery=42&delivery=43");
@@ -93,9 +91,9 @@ async fn function_url_events_use_cookies_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn alb_events_in_both_header_modes() {
-    let mut lambda = Lambda::start().await;
+    let mut lambda = crate::start().await;
 
-    let (response, event) = lambda.http_event(fixture("alb-single-value.json")).await;
+    let (response, event) = crate::http_event(&lambda, fixture("alb-single-value.json")).await;
     assert_eq!(event["method"], "GET");
     assert_eq!(event["path"], "/search");
     // ALB leaves query values encoded: passed through as they came, in order.
@@ -109,7 +107,7 @@ async fn alb_events_in_both_header_modes() {
     );
     assert!(response.get("multiValueHeaders").is_none(), "{response:#}");
 
-    let (response, event) = lambda.http_event(fixture("alb-multi-value.json")).await;
+    let (response, event) = crate::http_event(&lambda, fixture("alb-multi-value.json")).await;
     assert_eq!(event["method"], "POST");
     assert_eq!(event["path"], "/forms/submit");
     // Key order of the event kept (lambda_http sorts it through a HashMap).
@@ -128,11 +126,11 @@ async fn alb_events_in_both_header_modes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_context_carries_the_runtime_api_headers() {
-    let mut lambda = Lambda::start().await;
-    let invocation = crate::runtime_api::Invocation::new(fixture("apigw-v2-binary.json"));
+    let mut lambda = crate::start().await;
+    let invocation = polyfaas_testkit::aws::Invocation::new(fixture("apigw-v2-binary.json"));
     let request_id = invocation.request_id.clone();
     let deadline: u64 = invocation.deadline.as_deref().unwrap().parse().unwrap();
-    let response = lambda.invoke(invocation).await.response_json();
+    let response = lambda.invoke(invocation).await.unwrap().response_json();
     let document: serde_json::Value =
         serde_json::from_str(response["body"].as_str().unwrap()).unwrap();
     assert_eq!(document["provider"], "aws");

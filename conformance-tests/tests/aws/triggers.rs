@@ -1,16 +1,16 @@
 //! The non-HTTP triggers: S3, SQS, SNS, EventBridge schedules, direct invocations.
 
-use conformance_tests::echo::{base64, event_of, sha256_hex};
+use polyfaas_testkit::echo::{base64, event_of, sha256_hex};
 use serde_json::{json, Value};
 
-use crate::{fixture, Lambda};
+use crate::fixture;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_notifications_become_blob_events_with_a_local_file() {
-    let mut lambda = Lambda::start().await;
+    let mut lambda = crate::start().await;
     // The event's key is `photos/red+flower%2Bstem.txt`: `+` is a space, %2B a plus.
     let content = b"26 bytes of flower content";
-    let object = lambda.blob_dir.join("photos/red flower+stem.txt");
+    let object = lambda.sandbox.blob_dir().join("photos/red flower+stem.txt");
     std::fs::create_dir_all(object.parent().unwrap()).unwrap();
     std::fs::write(&object, content).unwrap();
 
@@ -37,18 +37,24 @@ async fn s3_notifications_become_blob_events_with_a_local_file() {
     // (Lambda retries S3 events), and the next one is served.
     std::fs::remove_file(&object).unwrap();
     let (error_type, message) = lambda
-        .invoke(crate::runtime_api::Invocation::new(fixture("s3-put.json")))
+        .invoke(polyfaas_testkit::aws::Invocation::new(fixture(
+            "s3-put.json",
+        )))
         .await
+        .unwrap()
         .error();
     assert_eq!(error_type, "BlobError", "{message}");
-    assert!(lambda.scratch_is_empty(), "scratch files left behind");
+    assert!(
+        lambda.sandbox.scratch_is_empty(),
+        "scratch files left behind"
+    );
     lambda.result(fixture("eventbridge-schedule.json")).await;
     lambda.assert_healthy();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqs_batches_report_the_failed_records_only() {
-    let mut lambda = Lambda::start().await;
+    let mut lambda = crate::start().await;
     // Records 2 and 3 ask echo to fail (error, panic); 1 and 4 succeed.
     let response = lambda.result(fixture("sqs-batch.json")).await;
     assert_eq!(
@@ -90,7 +96,7 @@ async fn sqs_batches_report_the_failed_records_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sns_notifications_and_schedules() {
-    let mut lambda = Lambda::start().await;
+    let mut lambda = crate::start().await;
     let document = lambda.result(fixture("sns.json")).await;
     assert_eq!(
         event_of(&document, "aws"),
@@ -112,7 +118,7 @@ async fn sns_notifications_and_schedules() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn anything_else_is_an_invocation_with_the_payload_untouched() {
-    let mut lambda = Lambda::start().await;
+    let mut lambda = crate::start().await;
     for name in ["direct-invoke.json", "websocket-message.json"] {
         let payload: Value = serde_json::from_slice(&fixture(name)).unwrap();
         let document = lambda.result(fixture(name)).await;

@@ -1,17 +1,62 @@
 //! Azure Functions custom handler, through the real `echo` binary built with `--features azure`
-//! and a host stand-in (`host.rs`) that speaks the host's protocol: readiness on `GET /`,
-//! `{"Data", "Metadata"}` envelopes on `POST /<function>`, forwarded HTTP requests.
+//! and the test kit's host stand-in (`polyfaas_testkit::azure::Host`), which speaks the host's
+//! protocol: readiness on `GET /`, `{"Data", "Metadata"}` envelopes on `POST /<function>`,
+//! forwarded HTTP requests. The apps are written with the shim's own scaffold API.
 
-mod host;
+use std::path::Path;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use bytes::Bytes;
-use conformance_tests::echo::{base64, event_of, sha256_hex};
-use conformance_tests::equivalence::{assert_equivalent, logical_requests, LogicalRequest};
-use host::{fixture, peak_rss_kib, Host, Reply};
+use conformance_tests::build::echo_binary;
 use polyfaas_azure::scaffold::{AppScaffold, TriggerSpec};
+use polyfaas_testkit::azure::{Host, Reply};
+use polyfaas_testkit::echo::{base64, event_of, sha256_hex};
+use polyfaas_testkit::encode::Encoder;
+use polyfaas_testkit::equivalence::{assert_equivalent, logical_requests};
+use polyfaas_testkit::native::NativeEvent;
+use polyfaas_testkit::Platform;
 use serde_json::{json, Value};
+
+/// Starts echo in the app `app` writes, plus `extra` (relative path, JSON) files for hand-made
+/// `function.json`s.
+fn start_host(app: AppScaffold, extra: &[(&str, Value)], env: &[(&str, &str)]) -> Host {
+    let write = |root: &Path| -> std::io::Result<()> {
+        app.write(root).map_err(std::io::Error::other)?;
+        for (path, json) in extra {
+            let path = root.join(path);
+            if let Some(folder) = path.parent() {
+                std::fs::create_dir_all(folder)?;
+            }
+            std::fs::write(&path, json.to_string())?;
+        }
+        Ok(())
+    };
+    Host::start(&echo_binary(Platform::Azure), write, env)
+        .unwrap_or_else(|e| panic!("start echo: {e}"))
+}
+
+/// A fixture of the project's own, from `conformance-tests/fixtures/azure/`.
+fn fixture(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/azure")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {path:?}: {e}"));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{path:?} is not JSON: {e}"))
+}
+
+/// Peak resident memory (`VmHWM`) of a process, in KiB (Linux).
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()
+}
 
 /// The app most tests use: one function per trigger, plus a Service Bus function written by
 /// hand (the scaffold does not write that trigger) that reaches echo as an invoke event.
@@ -33,7 +78,7 @@ fn invoices_function() -> (&'static str, Value) {
 }
 
 fn start() -> Host {
-    Host::start(app(), &[invoices_function()], &[])
+    start_host(app(), &[invoices_function()], &[])
 }
 
 /// An HTTP trigger's reply: the http output binding's value (the only output) and echo's
@@ -78,7 +123,8 @@ async fn http_text_request_through_the_envelope() {
     let host = start();
     let reply = host
         .invoke("orders", &fixture("http-text-request.json"))
-        .await;
+        .await
+        .unwrap();
     let (res, document) = res_of(&reply);
     assert_eq!(res["statusCode"], 200);
     assert_eq!(res["headers"]["Content-Type"], "application/json");
@@ -117,7 +163,7 @@ async fn http_text_request_through_the_envelope() {
 async fn http_binary_body_arrives_as_bytes() {
     let host = start();
     let sent = fixture("http-binary-request.json");
-    let (res, document) = res_of(&host.invoke("upload", &sent).await);
+    let (res, document) = res_of(&host.invoke("upload", &sent).await.unwrap());
     assert_eq!(res["statusCode"], 200);
     let event = event_of(&document, "azure");
     assert_eq!(event["method"], "PUT");
@@ -145,7 +191,7 @@ async fn blob_trigger_hands_over_a_local_file() {
         std::str::from_utf8(&content).is_err(),
         "the fixture must not be UTF-8"
     );
-    let reply = host.invoke("thumbnails", &sent).await;
+    let reply = host.invoke("thumbnails", &sent).await.unwrap();
     let document = return_value_of(&reply);
     assert_eq!(document["context"]["function"], "thumbnails");
     assert_eq!(
@@ -181,14 +227,14 @@ async fn deferred_blob_binding_reads_the_blob_through_the_store() {
     sent["Data"]["blob"] = json!({"Version": "1.0", "Source": "AzureStorageBlobs",
         "ContentType": "application/json",
         "Content": {"IsEmpty": false, "Length": content.len(), "MediaType": "application/octet-stream"}});
-    let document = return_value_of(&host.invoke("thumbnails", &sent).await);
+    let document = return_value_of(&host.invoke("thumbnails", &sent).await.unwrap());
     let event = event_of(&document, "azure");
     assert_eq!(event["local_sha256"], sha256_hex(&content));
     assert_eq!(event["key"], key);
 
     // A blob the store does not have: the handler's error is a failed invocation naming it.
     sent["Metadata"]["Uri"] = json!("\"http://127.0.0.1:10000/devstoreaccount1/photos/gone.bin\"");
-    let reply = host.invoke("thumbnails", &sent).await;
+    let reply = host.invoke("thumbnails", &sent).await.unwrap();
     assert_eq!(
         reply.status,
         500,
@@ -209,9 +255,9 @@ async fn deferred_blob_binding_reads_the_blob_through_the_store() {
 
 #[tokio::test]
 async fn queue_message_is_decoded_exactly_once() {
-    let host = Host::start(app().function_timeout("00:05:00"), &[], &[]);
+    let host = start_host(app().function_timeout("00:05:00"), &[], &[]);
     let sent = fixture("queue-trigger-request.json");
-    let document = return_value_of(&host.invoke("orders-queue", &sent).await);
+    let document = return_value_of(&host.invoke("orders-queue", &sent).await.unwrap());
     assert_eq!(
         event_of(&document, "azure"),
         json!({
@@ -232,7 +278,7 @@ async fn queue_message_is_decoded_exactly_once() {
     let deadline = document["context"]["deadline_ms"]
         .as_u64()
         .expect("a deadline");
-    let now = conformance_tests::echo::now_ms();
+    let now = polyfaas_testkit::echo::now_ms();
     assert!(
         deadline > now + 290_000 && deadline <= now + 300_000,
         "{deadline} vs {now}"
@@ -245,7 +291,8 @@ async fn timer_tick_is_named_after_the_function() {
     let document = return_value_of(
         &host
             .invoke("nightly", &fixture("timer-trigger-request.json"))
-            .await,
+            .await
+            .unwrap(),
     );
     assert_eq!(
         event_of(&document, "azure"),
@@ -259,7 +306,7 @@ async fn forwarding_mode_passes_raw_requests_and_responses() {
         .forwarding(true)
         .function("files", TriggerSpec::http_route("files/{*path}"))
         .function("orders-queue", TriggerSpec::queue("orders"));
-    let host = Host::start(app, &[], &[]);
+    let host = start_host(app, &[], &[]);
     let body = vec![0x00, 0xff, 0x10, 0x80, b'\n'];
     let request = http::Request::post("/api/files/a%20b/c.bin?x=1&x=2")
         .header("content-type", "application/octet-stream")
@@ -268,7 +315,7 @@ async fn forwarding_mode_passes_raw_requests_and_responses() {
         .header("x-forwarded-for", "198.51.100.7:443")
         .body(Bytes::from(body.clone()))
         .unwrap();
-    let reply = host.forward(request).await;
+    let reply = host.forward(request).await.unwrap();
     assert_eq!(
         reply.status,
         200,
@@ -309,7 +356,7 @@ async fn forwarding_mode_passes_raw_requests_and_responses() {
             .header("x-echo-fail", switch)
             .body(Bytes::new())
             .unwrap();
-        let reply = host.forward(request).await;
+        let reply = host.forward(request).await.unwrap();
         assert_eq!(reply.status, 500);
         assert_eq!(reply.json()["error"]["type"], error_type, "{switch}");
     }
@@ -319,14 +366,16 @@ async fn forwarding_mode_passes_raw_requests_and_responses() {
                 .body(Bytes::new())
                 .unwrap(),
         )
-        .await;
+        .await
+        .unwrap();
     assert_eq!(reply.status, 200);
 
     // Functions with other bindings still come as envelopes on the same server.
     let document = return_value_of(
         &host
             .invoke("orders-queue", &fixture("queue-trigger-request.json"))
-            .await,
+            .await
+            .unwrap(),
     );
     assert_eq!(document["event"]["kind"], "message");
 }
@@ -349,7 +398,7 @@ async fn handler_errors_and_panics_are_reported_and_the_next_call_is_served() {
     ] {
         let mut failing = sent.clone();
         failing["Data"]["req"]["Headers"]["X-Echo-Fail"] = json!([switch]);
-        let reply = host.invoke("orders", &failing).await;
+        let reply = host.invoke("orders", &failing).await.unwrap();
         // HTTP trigger: the client gets the status and the JSON body through `res`.
         let (res, error) = res_of(&reply);
         assert_eq!(res["statusCode"], 500, "{switch}");
@@ -364,7 +413,7 @@ async fn handler_errors_and_panics_are_reported_and_the_next_call_is_served() {
             "{logs}"
         );
     }
-    let (res, _) = res_of(&host.invoke("orders", &sent).await);
+    let (res, _) = res_of(&host.invoke("orders", &sent).await.unwrap());
     assert_eq!(res["statusCode"], 200);
 
     // Other triggers: a non-2xx envelope (the host's retry path) with the message.
@@ -374,7 +423,8 @@ async fn handler_errors_and_panics_are_reported_and_the_next_call_is_served() {
                 "invoices",
                 &json!({"Data": {"invoice": {"echo_fail": switch}}, "Metadata": {}}),
             )
-            .await;
+            .await
+            .unwrap();
         assert_eq!(reply.status, 500, "{switch}");
         assert_eq!(reply.content_type.as_deref(), Some("application/json"));
         let envelope = reply.json();
@@ -394,7 +444,8 @@ async fn handler_errors_and_panics_are_reported_and_the_next_call_is_served() {
                 "invoices",
                 &json!({"Data": {"invoice": {"n": 1}}, "Metadata": {}}),
             )
-            .await,
+            .await
+            .unwrap(),
     );
     assert_eq!(
         event_of(&document, "azure"),
@@ -407,7 +458,8 @@ async fn handler_errors_and_panics_are_reported_and_the_next_call_is_served() {
                 "invoices",
                 &json!({"Data": {"invoice": "\"{\\\"n\\\":2}\""}, "Metadata": {}}),
             )
-            .await,
+            .await
+            .unwrap(),
     );
     assert_eq!(document["event"]["payload"], r#"{"n":2}"#);
     assert!(host.scratch_is_empty());
@@ -476,7 +528,7 @@ async fn malformed_payloads_get_400_naming_the_problem() {
         ),
     ];
     for (function, body, message) in cases {
-        let reply = host.invoke_raw(function, body).await;
+        let reply = host.invoke_raw(function, body).await.unwrap();
         assert_eq!(
             reply.status,
             400,
@@ -497,7 +549,7 @@ async fn malformed_payloads_get_400_naming_the_problem() {
         assert!(host.process.is_running());
     }
     // The next invocation is served, and no partly written blob is left behind.
-    let document = return_value_of(&host.invoke("thumbnails", &blob).await);
+    let document = return_value_of(&host.invoke("thumbnails", &blob).await.unwrap());
     assert_eq!(document["event"]["kind"], "blob");
     assert!(
         host.scratch_is_empty(),
@@ -511,10 +563,11 @@ async fn malformed_payloads_get_400_naming_the_problem() {
 
 #[tokio::test]
 async fn log_lines_of_the_invocation_come_back_in_logs() {
-    let host = Host::start(app(), &[], &[("RUST_LOG", "debug")]);
+    let host = start_host(app(), &[], &[("RUST_LOG", "debug")]);
     let reply = host
         .invoke("nightly", &fixture("timer-trigger-request.json"))
-        .await;
+        .await
+        .unwrap();
     let logs = reply.json()["Logs"].clone();
     let lines: Vec<&str> = logs
         .as_array()
@@ -553,6 +606,7 @@ async fn concurrent_invocations_are_served_in_parallel() {
     let elapsed = started.elapsed();
     let mut ids = std::collections::BTreeSet::new();
     for reply in [a, b, c, d] {
+        let reply = reply.unwrap();
         let (res, document) = res_of(&reply);
         assert_eq!(res["statusCode"], 200);
         assert_eq!(
@@ -612,7 +666,7 @@ async fn a_64_mib_blob_is_decoded_to_disk_without_holding_it_in_memory() {
         .chain((0..chunks).map(move |i| Bytes::from(BASE64.encode(chunk(i)))))
         .chain(std::iter::once(tail));
     let started = std::time::Instant::now();
-    let reply = host.invoke_stream("thumbnails", body).await;
+    let reply = host.invoke_stream("thumbnails", body).await.unwrap();
     let elapsed = started.elapsed();
     let document = return_value_of(&reply);
     assert_eq!(document["event"]["local_sha256"], expected.as_str());
@@ -629,55 +683,25 @@ async fn a_64_mib_blob_is_decoded_to_disk_without_holding_it_in_memory() {
     assert!(host.scratch_is_empty());
 }
 
-/// The logical request as the host's envelope: `Url` from the raw path and query; `Query`
-/// comma-joined as the host does (and ignored by the shim); headers as arrays with .NET-style
-/// name case; `Body` as base64 for octet-stream, as text otherwise, absent when empty.
-fn envelope_of(request: &LogicalRequest) -> Value {
-    let url = format!("http://localhost:7071{}", request.path_and_query());
-    let mut query = serde_json::Map::new();
-    for pair in request.query.split('&').filter(|p| !p.is_empty()) {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        let joined = match query.get(k).and_then(Value::as_str) {
-            Some(prev) => format!("{prev},{v}"),
-            None => v.to_owned(),
-        };
-        query.insert(k.to_owned(), json!(joined));
-    }
-    let dotnet_case = |name: &str| -> String {
-        name.split('-')
-            .map(|p| p[..1].to_uppercase() + &p[1..])
-            .collect::<Vec<_>>()
-            .join("-")
-    };
-    let mut headers = serde_json::Map::new();
-    headers.insert("Host".into(), json!(["localhost:7071"]));
-    for (name, value) in &request.headers {
-        headers.insert(dotnet_case(name), json!([value]));
-    }
-    let mut req = json!({"Url": url, "Method": request.method, "Query": query, "Headers": headers,
-                         "Params": {}, "Identities": []});
-    if !request.body.is_empty() {
-        req["Headers"]["Content-Length"] = json!([request.body.len().to_string()]);
-        req["Body"] = if request.header("content-type") == Some("application/octet-stream") {
-            json!(BASE64.encode(&request.body))
-        } else {
-            json!(String::from_utf8(request.body.clone()).expect("text bodies are UTF-8"))
-        };
-    }
-    json!({"Data": {"req": req}, "Metadata": {"Query": query,
-           "sys": {"MethodName": "everything", "UtcNow": "2026-03-01T10:00:00Z", "RandGuid": "00000000-0000-4000-8000-000000000000"}}})
-}
-
 #[tokio::test]
 async fn equivalence_with_the_other_platforms() {
     // Route prefix "" so the client's path is the logical path; one catch-all function.
     let envelope_app = AppScaffold::new("echo")
         .route_prefix("")
         .function("everything", TriggerSpec::http_route("{*path}"));
-    let host = Host::start(envelope_app.clone(), &[], &[]);
-    let forwarding = Host::start(envelope_app.forwarding(true), &[], &[]);
+    let host = start_host(envelope_app.clone(), &[], &[]);
+    let forwarding = start_host(envelope_app.forwarding(true), &[], &[]);
     for request in logical_requests() {
-        let (res, document) = res_of(&host.invoke("everything", &envelope_of(&request)).await);
+        // The test kit's encoding of the request, sent to this app's catch-all function.
+        let encoded = Encoder::new(Platform::Azure)
+            .encode(&request.to_event())
+            .unwrap();
+        let NativeEvent::Azure(event) = encoded.native else {
+            panic!("an Azure event")
+        };
+        let mut envelope = event.envelope;
+        envelope["Metadata"]["sys"]["MethodName"] = json!("everything");
+        let (res, document) = res_of(&host.invoke("everything", &envelope).await.unwrap());
         assert_eq!(res["statusCode"], 200);
         assert_equivalent(
             &request,
@@ -686,7 +710,7 @@ async fn equivalence_with_the_other_platforms() {
             &["host", "content-length"],
         );
 
-        let reply = forwarding.forward(request.http_request()).await;
+        let reply = forwarding.forward(request.http_request()).await.unwrap();
         assert_eq!(
             reply.status,
             200,
@@ -706,10 +730,10 @@ async fn equivalence_with_the_other_platforms() {
 /// the shared fixture folder (never copied here).
 #[tokio::test]
 async fn payloads_recorded_from_a_deployed_app_are_understood() {
-    let dir =
-        conformance_tests::build::workspace_root().join("../shared/fixtures/azure/real-captures");
-    // CI and every checkout of the workplace have shared/ beside the repository: a missing
-    // folder is a broken setup, not a reason to pass without checking anything.
+    // CI and every checkout of the workplace have shared/ beside the repository (or beside a
+    // parent of a worktree): a missing folder is a broken setup, not a reason to pass without
+    // checking anything (`shared_dir` panics then).
+    let dir = conformance_tests::build::shared_dir().join("fixtures/azure/real-captures");
     assert!(
         dir.is_dir(),
         "{} is missing: the outside-oracle fixtures are read from ../shared beside the checkout",
@@ -741,12 +765,13 @@ async fn payloads_recorded_from_a_deployed_app_are_understood() {
             http_fn("hello/payload/octaToByte"),
         ),
     ];
-    let host = Host::start(AppScaffold::new("echo"), &extra, &[]);
+    let host = start_host(AppScaffold::new("echo"), &extra, &[]);
 
     let document = return_value_of(
         &host
             .invoke("queue", &read("ballerina-queue-trigger-request.json"))
-            .await,
+            .await
+            .unwrap(),
     );
     assert_eq!(
         document["event"]["body_base64"],
@@ -762,7 +787,8 @@ async fn payloads_recorded_from_a_deployed_app_are_understood() {
     let document = return_value_of(
         &host
             .invoke("timer", &read("ballerina-timer-trigger-request.json"))
-            .await,
+            .await
+            .unwrap(),
     );
     assert_eq!(
         document["event"],
@@ -772,7 +798,8 @@ async fn payloads_recorded_from_a_deployed_app_are_understood() {
     let document = return_value_of(
         &host
             .invoke("blobspread", &read("ballerina-blob-trigger-request.json"))
-            .await,
+            .await
+            .unwrap(),
     );
     assert_eq!(document["event"]["store"], "bpath1");
     assert_eq!(document["event"]["key"], "hello.txt");
@@ -788,7 +815,8 @@ async fn payloads_recorded_from_a_deployed_app_are_understood() {
                 "default-hello-all",
                 &read("ballerina-http-trigger-request.json"),
             )
-            .await,
+            .await
+            .unwrap(),
     );
     assert_eq!(document["event"]["path"], "/hello/all");
     assert_eq!(document["event"]["source_ip"], "112.134.128.105");
@@ -797,7 +825,8 @@ async fn payloads_recorded_from_a_deployed_app_are_understood() {
             "post-hello-payload-octaToByte",
             &read("ballerina-http-trigger-octet-stream-request.json"),
         )
-        .await;
+        .await
+        .unwrap();
     assert!(
         reply.json()["Outputs"]["outResp"].is_object(),
         "the http binding's own name"

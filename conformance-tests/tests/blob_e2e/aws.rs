@@ -3,12 +3,13 @@
 use std::time::Duration;
 
 use conformance_tests::build::echo_binary;
-use conformance_tests::echo::{event_of, sha256_hex};
-use conformance_tests::process::{command, Process};
+use polyfaas_testkit::echo::{event_of, sha256_hex};
+use polyfaas_testkit::process::{command, Process};
 use serde_json::{json, Value};
 
-use crate::runtime_api::{Invocation, Outcome, RuntimeApi};
 use crate::servers::{Kind, Server, ACCESS_KEY, SECRET_KEY};
+use polyfaas_testkit::aws::{Invocation, Outcome, RuntimeApi};
+use polyfaas_testkit::Platform;
 
 /// The bucket the notifications come from.
 const BUCKET: &str = "e2e-uploads";
@@ -40,7 +41,7 @@ fn start_echo(
     blob_url: Option<&str>,
     scratch: &std::path::Path,
 ) -> Process {
-    let mut cmd = command(&echo_binary("aws"));
+    let mut cmd = command(&echo_binary(Platform::Aws));
     for var in [
         "POLYFAAS_BLOB_URL",
         "AWS_PROFILE",
@@ -62,7 +63,7 @@ fn start_echo(
     if let Some(url) = blob_url {
         cmd.env("POLYFAAS_BLOB_URL", url);
     }
-    Process::spawn(cmd)
+    Process::spawn(cmd).unwrap()
 }
 
 async fn invoke(api: &RuntimeApi, process: &Process, payload: &Value) -> Outcome {
@@ -90,7 +91,7 @@ async fn an_s3_notification_reaches_echo_with_the_objects_bytes() {
     // bucket with a prefix: either way the object is read from the event's bucket.
     for blob_url in [None, Some("s3://configured-elsewhere/some/prefix")] {
         let scratch = tempfile::tempdir().unwrap();
-        let api = RuntimeApi::start().await;
+        let api = RuntimeApi::start().await.unwrap();
         let mut process = start_echo(&api, &server, SECRET_KEY, blob_url, scratch.path());
         let outcome = invoke(&api, &process, &event).await;
         let Outcome::Response(_) = &outcome else {
@@ -113,7 +114,7 @@ async fn an_s3_notification_reaches_echo_with_the_objects_bytes() {
 
     // An object that is not there: the invocation fails with a blob error, echo stays up.
     let scratch = tempfile::tempdir().unwrap();
-    let api = RuntimeApi::start().await;
+    let api = RuntimeApi::start().await.unwrap();
     let process = start_echo(&api, &server, SECRET_KEY, None, scratch.path());
     let missing = s3_created(BUCKET, "incoming/absent.bin", 3);
     let (error_type, message) = invoke(&api, &process, &missing).await.error();
@@ -133,7 +134,7 @@ async fn a_wrong_s3_secret_is_refused_by_the_server_and_reported() {
     std::fs::create_dir_all(&bucket_dir).unwrap();
     std::fs::write(bucket_dir.join("k.txt"), b"secret bytes").unwrap();
     let scratch = tempfile::tempdir().unwrap();
-    let api = RuntimeApi::start().await;
+    let api = RuntimeApi::start().await.unwrap();
     let mut process = start_echo(&api, &server, "not-the-secret", None, scratch.path());
     let (error_type, message) = invoke(&api, &process, &s3_created(BUCKET, "k.txt", 12))
         .await

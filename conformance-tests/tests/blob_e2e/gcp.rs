@@ -5,9 +5,10 @@ use std::net::SocketAddr;
 
 use bytes::Bytes;
 use conformance_tests::build::echo_binary;
-use conformance_tests::client::{json, send};
-use conformance_tests::echo::{event_of, sha256_hex};
-use conformance_tests::process::{command, Process};
+use polyfaas_testkit::client::{json, send};
+use polyfaas_testkit::echo::{event_of, sha256_hex};
+use polyfaas_testkit::process::{command, Process};
+use polyfaas_testkit::Platform;
 use serde_json::json;
 
 use crate::servers::{Kind, Server};
@@ -61,7 +62,7 @@ fn start_echo(
     blob_url: Option<&str>,
     scratch: &std::path::Path,
 ) -> (Process, SocketAddr) {
-    let mut cmd = command(&echo_binary("gcp"));
+    let mut cmd = command(&echo_binary(Platform::Gcp));
     for var in [
         "POLYFAAS_BLOB_URL",
         "GOOGLE_APPLICATION_CREDENTIALS",
@@ -78,7 +79,7 @@ fn start_echo(
     if let Some(url) = blob_url {
         cmd.env("POLYFAAS_BLOB_URL", url);
     }
-    Process::spawn_listening(cmd, "PORT")
+    Process::spawn_listening(cmd, "PORT").unwrap()
 }
 
 /// The binary-mode CloudEvent Eventarc sends when `key` is written to `bucket`.

@@ -15,10 +15,6 @@
 #[path = "../../../core/tests/blob_contract/servers.rs"]
 mod servers;
 
-#[allow(dead_code)] // shared with the AWS conformance suite
-#[path = "../aws/runtime_api.rs"]
-mod runtime_api;
-
 mod aws;
 mod gcp;
 
@@ -39,14 +35,14 @@ pub fn assert_read_object(
     content: &[u8],
     case: &str,
 ) {
-    let echoed = conformance_tests::echo::event_of(document, provider);
+    let echoed = polyfaas_testkit::echo::event_of(document, provider);
     assert_eq!(echoed["kind"], "blob", "{case}: {document:#}");
     assert_eq!(echoed["change"], "created", "{case}");
     assert_eq!(echoed["store"], bucket, "{case}");
     assert_eq!(echoed["key"], key, "{case}");
     assert_eq!(
         echoed["local_sha256"],
-        conformance_tests::echo::sha256_hex(content),
+        polyfaas_testkit::echo::sha256_hex(content),
         "{case}: echo read the object's bytes"
     );
 }

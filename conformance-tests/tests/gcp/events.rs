@@ -2,11 +2,13 @@
 //! event gives the same neutral event, blob objects become local files, ids and deadlines.
 
 use bytes::Bytes;
-use conformance_tests::client::{json, send};
-use conformance_tests::echo::{event_of, sha256_hex};
+use polyfaas_testkit::client::{json, send};
+use polyfaas_testkit::echo::{event_of, sha256_hex};
 use serde_json::{json, Value};
 
-use crate::driver::{binary_event, start, structured_event, text};
+use polyfaas_testkit::gcp::{binary_event, structured_event, text};
+
+use crate::start;
 
 const BUCKET_SOURCE: &str = "//storage.googleapis.com/projects/_/buckets/orchard-raw";
 
@@ -216,4 +218,4 @@ async fn the_function_can_be_served_on_any_path() {
     assert_eq!(response.status(), 200);
 }
 
-use conformance_tests::echo::now_ms;
+use polyfaas_testkit::echo::now_ms;

@@ -12,10 +12,12 @@ use std::path::PathBuf;
 
 use bytes::Bytes;
 use conformance_tests::build::workspace_root;
-use conformance_tests::client::send;
+use polyfaas_testkit::client::send;
 use serde_json::Value;
 
-use crate::driver::{request_from, start, text, Echo};
+use polyfaas_testkit::gcp::{request_from, text, FunctionsFramework as Echo};
+
+use crate::start;
 
 fn fixture_dir() -> PathBuf {
     workspace_root().join("conformance-tests/fixtures/gcp")
@@ -160,7 +162,11 @@ async fn every_project_fixture_case_passes() {
                 echo.put_object(key, content.as_str().expect("object text").as_bytes());
             }
         }
-        let response = send(echo.addr, request_from(&case["request"])).await;
+        let response = send(
+            echo.addr,
+            request_from(&case["request"]).unwrap_or_else(|e| panic!("{file}: {name}: {e}")),
+        )
+        .await;
         if let Err(problem) = check(&case["expect"], &response) {
             failures.push(format!("{file}: {name} ({signature}): {problem}"));
         }

@@ -1,11 +1,11 @@
 //! `http` functions: every method and path reaches the function unmodified.
 
 use bytes::Bytes;
-use conformance_tests::client::{get, json, send};
-use conformance_tests::echo::{assert_binary_bodies_arrive_intact, event_of, header_values};
-use conformance_tests::equivalence::{assert_equivalent, logical_requests};
+use polyfaas_testkit::client::{get, json, send};
+use polyfaas_testkit::echo::{assert_binary_bodies_arrive_intact, event_of, header_values};
+use polyfaas_testkit::equivalence::{assert_equivalent, logical_requests};
 
-use crate::driver::start;
+use crate::start;
 
 #[tokio::test]
 async fn http_requests_become_canonical_json() {

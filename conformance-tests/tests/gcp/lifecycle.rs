@@ -4,11 +4,16 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use conformance_tests::build::echo_binary;
-use conformance_tests::client::{self, get, json, send};
-use conformance_tests::process::{command, free_port, Process};
+use polyfaas_testkit::client::{self, get, json, send};
+use polyfaas_testkit::process::{command, free_port, Process};
 use serde_json::json;
 
-use crate::driver::{start, structured_event, text, KeptAlive};
+use polyfaas_testkit::client::KeptAlive;
+use polyfaas_testkit::gcp::{structured_event, text};
+use polyfaas_testkit::process::Signal;
+use polyfaas_testkit::Platform;
+
+use crate::start;
 
 #[tokio::test]
 async fn a_panic_is_a_crash_and_the_next_request_is_served() {
@@ -152,13 +157,13 @@ async fn sigterm_finishes_requests_in_flight_then_exits_0() {
                 )
             }
         };
-        let mut connection = KeptAlive::open(addr).await;
+        let mut connection = KeptAlive::open(addr).await.unwrap();
         let first = connection.send(request(0)).await.expect("served");
         assert_eq!(first.status(), 200);
         let slow = request(1500);
         let in_flight = tokio::spawn(async move { connection.send(slow).await });
         tokio::time::sleep(Duration::from_millis(400)).await;
-        echo.process.signal("TERM");
+        echo.process.signal(Signal::Term).unwrap();
         let response = in_flight.await.unwrap().expect("answered");
         assert_eq!(
             response.status(),
@@ -191,7 +196,7 @@ async fn sigterm_finishes_requests_in_flight_then_exits_0() {
 #[tokio::test]
 async fn the_drain_after_sigterm_is_bounded() {
     let mut echo = start("http", &[("POLYFAAS_DRAIN_SECONDS", "1")]);
-    let mut connection = KeptAlive::open(echo.addr).await;
+    let mut connection = KeptAlive::open(echo.addr).await.unwrap();
     let first = connection
         .send(http::Request::get("/").body(Bytes::new()).unwrap())
         .await
@@ -206,7 +211,7 @@ async fn the_drain_after_sigterm_is_bounded() {
     });
     tokio::time::sleep(Duration::from_millis(400)).await;
     let signalled = Instant::now();
-    echo.process.signal("TERM");
+    echo.process.signal(Signal::Term).unwrap();
     let status = echo
         .process
         .wait_timeout(Duration::from_secs(10))
@@ -237,12 +242,12 @@ async fn bad_settings_are_startup_errors_naming_the_variable() {
         ("PORT", "eighty"),
         ("CLOUD_RUN_TIMEOUT_SECONDS", "soon"),
     ] {
-        let mut cmd = command(&echo_binary("gcp"));
+        let mut cmd = command(&echo_binary(Platform::Gcp));
         cmd.env("FUNCTION_TARGET", "echo")
-            .env("PORT", free_port().to_string())
+            .env("PORT", free_port().unwrap().to_string())
             .env("POLYFAAS_BLOB_URL", "memory://")
             .env(var, value);
-        let mut process = Process::spawn(cmd);
+        let mut process = Process::spawn(cmd).unwrap();
         let status = process
             .wait_timeout(Duration::from_secs(30))
             .expect("exits");
@@ -259,16 +264,18 @@ async fn bad_settings_are_startup_errors_naming_the_variable() {
 
 #[tokio::test]
 async fn by_default_it_listens_on_all_interfaces() {
-    let port = free_port();
-    let mut cmd = command(&echo_binary("gcp"));
+    let port = free_port().unwrap();
+    let mut cmd = command(&echo_binary(Platform::Gcp));
     cmd.env("FUNCTION_TARGET", "echo")
         .env("PORT", port.to_string())
         .env("POLYFAAS_BLOB_URL", "memory://")
         .env_remove("HOST")
         .env("RUST_LOG", "info");
-    let mut process = Process::spawn(cmd);
+    let mut process = Process::spawn(cmd).unwrap();
     let addr = ([127, 0, 0, 1], port).into();
-    process.wait_for_port(addr);
+    process
+        .wait_for_port(addr, Duration::from_secs(60))
+        .unwrap();
     assert_eq!(get(addr, "/").await.status(), 200);
     assert!(
         process.output().contains(&format!("0.0.0.0:{port}")),

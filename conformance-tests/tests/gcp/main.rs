@@ -1,5 +1,6 @@
 //! Google Cloud Functions: the real `echo` binary built with `--features gcp`, driven the way
-//! Cloud Run, Eventarc and Pub/Sub drive a Functions Framework server.
+//! Cloud Run, Eventarc and Pub/Sub drive a Functions Framework server (the test kit's
+//! `polyfaas_testkit::gcp`).
 //!
 //! - `fixtures`: the project's own fixtures, one per conversion rule (storage, Pub/Sub incl.
 //!   raw push, Firestore, Realtime Database, Auth, Analytics, binary and structured
@@ -12,8 +13,25 @@
 //! The public Functions Framework conformance corpus is checked outside `cargo test`:
 //! `providers/gcp/scripts/oracle.sh`.
 
-mod driver;
 mod events;
 mod fixtures;
 mod http_fn;
 mod lifecycle;
+
+use conformance_tests::build::echo_binary;
+use polyfaas_testkit::gcp::FunctionsFramework;
+use polyfaas_testkit::native::Signature;
+use polyfaas_testkit::Platform;
+
+/// Starts echo as a `signature` function (`http`, `cloudevent`, `event`) the way the Functions
+/// Framework starts one, plus `env`.
+pub fn start(signature: &str, env: &[(&str, &str)]) -> FunctionsFramework {
+    let signature = match signature {
+        "http" => Signature::Http,
+        "cloudevent" => Signature::CloudEvent,
+        "event" => Signature::Event,
+        other => panic!("no signature type {other:?}"),
+    };
+    FunctionsFramework::start(&echo_binary(Platform::Gcp), signature, env)
+        .unwrap_or_else(|e| panic!("start echo: {e}"))
+}

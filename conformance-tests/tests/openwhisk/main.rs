@@ -3,17 +3,15 @@
 //! lines out, the ack), a blackbox proxy stand-in (argv/stdin in, last stdout line out), and the
 //! controller's web-action shaping and `.http` projection.
 
-mod action_loop;
-mod blackbox;
 mod tools;
-mod web;
 
 use std::path::PathBuf;
 
-use action_loop::ActionLoop;
 use conformance_tests::build::{echo_binary, workspace_root};
-use conformance_tests::echo::{base64, body_of, event_of, header_values};
-use conformance_tests::equivalence::{assert_equivalent, logical_requests};
+use polyfaas_testkit::echo::{base64, body_of, event_of, header_values};
+use polyfaas_testkit::equivalence::{assert_equivalent, logical_requests};
+use polyfaas_testkit::openwhisk::{blackbox, web, ActionLoop};
+use polyfaas_testkit::Platform;
 use serde_json::{json, Value};
 
 /// The API key in the fixtures; its secret part must never reach a log.
@@ -24,7 +22,7 @@ const ACTION: &str = "/guest/polyfaas/echo";
 const FAR_DEADLINE: u64 = 4_102_444_800_000;
 
 fn echo() -> PathBuf {
-    echo_binary("openwhisk")
+    echo_binary(Platform::OpenWhisk)
 }
 
 fn fixture(name: &str) -> String {
@@ -62,7 +60,7 @@ fn start_with(ack: bool, env: &[(&str, &str)]) -> ActionLoop {
         ("POLYFAAS_TMPDIR", tmp.to_str().expect("temp dir is UTF-8")),
     ];
     all.extend_from_slice(env);
-    ActionLoop::start(&echo(), ack, &all)
+    ActionLoop::start(&echo(), ack, &all).unwrap()
 }
 
 /// A `/run` body as the invoker sends it.
@@ -79,7 +77,7 @@ fn run_body(id: &str, value: Value) -> Value {
     })
 }
 
-use conformance_tests::echo::now_ms;
+use polyfaas_testkit::echo::now_ms;
 
 /// Checks the echo document of an invoke activation and returns its payload.
 fn invoke_payload(document: &Value, body: &Value) -> Value {
@@ -101,9 +99,9 @@ fn invoke_payload(document: &Value, body: &Value) -> Value {
 #[test]
 fn ack_first_then_one_result_line_per_plain_activation() {
     let mut action = start(true);
-    assert_eq!(action.read_ack(), json!({"ok": true}));
+    assert_eq!(action.read_ack().unwrap(), json!({"ok": true}));
     for body in fixture_lines("plain.jsonl") {
-        let activation = action.run(&body);
+        let activation = action.run(&body).unwrap();
         let document = &activation.result;
         assert_eq!(invoke_payload(document, &body), body["value"]);
         assert_eq!(
@@ -116,7 +114,7 @@ fn ack_first_then_one_result_line_per_plain_activation() {
             activation.line
         );
     }
-    let (status, extra) = action.finish();
+    let (status, extra) = action.finish().unwrap();
     assert!(status.success(), "exit after stdin closed: {status}");
     assert!(
         extra.is_empty(),
@@ -128,27 +126,27 @@ fn ack_first_then_one_result_line_per_plain_activation() {
 fn without_the_ack_variable_the_first_line_is_the_first_result() {
     let mut action = start(false);
     let body = run_body("no-ack-1", json!({"n": 1}));
-    let activation = action.run(&body);
+    let activation = action.run(&body).unwrap();
     assert_eq!(invoke_payload(&activation.result, &body), json!({"n": 1}));
 }
 
 #[test]
 fn the_deadline_is_the_contexts_and_is_enforced() {
     let mut action = start(true);
-    action.read_ack();
+    action.read_ack().unwrap();
     // As a number, and absent.
     let mut body = run_body("deadline-number", json!({}));
     body["deadline"] = json!(4_000_000_000_000u64);
-    let result = action.run(&body).result;
+    let result = action.run(&body).unwrap().result;
     assert_eq!(result["context"]["deadline_ms"], 4_000_000_000_000u64);
     let mut body = run_body("deadline-none", json!({}));
     body.as_object_mut().unwrap().remove("deadline");
-    let result = action.run(&body).result;
+    let result = action.run(&body).unwrap().result;
     assert_eq!(result["context"]["deadline_ms"], Value::Null);
     // A deadline 300 ms away and a handler that sleeps 5 s: cancelled, and the loop goes on.
     let mut body = run_body("deadline-soon", json!({"echo_sleep_ms": 5000}));
     body["deadline"] = json!((now_ms() + 300).to_string());
-    let result = action.run(&body).result;
+    let result = action.run(&body).unwrap().result;
     let message = result["error"].as_str().expect("an error result");
     assert!(
         message.contains("did not finish before the deadline"),
@@ -156,7 +154,7 @@ fn the_deadline_is_the_contexts_and_is_enforced() {
     );
     let body = run_body("after-timeout", json!({"ok": 1}));
     assert_eq!(
-        invoke_payload(&action.run(&body).result, &body),
+        invoke_payload(&action.run(&body).unwrap().result, &body),
         json!({"ok": 1})
     );
 }
@@ -166,9 +164,9 @@ fn the_deadline_is_the_contexts_and_is_enforced() {
 #[test]
 fn web_get_with_query_headers_and_source_ip() {
     let mut action = start(true);
-    action.read_ack();
+    action.read_ack().unwrap();
     let body = web_fixture(1);
-    let reply = web::project(&action.run(&body).result);
+    let reply = web::project(&action.run(&body).unwrap().result);
     assert_eq!(reply.status, 200);
     assert_eq!(reply.header("content-type"), ["application/json"]);
     let document = reply.json();
@@ -189,9 +187,9 @@ fn web_get_with_query_headers_and_source_ip() {
 #[test]
 fn web_bodies_binary_json_and_text() {
     let mut action = start(true);
-    action.read_ack();
+    action.read_ack().unwrap();
     // Binary: base64 in __ow_body, the exact bytes to the handler.
-    let reply = web::project(&action.run(&web_fixture(2)).result);
+    let reply = web::project(&action.run(&web_fixture(2)).unwrap().result);
     let event = event_of(&reply.json(), "openwhisk");
     assert_eq!(event["method"], "POST");
     assert_eq!(
@@ -199,12 +197,12 @@ fn web_bodies_binary_json_and_text() {
         [0x00, 0xff, 0xfe, 0x80, 0xc3, 0x28, b'\n', 0x00, 0x7f]
     );
     // application/json arrives base64 in raw mode (the legacy rule); an empty __ow_path is `/`.
-    let reply = web::project(&action.run(&web_fixture(3)).result);
+    let reply = web::project(&action.run(&web_fixture(3)).unwrap().result);
     let event = event_of(&reply.json(), "openwhisk");
     assert_eq!(body_of(&event), br#"{"qty":3}"#);
     assert_eq!(event["path"], "/");
     // Text arrives as text, even when it is not base64.
-    let reply = web::project(&action.run(&web_fixture(4)).result);
+    let reply = web::project(&action.run(&web_fixture(4)).unwrap().result);
     let event = event_of(&reply.json(), "openwhisk");
     assert_eq!(event["method"], "PUT");
     assert_eq!(body_of(&event), "plain text, not base64 ✓".as_bytes());
@@ -213,7 +211,7 @@ fn web_bodies_binary_json_and_text() {
 #[test]
 fn web_repeated_headers_as_the_controller_collapses_them() {
     let mut action = start(true);
-    action.read_ack();
+    action.read_ack().unwrap();
     // The controller keeps one value per name (the last); the shim keeps what it gets.
     let params = web::raw_params(
         "GET",
@@ -222,12 +220,12 @@ fn web_repeated_headers_as_the_controller_collapses_them() {
         &[("X-Multi", "one"), ("x-multi", "two"), ("x-single", "only")],
         b"",
     );
-    let reply = web::project(&action.run(&run_body("headers-1", params)).result);
+    let reply = web::project(&action.run(&run_body("headers-1", params)).unwrap().result);
     let event = event_of(&reply.json(), "openwhisk");
     assert_eq!(header_values(&event, "x-multi"), ["two"]);
     assert_eq!(header_values(&event, "x-single"), ["only"]);
     // A folded value stays one value (no splitting on commas); an array gives several values.
-    let reply = web::project(&action.run(&web_fixture(5)).result);
+    let reply = web::project(&action.run(&web_fixture(5)).unwrap().result);
     let event = event_of(&reply.json(), "openwhisk");
     assert_eq!(header_values(&event, "x-folded"), ["one, two"]);
     assert_eq!(header_values(&event, "x-list"), ["first", "second"]);
@@ -236,8 +234,8 @@ fn web_repeated_headers_as_the_controller_collapses_them() {
 #[test]
 fn non_raw_web_actions_get_their_merged_parameters_as_the_query() {
     let mut action = start(true);
-    action.read_ack();
-    let reply = web::project(&action.run(&web_fixture(6)).result);
+    action.read_ack().unwrap();
+    let reply = web::project(&action.run(&web_fixture(6)).unwrap().result);
     let event = event_of(&reply.json(), "openwhisk");
     assert_eq!(event["path"], "/search");
     assert_eq!(event["query"], "name=J%C3%BCrgen%20K&page=2");
@@ -246,7 +244,7 @@ fn non_raw_web_actions_get_their_merged_parameters_as_the_query() {
 #[test]
 fn every_logical_request_gives_the_shared_canonical_event() {
     let mut action = start(true);
-    action.read_ack();
+    action.read_ack().unwrap();
     for (i, request) in logical_requests().iter().enumerate() {
         // A request to `.../echo.http` with nothing after it has `__ow_path` "".
         let path = if request.raw_path == "/" {
@@ -261,7 +259,9 @@ fn every_logical_request_gives_the_shared_canonical_event() {
             &request.headers,
             &request.body,
         );
-        let activation = action.run(&run_body(&format!("equivalence-{i}"), params));
+        let activation = action
+            .run(&run_body(&format!("equivalence-{i}"), params))
+            .unwrap();
         let reply = web::project(&activation.result);
         assert_eq!(
             reply.status, 200,
@@ -278,9 +278,10 @@ fn every_logical_request_gives_the_shared_canonical_event() {
 #[test]
 fn handler_errors_and_panics_are_results_and_the_loop_goes_on() {
     let mut action = start(true);
-    action.read_ack();
+    action.read_ack().unwrap();
     let result = action
         .run(&run_body("fail-1", json!({"echo_fail": "error"})))
+        .unwrap()
         .result;
     assert_eq!(
         result,
@@ -288,6 +289,7 @@ fn handler_errors_and_panics_are_results_and_the_loop_goes_on() {
     );
     let result = action
         .run(&run_body("fail-2", json!({"echo_fail": "panic"})))
+        .unwrap()
         .result;
     assert_eq!(
         result,
@@ -295,14 +297,17 @@ fn handler_errors_and_panics_are_results_and_the_loop_goes_on() {
     );
     let body = run_body("after-panic", json!({"still": "alive"}));
     assert_eq!(
-        invoke_payload(&action.run(&body).result, &body),
+        invoke_payload(&action.run(&body).unwrap().result, &body),
         json!({"still": "alive"})
     );
 
     // Web actions: the error is an HTTP response the controller projects.
     for (mode, status, error_type) in [("error", 500, "HandlerError"), ("panic", 500, "Panic")] {
         let params = web::raw_params("GET", "/boom", "", &[("x-echo-fail", mode)], b"");
-        let result = action.run(&run_body(&format!("web-{mode}"), params)).result;
+        let result = action
+            .run(&run_body(&format!("web-{mode}"), params))
+            .unwrap()
+            .result;
         let reply = web::project(&result);
         assert_eq!(reply.status, status, "{result}");
         assert_eq!(reply.header("content-type"), ["application/json"]);
@@ -311,16 +316,16 @@ fn handler_errors_and_panics_are_results_and_the_loop_goes_on() {
         assert!(error["message"].as_str().unwrap().contains("on purpose"));
     }
     let params = web::raw_params("GET", "/fine", "", &[], b"");
-    let reply = web::project(&action.run(&run_body("web-after", params)).result);
+    let reply = web::project(&action.run(&run_body("web-after", params)).unwrap().result);
     assert_eq!(reply.status, 200);
-    let (status, extra) = action.finish();
+    let (status, extra) = action.finish().unwrap();
     assert!(status.success() && extra.is_empty(), "{status} {extra:?}");
 }
 
 #[test]
 fn malformed_lines_get_error_results_and_the_loop_goes_on() {
     let mut action = start(true);
-    action.read_ack();
+    action.read_ack().unwrap();
     let expected = [
         "the activation line is not a JSON object",
         "the activation line is an empty line, not a JSON object",
@@ -337,7 +342,7 @@ fn malformed_lines_get_error_results_and_the_loop_goes_on() {
     let lines: Vec<&str> = malformed.lines().collect();
     assert_eq!(lines.len(), expected.len());
     for (line, expected) in lines.iter().zip(expected) {
-        let result = action.send_line(line.as_bytes()).result;
+        let result = action.send_line(line.as_bytes()).unwrap().result;
         // Web actions answer 400 through the projection; others carry the message as is.
         let message = match &result["error"] {
             Value::String(message) => message.clone(),
@@ -355,23 +360,25 @@ fn malformed_lines_get_error_results_and_the_loop_goes_on() {
     }
     let body = run_body("after-malformed", json!({"fine": true}));
     assert_eq!(
-        invoke_payload(&action.run(&body).result, &body),
+        invoke_payload(&action.run(&body).unwrap().result, &body),
         json!({"fine": true})
     );
-    let (status, extra) = action.finish();
+    let (status, extra) = action.finish().unwrap();
     assert!(status.success() && extra.is_empty(), "{status} {extra:?}");
 }
 
 #[test]
 fn handler_output_is_flushed_before_the_result_and_never_mixes_with_it() {
     let noisy = tools::noisy_example();
-    let mut action = ActionLoop::start(&noisy, true, &[("RUST_LOG", "info")]);
-    action.read_ack();
+    let mut action = ActionLoop::start(&noisy, true, &[("RUST_LOG", "info")]).unwrap();
+    action.read_ack().unwrap();
     // A partial stdout line is still in Rust's line buffer unless the shim flushes it.
-    let activation = action.run(&run_body(
-        "noise-1",
-        json!({"stdout": "partial stdout line", "stderr": "to stderr\n"}),
-    ));
+    let activation = action
+        .run(&run_body(
+            "noise-1",
+            json!({"stdout": "partial stdout line", "stderr": "to stderr\n"}),
+        ))
+        .unwrap();
     assert_eq!(activation.result, json!({"printed": true}));
     assert_eq!(activation.stdout, "partial stdout line");
     assert!(
@@ -381,21 +388,23 @@ fn handler_output_is_flushed_before_the_result_and_never_mixes_with_it() {
     );
     // Output that looks like a result, with and without newlines, stays output.
     let fake = "{\"error\":\"fake\"}\n{\"ok\":true}";
-    let activation = action.run(&run_body(
-        "noise-2",
-        json!({"stdout": fake, "stderr": fake}),
-    ));
+    let activation = action
+        .run(&run_body(
+            "noise-2",
+            json!({"stdout": fake, "stderr": fake}),
+        ))
+        .unwrap();
     assert_eq!(activation.result, json!({"printed": true}));
     assert_eq!(activation.stdout, fake);
     assert!(activation.stderr.contains(fake));
-    let (status, extra) = action.finish();
+    let (status, extra) = action.finish().unwrap();
     assert!(status.success() && extra.is_empty(), "{status} {extra:?}");
 }
 
 #[test]
 fn the_api_key_never_reaches_the_logs() {
     let mut action = start_with(true, &[("RUST_LOG", "trace")]);
-    action.read_ack();
+    action.read_ack().unwrap();
     let mut results = Vec::new();
     for body in fixture_lines("plain.jsonl")
         .into_iter()
@@ -405,10 +414,10 @@ fn the_api_key_never_reaches_the_logs() {
             run_body("key-panic", json!({"echo_fail": "panic"})),
         ])
     {
-        results.push(action.run(&body).line);
+        results.push(action.run(&body).unwrap().line);
     }
     for line in fixture("malformed.txt").lines() {
-        results.push(action.send_line(line.as_bytes()).line);
+        results.push(action.send_line(line.as_bytes()).unwrap().line);
     }
     let output = action.drain_all();
     assert!(
@@ -426,7 +435,7 @@ fn the_api_key_never_reaches_the_logs() {
 
 #[test]
 fn without_fd_3_the_action_loop_refuses_to_start() {
-    let mut command = conformance_tests::process::command(&echo());
+    let mut command = polyfaas_testkit::process::command(&echo());
     command
         .env("__OW_WAIT_FOR_ACK", "1")
         .env("POLYFAAS_BLOB_URL", "memory://");
@@ -447,7 +456,7 @@ fn without_fd_3_the_action_loop_refuses_to_start() {
 #[test]
 fn blackbox_takes_argv_and_prints_the_result_last() {
     let body = run_body("bb-1", json!({"string": "hello", "numbers": [42, 1]}));
-    let outcome = blackbox::run(&echo(), &body, &[("RUST_LOG", "debug")]);
+    let outcome = blackbox::run(&echo(), &body, &[("RUST_LOG", "debug")]).unwrap();
     assert!(outcome.had_argv);
     let document = outcome
         .result
@@ -462,7 +471,7 @@ fn blackbox_takes_argv_and_prints_the_result_last() {
 fn blackbox_reads_stdin_when_the_argument_is_too_long_for_argv() {
     let big = "a".repeat(blackbox::MAX_ARG + 10);
     let body = run_body("bb-big", json!({ "big": big }));
-    let outcome = blackbox::run(&echo(), &body, &[]);
+    let outcome = blackbox::run(&echo(), &body, &[]).unwrap();
     assert!(!outcome.had_argv);
     let document = outcome.result.expect("a result");
     assert_eq!(
@@ -479,7 +488,8 @@ fn blackbox_errors_web_actions_and_bad_arguments() {
         &echo(),
         &run_body("bb-fail", json!({"echo_fail": "panic"})),
         &[],
-    );
+    )
+    .unwrap();
     assert_eq!(
         outcome.result,
         Some(json!({"error": "the handler panicked: echo panicked on purpose (echo_fail: panic)"}))
@@ -491,13 +501,13 @@ fn blackbox_errors_web_actions_and_bad_arguments() {
         &[("content-type", "image/png")],
         b"\x89PNG",
     );
-    let outcome = blackbox::run(&echo(), &run_body("bb-web", params), &[]);
+    let outcome = blackbox::run(&echo(), &run_body("bb-web", params), &[]).unwrap();
     let reply = web::project(&outcome.result.expect("a result"));
     let event = event_of(&reply.json(), "openwhisk");
     assert_eq!(event["query"], "q=1");
     assert_eq!(event["body_base64"], base64(b"\x89PNG"));
     // Not through the proxy (which only passes JSON): a bad argument is an error result.
-    let output = conformance_tests::process::command(&echo())
+    let output = polyfaas_testkit::process::command(&echo())
         .arg("{not json")
         .stdin(std::process::Stdio::null())
         .output()
@@ -568,8 +578,8 @@ fn measure_action_loop_round_trips() {
     );
     let env = [("POLYFAAS_BLOB_URL", "memory://"), ("RUST_LOG", "info")];
     let mut actions = [
-        ActionLoop::start(&bare, false, &env),
-        ActionLoop::start(&echo, false, &env),
+        ActionLoop::start(&bare, false, &env).unwrap(),
+        ActionLoop::start(&echo, false, &env).unwrap(),
     ];
     for (name, body) in [("plain", &plain), ("web", &web)] {
         let mut best = [f64::MAX; 2];
@@ -577,7 +587,7 @@ fn measure_action_loop_round_trips() {
             for (action, best) in actions.iter_mut().zip(best.iter_mut()) {
                 let started = std::time::Instant::now();
                 for _ in 0..BATCH {
-                    action.run(body);
+                    action.run(body).unwrap();
                 }
                 *best = best.min(started.elapsed().as_secs_f64() * 1e6 / BATCH as f64);
             }

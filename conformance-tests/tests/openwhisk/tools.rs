@@ -1,33 +1,20 @@
-//! Builds this suite needs besides echo: the `noisy` example of `polyfaas-openwhisk` and the
-//! `polyfaas-openwhisk-package` command; and a small zip reader to check the package.
+//! Builds this suite needs besides echo (with the test kit's `Build`): the `noisy` example of
+//! `polyfaas-openwhisk` and the `polyfaas-openwhisk-package` command; and a small zip reader to
+//! check the package.
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::OnceLock;
 
-use conformance_tests::build::{target_dir, workspace_root};
+use conformance_tests::build::workspace_root;
+use polyfaas_testkit::build::Build;
+use polyfaas_testkit::Platform;
 
-/// Runs `cargo build --quiet <args>` and copies `built` (relative to the target directory) to a
-/// place no later build overwrites.
-fn build(args: &[&str], built: &str, name: &str) -> PathBuf {
-    let out_dir = target_dir().join("conformance-bin").join("openwhisk-tools");
-    std::fs::create_dir_all(&out_dir).expect("create the tools directory");
-    let lock = std::fs::File::create(out_dir.join(".lock")).expect("create the build lock");
-    lock.lock().expect("take the build lock");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let status = Command::new(cargo)
+/// Runs the build and returns the copy of its executable.
+fn build(build: Build) -> PathBuf {
+    build
         .current_dir(workspace_root())
-        .args(["build", "--quiet"])
-        .args(args)
-        .status()
-        .expect("run cargo build");
-    assert!(status.success(), "cargo build {args:?} failed");
-    let copy = out_dir.join(name);
-    let staging = out_dir.join(format!(".{name}.tmp"));
-    std::fs::copy(target_dir().join(built), &staging)
-        .unwrap_or_else(|e| panic!("copy {built}: {e}"));
-    std::fs::rename(&staging, &copy).expect("move the build into place");
-    copy
+        .run()
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The `noisy` example: prints what it is asked to on stdout and stderr, then answers.
@@ -35,9 +22,9 @@ pub fn noisy_example() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     PATH.get_or_init(|| {
         build(
-            &["-p", "polyfaas-openwhisk", "--example", "noisy"],
-            "debug/examples/noisy",
-            "noisy",
+            Build::plain("openwhisk-tools")
+                .package("polyfaas-openwhisk")
+                .example("noisy"),
         )
     })
     .clone()
@@ -48,16 +35,10 @@ pub fn packager() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     PATH.get_or_init(|| {
         build(
-            &[
-                "-p",
-                "polyfaas-openwhisk",
-                "--features",
-                "package",
-                "--bin",
-                "polyfaas-openwhisk-package",
-            ],
-            "debug/polyfaas-openwhisk-package",
-            "polyfaas-openwhisk-package",
+            Build::plain("openwhisk-tools")
+                .package("polyfaas-openwhisk")
+                .feature("package")
+                .bin("polyfaas-openwhisk-package"),
         )
     })
     .clone()
@@ -66,29 +47,16 @@ pub fn packager() -> PathBuf {
 /// Release builds of the OpenWhisk echo and of the `bare_loop` anchor, for the measurement.
 pub fn release_pair() -> (PathBuf, PathBuf) {
     let echo = build(
-        &[
-            "--release",
-            "-p",
-            "echo",
-            "--bin",
-            "echo",
-            "--no-default-features",
-            "--features",
-            "openwhisk",
-        ],
-        "release/echo",
-        "echo-release",
+        Build::for_platform(Platform::OpenWhisk)
+            .package("echo")
+            .bin("echo")
+            .release(true),
     );
     let bare = build(
-        &[
-            "--release",
-            "-p",
-            "polyfaas-openwhisk",
-            "--example",
-            "bare_loop",
-        ],
-        "release/examples/bare_loop",
-        "bare_loop-release",
+        Build::plain("openwhisk-tools")
+            .package("polyfaas-openwhisk")
+            .example("bare_loop")
+            .release(true),
     );
     (echo, bare)
 }

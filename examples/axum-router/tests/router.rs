@@ -1,20 +1,14 @@
 //! The axum example: an unchanged Router served by the real binary on the local dev provider.
 
-use std::net::SocketAddr;
-
 use bytes::Bytes;
-use conformance_tests::client::{get, json, post_json, send};
-use conformance_tests::process::{command, free_port, Process};
+use polyfaas_testkit::client::{get, json, post_json, send};
+use polyfaas_testkit::local::LocalServer;
 use serde_json::json;
 
 #[tokio::test]
 async fn the_router_serves_its_routes_and_receives_events() {
-    let port = free_port();
-    let mut cmd = command(env!("CARGO_BIN_EXE_axum-router").as_ref());
-    cmd.env("PORT", port.to_string());
-    let mut app = Process::spawn(cmd);
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    app.wait_for_port(addr);
+    let app = LocalServer::start(env!("CARGO_BIN_EXE_axum-router").as_ref(), &[]).unwrap();
+    let addr = app.addr;
 
     let created = post_json(addr, "/todos", &json!({"title": "ship it"})).await;
     assert_eq!(created.status(), 201);
@@ -49,11 +43,15 @@ async fn the_router_serves_its_routes_and_receives_events() {
     .await;
     assert_eq!(fired.status(), 202);
     let start = std::time::Instant::now();
-    while !app.output().contains("received a \"schedule\" event") {
+    while !app
+        .process
+        .output()
+        .contains("received a \"schedule\" event")
+    {
         assert!(
             start.elapsed().as_secs() < 10,
             "the event route did not run:\n{}",
-            app.output()
+            app.process.output()
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }

@@ -1,20 +1,18 @@
 //! The hello example as a user runs it: the real binary on the local dev provider.
 
-use std::net::SocketAddr;
-
-use conformance_tests::client::{get, json, send};
-use conformance_tests::process::{command, free_port, Process};
+use polyfaas_testkit::client::{get, json, send};
+use polyfaas_testkit::local::LocalServer;
 
 #[tokio::test]
 async fn greets_by_name_and_counts_visits_in_the_blob_store() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut cmd = command(env!("CARGO_BIN_EXE_hello").as_ref());
-    cmd.env("PORT", port.to_string())
-        .env("POLYFAAS_BLOB_DIR", dir.path());
-    let mut hello = Process::spawn(cmd);
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    hello.wait_for_port(addr);
+    let blob_dir = dir.path().to_str().unwrap();
+    let hello = LocalServer::start(
+        env!("CARGO_BIN_EXE_hello").as_ref(),
+        &[("POLYFAAS_BLOB_DIR", blob_dir)],
+    )
+    .unwrap();
+    let addr = hello.addr;
 
     let text = |r: http::Response<bytes::Bytes>| String::from_utf8(r.body().to_vec()).unwrap();
     assert_eq!(text(get(addr, "/").await), "Hello, world! (visit 1)\n");
@@ -52,14 +50,13 @@ async fn greets_by_name_and_counts_visits_in_the_blob_store() {
 #[tokio::test]
 async fn the_api_key_layer_refuses_requests_without_the_key() {
     let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let mut cmd = command(env!("CARGO_BIN_EXE_hello").as_ref());
-    cmd.env("PORT", port.to_string())
-        .env("POLYFAAS_BLOB_DIR", dir.path())
-        .env("HELLO_API_KEY", "s3cret");
-    let mut hello = Process::spawn(cmd);
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
-    hello.wait_for_port(addr);
+    let blob_dir = dir.path().to_str().unwrap();
+    let hello = LocalServer::start(
+        env!("CARGO_BIN_EXE_hello").as_ref(),
+        &[("POLYFAAS_BLOB_DIR", blob_dir), ("HELLO_API_KEY", "s3cret")],
+    )
+    .unwrap();
+    let addr = hello.addr;
 
     let refused = get(addr, "/?name=Ada").await;
     assert_eq!(refused.status(), 401);
@@ -71,16 +68,14 @@ async fn the_api_key_layer_refuses_requests_without_the_key() {
         refused.headers().contains_key("server-timing"),
         "timing wraps the key check"
     );
-    let wrong = http::Request::get("/?name=Ada")
-        .header("x-api-key", "guess")
-        .body(bytes::Bytes::new())
-        .unwrap();
-    assert_eq!(send(addr, wrong).await.status(), 401);
-    let right = http::Request::get("/?name=Ada")
-        .header("x-api-key", "s3cret")
-        .body(bytes::Bytes::new())
-        .unwrap();
-    let answer = send(addr, right).await;
+    let with_key = |key: &str| {
+        http::Request::get("/?name=Ada")
+            .header("x-api-key", key)
+            .body(bytes::Bytes::new())
+            .unwrap()
+    };
+    assert_eq!(send(addr, with_key("guess")).await.status(), 401);
+    let answer = send(addr, with_key("s3cret")).await;
     assert_eq!(answer.status(), 200);
     // Visit 1: the two refused requests never reached the handler.
     assert_eq!(answer.body().as_ref(), b"Hello, Ada! (visit 1)\n");

@@ -8,6 +8,7 @@
 use serde_json::{json, Value};
 
 use crate::echo::base64;
+use crate::logical::{HttpEvent, LogicalEvent};
 
 /// One HTTP request, independent of any platform.
 #[derive(Clone, Debug)]
@@ -57,7 +58,27 @@ impl LogicalRequest {
         }
     }
 
+    /// The request as a logical event (for the encoders), without a client address.
+    pub fn to_event(&self) -> LogicalEvent {
+        LogicalEvent::Http(HttpEvent {
+            method: self.method.to_owned(),
+            path: self.path.to_owned(),
+            query: self.query.to_owned(),
+            headers: self
+                .headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), vec![(*v).to_owned()]))
+                .collect(),
+            body: self.body.clone(),
+            source_ip: None,
+        })
+    }
+
     /// The request as plain HTTP, for the platforms that receive it as such.
+    ///
+    /// # Panics
+    ///
+    /// When a field is not valid HTTP (the shared requests all are).
     pub fn http_request(&self) -> http::Request<bytes::Bytes> {
         let mut builder = http::Request::builder()
             .method(self.method)
@@ -124,7 +145,8 @@ pub fn logical_requests() -> Vec<LogicalRequest> {
     ]
 }
 
-/// Checks an echoed `event` against the request's expected one. `source_ip` is not compared
+/// Checks an echoed `event` against the request's expected one (a test assertion: panics with
+/// both events when they differ). `source_ip` is not compared
 /// (not every platform tells it); `headers` must contain the logical headers exactly, and
 /// `extra_headers` lists the names a platform may add on its own (such as `host`), which are
 /// then ignored.

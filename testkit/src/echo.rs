@@ -1,11 +1,27 @@
-//! Checks on echo's canonical JSON shared by every platform's tests.
+//! For functions that answer with echo's document (`examples/echo`): checks on its canonical
+//! JSON, for tests. The assertions panic with the document when it is not what they expect.
+//!
+//! ```
+//! use polyfaas_testkit::echo::{event_of, header_values};
+//!
+//! let document = serde_json::json!({"provider": "aws",
+//!     "context": {"request_id": "r-1", "function": "echo", "deadline_ms": null},
+//!     "event": {"kind": "http", "headers": {"x-a": ["1", "2"]}}});
+//! let event = event_of(&document, "aws");
+//! assert_eq!(header_values(&event, "x-a"), ["1", "2"]);
+//! ```
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-/// Checks the document's outer shape and returns its `event`.
+/// Checks the document's outer shape (`provider`, a non-empty `context.request_id`,
+/// `context.function`, a numeric or null `context.deadline_ms`) and returns its `event`.
+///
+/// # Panics
+///
+/// When the shape is not so, with the document.
 pub fn event_of(document: &Value, provider: &str) -> Value {
     assert_eq!(document["provider"], provider, "{document:#}");
     let context = &document["context"];
@@ -28,15 +44,20 @@ pub fn event_of(document: &Value, provider: &str) -> Value {
 
 /// Sends a non-UTF-8 binary body with every method that carries one to an HTTP-serving echo at
 /// `addr`, and checks each arrives intact under the expected `provider`.
+///
+/// # Panics
+///
+/// When a request fails or the echoed body differs.
 pub async fn assert_binary_bodies_arrive_intact(addr: std::net::SocketAddr, provider: &str) {
     let body: Vec<u8> = vec![0x00, 0xff, 0xfe, 0x80, 0xc3, 0x28, b'\n', 0x00];
     for method in ["POST", "PUT", "PATCH", "DELETE", "OPTIONS"] {
-        let request = http::Request::builder()
-            .method(method)
-            .uri("/upload")
-            .header("content-type", "application/octet-stream")
-            .body(bytes::Bytes::from(body.clone()))
-            .expect("a valid request");
+        let mut request = http::Request::new(bytes::Bytes::from(body.clone()));
+        *request.method_mut() = http::Method::from_bytes(method.as_bytes()).unwrap_or_default();
+        *request.uri_mut() = http::Uri::from_static("/upload");
+        request.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static("application/octet-stream"),
+        );
         let response = crate::client::send(addr, request).await;
         assert_eq!(response.status(), 200, "{provider} {method}");
         let event = event_of(&crate::client::json(&response), provider);
@@ -46,14 +67,13 @@ pub async fn assert_binary_bodies_arrive_intact(addr: std::net::SocketAddr, prov
     }
 }
 
-/// Milliseconds since the Unix epoch, to compare with `context.deadline_ms`.
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
-}
+pub use crate::aws::now_ms;
 
 /// The decoded `body_base64` of an event.
+///
+/// # Panics
+///
+/// When `body_base64` is not a base64 string.
 pub fn body_of(event: &Value) -> Vec<u8> {
     BASE64
         .decode(

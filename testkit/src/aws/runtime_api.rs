@@ -75,7 +75,12 @@ impl Invocation {
     }
 }
 
-pub use conformance_tests::echo::now_ms;
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
 
 /// What the function answered.
 #[derive(Clone, Debug)]
@@ -92,7 +97,30 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// The `/response` body as JSON; panics with the outcome otherwise.
+    /// The `/response` body, if the function answered with one.
+    pub fn response(&self) -> Option<&Bytes> {
+        match self {
+            Outcome::Response(body) => Some(body),
+            Outcome::Error { .. } => None,
+        }
+    }
+
+    /// `(errorType, errorMessage)` of an `/error` (empty where the body lacks them).
+    pub fn error_parts(&self) -> Option<(String, String)> {
+        match self {
+            Outcome::Error { body, .. } => Some((
+                body["errorType"].as_str().unwrap_or_default().to_owned(),
+                body["errorMessage"].as_str().unwrap_or_default().to_owned(),
+            )),
+            Outcome::Response(_) => None,
+        }
+    }
+
+    /// For tests: the `/response` body as JSON.
+    ///
+    /// # Panics
+    ///
+    /// When the function posted an `/error`, or a body that is not JSON.
     pub fn response_json(&self) -> Value {
         match self {
             Outcome::Response(body) => serde_json::from_slice(body).unwrap_or_else(|e| {
@@ -105,7 +133,12 @@ impl Outcome {
         }
     }
 
-    /// `(errorType, errorMessage)` of an `/error`; panics with the outcome otherwise.
+    /// For tests: `(errorType, errorMessage)` of an `/error`.
+    ///
+    /// # Panics
+    ///
+    /// When the function posted a `/response`, or an `/error` without
+    /// `Lambda-Runtime-Function-Error-Type`.
     pub fn error(&self) -> (String, String) {
         match self {
             Outcome::Error { body, header } => {
@@ -145,17 +178,18 @@ pub struct RuntimeApi {
 
 impl RuntimeApi {
     /// Starts a server that answers `/response` and `/error` with 202, as AWS does.
-    pub async fn start() -> RuntimeApi {
+    pub async fn start() -> std::io::Result<RuntimeApi> {
         RuntimeApi::start_with("", StatusCode::ACCEPTED).await
     }
 
     /// Starts a server under a path prefix (cargo-lambda serves the API under `/.rt`) that
     /// answers `/response` and `/error` with `answer_status` (cargo-lambda: 200).
-    pub async fn start_with(prefix: &str, answer_status: StatusCode) -> RuntimeApi {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind the Runtime API");
-        let addr = listener.local_addr().expect("local address");
+    pub async fn start_with(
+        prefix: &str,
+        answer_status: StatusCode,
+    ) -> std::io::Result<RuntimeApi> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
         let (queue, rx) = mpsc::unbounded_channel();
         let shared = Arc::new(Shared {
             prefix: prefix.to_owned(),
@@ -186,12 +220,12 @@ impl RuntimeApi {
                 });
             }
         });
-        RuntimeApi {
+        Ok(RuntimeApi {
             addr,
             shared,
             queue,
             task,
-        }
+        })
     }
 
     /// `AWS_LAMBDA_RUNTIME_API` as Lambda sets it: `127.0.0.1:port`.
@@ -234,6 +268,36 @@ impl RuntimeApi {
     /// How many `/next` calls arrived.
     pub fn next_calls(&self) -> usize {
         self.shared.next_calls.load(Ordering::SeqCst)
+    }
+}
+
+impl std::fmt::Debug for RuntimeApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuntimeApi")
+            .field("addr", &self.addr)
+            .field("prefix", &self.shared.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::fmt::Display for Outcome {
+    /// `POST /response` or `POST /error` with the header and the body.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Outcome::Response(body) => {
+                writeln!(f, "POST /runtime/invocation/<id>/response")?;
+                writeln!(f)?;
+                f.write_str(&String::from_utf8_lossy(body))
+            }
+            Outcome::Error { header, body } => {
+                writeln!(f, "POST /runtime/invocation/<id>/error")?;
+                if let Some(header) = header {
+                    writeln!(f, "Lambda-Runtime-Function-Error-Type: {header}")?;
+                }
+                writeln!(f)?;
+                write!(f, "{body}")
+            }
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
 /// The HTTP reply the controller would send.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Reply {
     /// Status code.
     pub status: u16,
@@ -31,7 +31,11 @@ impl Reply {
             .collect()
     }
 
-    /// The body as JSON.
+    /// For tests: the body as JSON.
+    ///
+    /// # Panics
+    ///
+    /// When the body is not JSON, with the status and the body.
     pub fn json(&self) -> Value {
         serde_json::from_slice(&self.body).unwrap_or_else(|e| {
             panic!(
@@ -45,7 +49,7 @@ impl Reply {
 
 /// akka-http's binary media types, as far as these tests need: everything but text/* and the
 /// textual application types.
-fn is_binary(media: &str) -> bool {
+pub(crate) fn is_binary(media: &str) -> bool {
     !(media.starts_with("text/")
         || matches!(
             media,
@@ -61,7 +65,8 @@ fn is_json_family(media: &str) -> bool {
     media == "application/json" || media.ends_with("+json")
 }
 
-fn media_type(content_type: &str) -> String {
+/// `type/subtype` of a content type, lower-case, without parameters.
+pub(crate) fn media_type(content_type: &str) -> String {
     content_type
         .split(';')
         .next()
@@ -102,7 +107,9 @@ pub fn raw_params(
             if is_binary(&media) || media == "application/json" {
                 BASE64.encode(body)
             } else {
-                String::from_utf8(body.to_vec()).expect("a textual body is UTF-8")
+                // akka-http decodes a textual entity with its charset; bytes that are not UTF-8
+                // become U+FFFD.
+                String::from_utf8_lossy(body).into_owned()
             }
         }
     };

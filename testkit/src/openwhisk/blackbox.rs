@@ -5,15 +5,16 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
 use serde_json::Value;
+
+use super::OpenWhiskError;
 
 /// The longest argument actionproxy.py passes on the command line.
 pub const MAX_ARG: usize = 131_071;
 
 /// One blackbox activation's outcome.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Outcome {
     /// The last stdout line parsed as a JSON object or array, as the proxy would reply 200 with;
     /// `None` where the proxy would answer 502 "did not return a dictionary or array".
@@ -27,9 +28,18 @@ pub struct Outcome {
 }
 
 /// Runs `binary` for the `/run` body `body` (`value` plus the other fields) as actionproxy.py.
-pub fn run(binary: &Path, body: &Value, env: &[(&str, &str)]) -> Outcome {
+///
+/// ```no_run
+/// use polyfaas_testkit::openwhisk::blackbox;
+///
+/// let outcome = blackbox::run("target/debug/echo".as_ref(),
+///     &serde_json::json!({"value": {"n": 1}, "activation_id": "a1"}), &[])?;
+/// println!("{:?}", outcome.result);
+/// # Ok::<(), polyfaas_testkit::openwhisk::OpenWhiskError>(())
+/// ```
+pub fn run(binary: &Path, body: &Value, env: &[(&str, &str)]) -> Result<Outcome, OpenWhiskError> {
     let input = body["value"].to_string();
-    let mut command: Command = conformance_tests::process::command(binary);
+    let mut command = crate::process::command(binary);
     let had_argv = input.len() <= MAX_ARG;
     if had_argv {
         command.arg(&input);
@@ -46,33 +56,35 @@ pub fn run(binary: &Path, body: &Value, env: &[(&str, &str)]) -> Outcome {
     for (k, v) in env {
         command.env(k, v);
     }
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("start {binary:?}: {e}"));
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let writer = std::thread::spawn(move || {
-        // The action may exit without reading stdin (it had argv): a broken pipe is fine, as in
-        // Python's communicate().
-        let _ = stdin.write_all(input.as_bytes());
+    let mut child = super::spawn_piped(command, binary)?;
+    let writer = child.stdin.take().map(|mut stdin| {
+        std::thread::spawn(move || {
+            // The action may exit without reading stdin (it had argv): a broken pipe is fine, as
+            // in Python's communicate().
+            let _ = stdin.write_all(input.as_bytes());
+        })
     });
-    let output = child.wait_with_output().expect("wait for the action");
-    writer.join().expect("the stdin writer");
-    let stdout = String::from_utf8(output.stdout).expect("stdout is UTF-8 (the proxy decodes it)");
+    let output = child
+        .wait_with_output()
+        .map_err(|e| OpenWhiskError::io("wait for the action", e))?;
+    if let Some(writer) = writer {
+        let _ = writer.join();
+    }
+    // The proxy decodes stdout as UTF-8; undecodable bytes become U+FFFD here.
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     // actionproxy.py: the last line of stdout, even if empty; the rest are logs.
-    let (logs, last) = match stdout[..stdout.len().saturating_sub(1)].rfind('\n') {
+    let without_last_newline = stdout.strip_suffix('\n').unwrap_or(&stdout);
+    let (logs, last) = match without_last_newline.rfind('\n') {
         Some(i) => (stdout[..=i].to_owned(), stdout[i + 1..].trim().to_owned()),
         None => (String::new(), stdout.trim().to_owned()),
     };
     let result = serde_json::from_str::<Value>(&last)
         .ok()
         .filter(|v| v.is_object() || v.is_array());
-    Outcome {
+    Ok(Outcome {
         result,
         logs,
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         had_argv,
-    }
+    })
 }

@@ -1,0 +1,174 @@
+//! One event in a platform's own wire form, ready to send with
+//! [`Function::send`](crate::Function::send): what the encoders and the sample events produce.
+
+use std::fmt;
+
+use bytes::Bytes;
+use serde_json::Value;
+
+use crate::Platform;
+
+/// One event as a platform delivers it.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum NativeEvent {
+    /// A request to the local dev provider (HTTP, or `POST /_polyfaas/events`).
+    Local(http::Request<Bytes>),
+    /// A Lambda invocation payload.
+    Aws(AwsEvent),
+    /// A request to a Functions Framework server.
+    Gcp(GcpEvent),
+    /// An Azure Functions host invocation.
+    Azure(AzureEvent),
+    /// An OpenWhisk activation.
+    OpenWhisk(OpenWhiskEvent),
+}
+
+impl NativeEvent {
+    /// The platform the event is for.
+    pub fn platform(&self) -> Platform {
+        match self {
+            NativeEvent::Local(_) => Platform::Local,
+            NativeEvent::Aws(_) => Platform::Aws,
+            NativeEvent::Gcp(_) => Platform::Gcp,
+            NativeEvent::Azure(_) => Platform::Azure,
+            NativeEvent::OpenWhisk(_) => Platform::OpenWhisk,
+        }
+    }
+}
+
+/// What kind of Lambda event source sent a payload: it decides the shape of the answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AwsOrigin {
+    /// API Gateway REST API (payload 1.0): the answer has `multiValueHeaders`.
+    ApiGatewayV1,
+    /// API Gateway HTTP API (payload 2.0): `headers` and `cookies`.
+    ApiGatewayV2,
+    /// A Function URL: as payload 2.0.
+    FunctionUrl,
+    /// An Application Load Balancer target group.
+    Alb,
+    /// Anything that is not an HTTP request: the answer is the result payload.
+    Other,
+}
+
+impl AwsOrigin {
+    /// Whether the answer is an HTTP response.
+    pub fn is_http(self) -> bool {
+        self != AwsOrigin::Other
+    }
+}
+
+/// A Lambda invocation.
+#[derive(Clone, Debug)]
+pub struct AwsEvent {
+    /// The event JSON, as `GET /next` hands it out.
+    pub payload: Bytes,
+    /// Where it comes from.
+    pub origin: AwsOrigin,
+}
+
+/// The Functions Framework signature type a function must be started with
+/// (`FUNCTION_SIGNATURE_TYPE`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Signature {
+    /// `http`: plain HTTP requests.
+    Http,
+    /// `cloudevent`: CloudEvents (and legacy events, converted).
+    CloudEvent,
+    /// `event`: legacy background events (and CloudEvents, converted).
+    Event,
+}
+
+impl Signature {
+    /// The value of `FUNCTION_SIGNATURE_TYPE`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Signature::Http => "http",
+            Signature::CloudEvent => "cloudevent",
+            Signature::Event => "event",
+        }
+    }
+}
+
+/// A request to a Functions Framework server.
+#[derive(Clone, Debug)]
+pub struct GcpEvent {
+    /// The signature type the function must have.
+    pub signature: Signature,
+    /// The request.
+    pub request: http::Request<Bytes>,
+}
+
+/// One function of an Azure function app: its folder name and its `function.json` bindings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AzureFunction {
+    /// The function's name (its folder; the path the host POSTs to).
+    pub name: String,
+    /// The `bindings` array of its `function.json`.
+    pub bindings: Value,
+}
+
+/// An Azure Functions host invocation: the envelope it POSTs to `/<function>`, and the function
+/// that must exist for it.
+#[derive(Clone, Debug)]
+pub struct AzureEvent {
+    /// The function (the app is written with it before the handler starts).
+    pub function: AzureFunction,
+    /// `{"Data": {...}, "Metadata": {...}}`.
+    pub envelope: Value,
+    /// Whether the trigger is an HTTP trigger (the answer is in the `http` output binding).
+    pub http: bool,
+}
+
+/// An OpenWhisk activation.
+#[derive(Clone, Debug)]
+pub struct OpenWhiskEvent {
+    /// The `/run` body: `value` (the parameters) and the activation's fields.
+    pub run: Value,
+    /// Whether it is a web action (`--web raw`): the result is projected as an HTTP response.
+    pub web: bool,
+}
+
+impl fmt::Display for NativeEvent {
+    /// The event as it goes over the wire, for people to read.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fn request(f: &mut fmt::Formatter<'_>, request: &http::Request<Bytes>) -> fmt::Result {
+            writeln!(f, "{} {} HTTP/1.1", request.method(), request.uri())?;
+            for (name, value) in request.headers() {
+                writeln!(f, "{name}: {}", String::from_utf8_lossy(value.as_bytes()))?;
+            }
+            writeln!(f)?;
+            f.write_str(&String::from_utf8_lossy(request.body()))
+        }
+        match self {
+            NativeEvent::Local(r) => request(f, r),
+            NativeEvent::Gcp(e) => {
+                writeln!(f, "# FUNCTION_SIGNATURE_TYPE={}", e.signature.name())?;
+                request(f, &e.request)
+            }
+            NativeEvent::Aws(e) => f.write_str(&pretty_or_text(&e.payload)),
+            NativeEvent::Azure(e) => {
+                writeln!(
+                    f,
+                    "# {}/function.json: {}",
+                    e.function.name, e.function.bindings
+                )?;
+                writeln!(f, "POST /{} HTTP/1.1", e.function.name)?;
+                writeln!(f)?;
+                f.write_str(&serde_json::to_string_pretty(&e.envelope).unwrap_or_default())
+            }
+            NativeEvent::OpenWhisk(e) => {
+                f.write_str(&serde_json::to_string_pretty(&e.run).unwrap_or_default())
+            }
+        }
+    }
+}
+
+fn pretty_or_text(bytes: &[u8]) -> String {
+    serde_json::from_slice::<Value>(bytes)
+        .ok()
+        .and_then(|v| serde_json::to_string_pretty(&v).ok())
+        .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned())
+}
