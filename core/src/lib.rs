@@ -62,6 +62,7 @@ mod scratch;
 #[cfg(feature = "server")]
 pub mod server;
 pub mod shim;
+mod shutdown;
 
 pub use context::{Context, ContextBuilder};
 pub use error::{BadInput, BoxError, Error, StartupError};
@@ -79,6 +80,7 @@ pub use invoke::{Failure, FailureKind, Invocation, Invoker, InvokerBuilder, PANI
 pub use platform::Platform;
 pub use provider::Provider;
 pub use response::Response;
+pub use shutdown::Shutdown;
 
 impl From<BoxError> for Error {
     fn from(error: BoxError) -> Self {

@@ -4,7 +4,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use crate::{Error, Handler, Provider};
+use crate::{Error, Handler, Provider, Shutdown};
 
 /// The future a platform's [`run`](Platform::run) returns.
 pub type RunFuture = Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>;
@@ -19,15 +19,15 @@ pub type RunFuture = Pin<Box<dyn Future<Output = Result<(), Error>> + Send>>;
 ///
 /// ```
 /// use std::sync::Arc;
-/// use polyfaas_core::{Handler, Platform, Provider};
+/// use polyfaas_core::{Handler, Platform, Provider, Shutdown};
 /// use polyfaas_core::platform::RunFuture;
 ///
 /// struct Knative;
 /// impl Platform for Knative {
 ///     fn provider(&self) -> Provider { Provider::new("knative") }
 ///     fn detected(&self) -> bool { std::env::var_os("K_CONFIGURATION").is_some() }
-///     fn run(&self, handler: Arc<dyn Handler>) -> RunFuture {
-///         Box::pin(async move { let _ = handler; Ok(()) /* serve it */ })
+///     fn run(&self, handler: Arc<dyn Handler>, shutdown: Shutdown) -> RunFuture {
+///         Box::pin(async move { let _ = handler; /* serve it, then: */ shutdown.run().await; Ok(()) })
 ///     }
 /// }
 /// assert_eq!(Knative.provider().as_str(), "knative");
@@ -37,7 +37,7 @@ pub trait Platform: Send + Sync + 'static {
     fn provider(&self) -> Provider;
     /// Whether the process was started by this platform, from its environment variables.
     fn detected(&self) -> bool;
-    /// Serves `handler` until the platform stops the process; fails at start-up when the
-    /// platform's settings are wrong (naming the variable to fix).
-    fn run(&self, handler: Arc<dyn Handler>) -> RunFuture;
+    /// Serves `handler` until the platform stops the process, then runs `shutdown`'s hooks;
+    /// fails at start-up when the platform's settings are wrong (naming the variable to fix).
+    fn run(&self, handler: Arc<dyn Handler>, shutdown: Shutdown) -> RunFuture;
 }

@@ -52,7 +52,7 @@ pub use polyfaas_core::{
     blob, canonical, from_service, handler_fn, layer, typed_fn, AuthRequest, Authorization,
     BadInput, BlobChange, BlobEvent, BoxError, Change, ChangeOp, Context, Error, Event, Extra,
     Extras, Handler, HandlerFn, Message, Provider, Request, RequestExt, Response, ServiceHandler,
-    SourceIp, Tick, TypedFn, EVENTS_PATH,
+    Shutdown, SourceIp, Tick, TypedFn, EVENTS_PATH,
 };
 
 /// The platforms compiled into this binary, in the order their environments are checked. A new
@@ -82,9 +82,29 @@ const PLATFORMS: &[&dyn polyfaas_core::Platform] = &[
 /// Fails at start-up when the platform's configuration is invalid (the message names the
 /// environment variable to fix) or its port is taken.
 pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
+    run_with(handler, Shutdown::new()).await
+}
+
+/// [`run`], and when the platform stops the process, `shutdown`'s hooks (see [`Shutdown`] for
+/// when each platform stops it and how long hooks may take).
+///
+/// ```no_run
+/// use polyfaas::{handler_fn, Context, Error, Event, Response, Shutdown};
+///
+/// async fn handle(_event: Event, _ctx: Context) -> Result<Response, Error> {
+///     Ok(Response::text("hi"))
+/// }
+///
+/// #[tokio::main]
+/// async fn main() -> Result<(), Error> {
+///     let shutdown = Shutdown::new().hook(|| async { tracing::info!("flushing before exit") });
+///     polyfaas::run_with(handler_fn(handle), shutdown).await
+/// }
+/// ```
+pub async fn run_with<H: Handler>(handler: H, shutdown: Shutdown) -> Result<(), Error> {
     let requested = std::env::var("POLYFAAS_PROVIDER").ok();
     let platform = select::select(PLATFORMS, requested.as_deref())?;
-    platform.run(Arc::new(handler)).await
+    platform.run(Arc::new(handler), shutdown).await
 }
 
 /// What AWS Lambda tells beyond the neutral event, read with [`Context::extra`].

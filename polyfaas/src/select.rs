@@ -55,7 +55,7 @@ mod tests {
     use std::sync::Arc;
 
     use polyfaas_core::platform::RunFuture;
-    use polyfaas_core::Handler;
+    use polyfaas_core::{Handler, Shutdown};
 
     use super::*;
 
@@ -67,7 +67,7 @@ mod tests {
         fn detected(&self) -> bool {
             self.1
         }
-        fn run(&self, _handler: Arc<dyn Handler>) -> RunFuture {
+        fn run(&self, _handler: Arc<dyn Handler>, _shutdown: Shutdown) -> RunFuture {
             Box::pin(async { Ok(()) })
         }
     }

@@ -93,7 +93,16 @@ impl polyfaas_core::Platform for Aws {
     fn run(
         &self,
         handler: std::sync::Arc<dyn polyfaas_core::Handler>,
+        shutdown: polyfaas_core::Shutdown,
     ) -> polyfaas_core::platform::RunFuture {
-        Box::pin(run(handler))
+        // Boxed first: proving `Send` for lambda_runtime's future inside another async block
+        // trips a higher-ranked lifetime limitation of the compiler.
+        let serving: polyfaas_core::platform::RunFuture = Box::pin(run(handler));
+        Box::pin(async move {
+            // `run` returns once the platform has told the process to stop.
+            let served = serving.await;
+            shutdown.run().await;
+            served
+        })
     }
 }

@@ -112,7 +112,13 @@ impl polyfaas_core::Platform for Azure {
     fn run(
         &self,
         handler: std::sync::Arc<dyn polyfaas_core::Handler>,
+        shutdown: polyfaas_core::Shutdown,
     ) -> polyfaas_core::platform::RunFuture {
-        Box::pin(run(handler))
+        Box::pin(async move {
+            // `run` returns once the platform has told the process to stop.
+            let served = run(handler).await;
+            shutdown.run().await;
+            served
+        })
     }
 }

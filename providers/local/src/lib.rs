@@ -42,7 +42,7 @@ mod server;
 use std::sync::Arc;
 
 use polyfaas_core::platform::RunFuture;
-use polyfaas_core::{Handler, Platform, Provider};
+use polyfaas_core::{Handler, Platform, Provider, Shutdown};
 
 pub use config::{LocalConfig, DEFAULT_BODY_LIMIT};
 pub use server::{serve, serve_on};
@@ -61,10 +61,13 @@ impl Platform for Local {
         false
     }
 
-    fn run(&self, handler: Arc<dyn Handler>) -> RunFuture {
+    fn run(&self, handler: Arc<dyn Handler>, shutdown: Shutdown) -> RunFuture {
         Box::pin(async move {
             polyfaas_core::shim::init_logging();
-            serve(handler, LocalConfig::from_env()?).await
+            // `serve` returns on Ctrl-C or SIGTERM, once the requests in flight have finished.
+            serve(handler, LocalConfig::from_env()?).await?;
+            shutdown.run().await;
+            Ok(())
         })
     }
 }

@@ -132,8 +132,17 @@ impl polyfaas_core::Platform for OpenWhisk {
         detected()
     }
 
-    fn run(&self, handler: std::sync::Arc<dyn Handler>) -> polyfaas_core::platform::RunFuture {
-        Box::pin(run(handler))
+    fn run(
+        &self,
+        handler: std::sync::Arc<dyn Handler>,
+        shutdown: polyfaas_core::Shutdown,
+    ) -> polyfaas_core::platform::RunFuture {
+        Box::pin(async move {
+            // `run` returns once the platform has told the process to stop.
+            let served = run(handler).await;
+            shutdown.run().await;
+            served
+        })
     }
 }
 
