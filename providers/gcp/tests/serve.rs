@@ -38,21 +38,7 @@ async fn post(addr: std::net::SocketAddr, head: &str, body: &str) -> (u16, Value
 #[tokio::test]
 async fn blob_and_message_events_carry_the_original_event_in_the_context() {
     for signature in [SignatureType::CloudEvent, SignatureType::Event] {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let mut config = GcpConfig::default();
-        config.signature = signature;
-        config.function_name = Some("extras".into());
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(serve_on(
-            listener,
-            handler_fn(extras),
-            config,
-            Blobs::new(MemoryStore::new()),
-            async move {
-                let _ = stopped.await;
-            },
-        ));
+        let (addr, stop, server) = start(signature).await;
 
         // A raw Pub/Sub push: both forms are there.
         let push = json!({"subscription": "projects/p/subscriptions/s",
@@ -109,6 +95,7 @@ async fn start(
     let addr = listener.local_addr().unwrap();
     let mut config = GcpConfig::default();
     config.signature = signature;
+    config.function_name = Some("extras".into());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(serve_on(
         listener,
