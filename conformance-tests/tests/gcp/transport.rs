@@ -162,7 +162,7 @@ async fn event_functions_honour_the_body_limit() {
 
 #[tokio::test]
 async fn a_panic_names_the_request_id_and_its_text_is_only_in_the_log() {
-    let mut echo = start("http", &[]);
+    let echo = start("http", &[]);
     let request = http::Request::get("/boom")
         .header("x-echo-fail", "panic")
         .header("function-execution-id", "exec-panic-1")

@@ -49,7 +49,7 @@
 //! HTTP response.
 //!
 //! Packaging: the `package` feature adds the `polyfaas-openwhisk-package` command, which writes
-//! the zip for `wsk action create NAME --native action.zip` (see [`package`] and the README).
+//! the zip for `wsk action create NAME --native action.zip` (see the `package` module and the README).
 
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
