@@ -13,12 +13,18 @@ fn an_activation_without_an_id_gets_a_generated_request_id() {
         json!({"value": {"n": 1}, "action_name": "/guest/polyfaas/echo"}),
         json!({"value": {"n": 2}, "activation_id": ""}),
     ] {
-        let result = action.run(&line).result;
+        let activation = action.run(&line);
+        let result = activation.result;
         let id = result["context"]["request_id"]
             .as_str()
             .unwrap_or_else(|| panic!("a request id: {result}"))
             .to_owned();
         assert!(id.starts_with("openwhisk-"), "{id}");
+        assert!(
+            activation.stderr.contains("has no activation_id") && activation.stderr.contains(&id),
+            "a warning names the generated id:\n{}",
+            activation.stderr
+        );
         ids.push(id);
     }
     assert_ne!(ids[0], ids[1], "each activation gets its own id");

@@ -11,7 +11,7 @@ use crate::{result, web};
 /// every failure is an error result.
 ///
 /// The invocation's request id is the activation id (an activation without one gets a generated
-/// id from the [`Invoker`]), its function name the action name, its deadline the activation's,
+/// id from the [`Invoker`], and a warning says so), its function name the action name, its deadline the activation's,
 /// its trace id the transaction id; the [`ActivationInfo`](crate::ActivationInfo) is its extra.
 pub(crate) async fn activate(invoker: &Invoker, activation: Activation) -> Vec<u8> {
     let Activation {
@@ -19,12 +19,21 @@ pub(crate) async fn activate(invoker: &Invoker, activation: Activation) -> Vec<u
         info,
         deadline_ms,
     } = activation;
+    let request_id = match info.activation_id.as_deref().filter(|id| !id.is_empty()) {
+        Some(id) => id.to_owned(),
+        None => {
+            let id = invoker.next_request_id();
+            tracing::warn!(
+                request_id = id,
+                "the activation has no activation_id: it runs under a generated request id"
+            );
+            id
+        }
+    };
     let mut invocation = Invocation::new()
+        .request_id(request_id)
         .deadline_ms(deadline_ms)
         .trace_id(info.transaction_id.clone());
-    if let Some(id) = &info.activation_id {
-        invocation = invocation.request_id(id.clone());
-    }
     if let Some(name) = &info.action_name {
         invocation = invocation.function_name(name.clone());
     }

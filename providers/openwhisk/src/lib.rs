@@ -36,7 +36,8 @@
 //! have `__ow_method`) becomes `Event::Http` and its response the `{statusCode, headers, body}`
 //! result; anything else is `Event::Invoke` with the parameters, and the handler's JSON body is
 //! the activation result. The context has the activation id as request id (an activation that
-//! came without one gets a generated id, `openwhisk-<start time>-<n>`, never an empty one), the
+//! came without one gets a generated id, `openwhisk-<start time>-<n>`, and a warning in the log;
+//! never an empty one), the
 //! action name as function name, the activation's deadline, the transaction id as trace id, and
 //! an [`ActivationInfo`] extra (`openwhisk.activation`; its API key is never logged and never
 //! serialised).
