@@ -8,7 +8,9 @@
 //! - `http_fn`: plain HTTP functions, and the cross-platform equivalence set;
 //! - `events`: CloudEvents and legacy events built in code (blob files, ids, deadlines);
 //! - `lifecycle`: failures followed by good requests, concurrency, deadline, SIGTERM,
-//!   configuration errors.
+//!   configuration errors;
+//! - `transport`: the body limit for every signature, early answers reaching a client that is
+//!   still sending, the panic policy.
 //!
 //! The public Functions Framework conformance corpus is checked outside `cargo test`:
 //! `providers/gcp/scripts/oracle.sh`.
@@ -17,6 +19,7 @@ mod events;
 mod fixtures;
 mod http_fn;
 mod lifecycle;
+mod transport;
 
 use conformance_tests::build::echo_binary;
 use polyfaas_testkit::gcp::FunctionsFramework;

@@ -3,6 +3,7 @@
 //! lines out, the ack), a blackbox proxy stand-in (argv/stdin in, last stdout line out), and the
 //! controller's web-action shaping and `.http` projection.
 
+mod ids;
 mod tools;
 
 use std::path::PathBuf;
@@ -18,6 +19,8 @@ use serde_json::{json, Value};
 const API_KEY: &str = "23bc46b1-71f6-4ed5-8c54-816aa4f8c502:ow-conformance-key-7Qx9";
 const SECRET: &str = "ow-conformance-key-7Qx9";
 const ACTION: &str = "/guest/polyfaas/echo";
+/// What every platform answers for a panic (core's `PANIC_MESSAGE`), followed by the request id.
+const PANIC_MESSAGE: &str = "the handler panicked; its message is in the function's log";
 /// 2100-01-01, as the fixtures have it.
 const FAR_DEADLINE: u64 = 4_102_444_800_000;
 
@@ -287,13 +290,18 @@ fn handler_errors_and_panics_are_results_and_the_loop_goes_on() {
         result,
         json!({"error": "echo failed on purpose (echo_fail: error)"})
     );
-    let result = action
+    // A panic: the policy's message naming the request id; its text only on stderr.
+    let activation = action
         .run(&run_body("fail-2", json!({"echo_fail": "panic"})))
-        .unwrap()
-        .result;
+        .unwrap();
     assert_eq!(
-        result,
-        json!({"error": "the handler panicked: echo panicked on purpose (echo_fail: panic)"})
+        activation.result,
+        json!({"error": format!("{PANIC_MESSAGE} (request id fail-2)")})
+    );
+    assert!(
+        activation.stderr.contains("echo panicked on purpose"),
+        "the panic's text is on stderr:\n{}",
+        activation.stderr
     );
     let body = run_body("after-panic", json!({"still": "alive"}));
     assert_eq!(
@@ -313,7 +321,11 @@ fn handler_errors_and_panics_are_results_and_the_loop_goes_on() {
         assert_eq!(reply.header("content-type"), ["application/json"]);
         let error = &reply.json()["error"];
         assert_eq!(error["type"], error_type, "{result}");
-        assert!(error["message"].as_str().unwrap().contains("on purpose"));
+        let expected = match mode {
+            "panic" => format!("{PANIC_MESSAGE} (request id web-panic)"),
+            _ => "echo failed on purpose (echo_fail: error)".to_owned(),
+        };
+        assert_eq!(error["message"], expected, "{result}");
     }
     let params = web::raw_params("GET", "/fine", "", &[], b"");
     let reply = web::project(&action.run(&run_body("web-after", params)).unwrap().result);
@@ -492,7 +504,12 @@ fn blackbox_errors_web_actions_and_bad_arguments() {
     .unwrap();
     assert_eq!(
         outcome.result,
-        Some(json!({"error": "the handler panicked: echo panicked on purpose (echo_fail: panic)"}))
+        Some(json!({"error": format!("{PANIC_MESSAGE} (request id bb-fail)")}))
+    );
+    assert!(
+        outcome.stderr.contains("echo panicked on purpose"),
+        "the panic's text is on stderr:\n{}",
+        outcome.stderr
     );
     let params = web::raw_params(
         "POST",

@@ -5,7 +5,8 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::str::FromStr;
 use std::time::Duration;
 
-use polyfaas_core::Error;
+use polyfaas_core::shim::body_limit_from_env;
+use polyfaas_core::{Error, StartupError};
 
 /// Which kind of function the Functions Framework contract serves (`FUNCTION_SIGNATURE_TYPE`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -122,7 +123,7 @@ impl GcpConfig {
     pub fn from_lookup(var: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let var = |name: &str| var(name).filter(|v| !v.trim().is_empty());
         let bad = |name: &str, value: &str, must: &str| {
-            Error::startup(format!("{name}={value:?} is not valid: it must be {must}"))
+            Error::from(StartupError::variable(name, value, must))
         };
         let mut config = GcpConfig::default();
         let host = match var("HOST") {
@@ -164,17 +165,7 @@ impl GcpConfig {
             })?;
             config.timeout = (secs > 0.0).then(|| Duration::from_secs_f64(secs));
         }
-        if let Some(limit) = var("POLYFAAS_BODY_LIMIT") {
-            config.body_limit = polyfaas_core::shim::uri::parse_byte_size(&limit)
-                .filter(|n| *n > 0)
-                .ok_or_else(|| {
-                    bad(
-                        "POLYFAAS_BODY_LIMIT",
-                        &limit,
-                        "a size in bytes, optionally with KiB or MiB, such as 32MiB",
-                    )
-                })?;
-        }
+        config.body_limit = body_limit_from_env(var, DEFAULT_BODY_LIMIT)?;
         if let Some(drain) = var("POLYFAAS_DRAIN_SECONDS") {
             let secs = parse_seconds(&drain)
                 .ok_or_else(|| bad("POLYFAAS_DRAIN_SECONDS", &drain, "a number of seconds"))?;

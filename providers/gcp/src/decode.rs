@@ -14,12 +14,15 @@
 
 use bytes::Bytes;
 use http::HeaderMap;
-use polyfaas_core::Event;
+use polyfaas_core::{BadInput, Event};
+use serde_json::Value;
 
 use crate::cloudevent::{self, CloudEvent, Mode};
+use crate::headers::traceparent_trace;
 use crate::legacy::LegacyEvent;
-use crate::mapping::{self, MESSAGE_PUBLISHED};
-use crate::{pubsub, storage, EventError, SignatureType};
+use crate::mapping;
+use crate::names::MESSAGE_PUBLISHED;
+use crate::{pubsub, storage, SignatureType};
 
 /// A decoded event request.
 #[derive(Debug)]
@@ -33,6 +36,8 @@ pub(crate) struct Decoded {
     pub cloudevent: Option<CloudEvent>,
     /// For blob and message events: the legacy event, as it arrived or was made.
     pub legacy: Option<LegacyEvent>,
+    /// The trace id of a CloudEvent's `traceparent` extension attribute (Eventarc sets it).
+    pub trace_id: Option<String>,
 }
 
 /// Decodes an event request for a `cloudevent` or `event` function.
@@ -41,11 +46,27 @@ pub(crate) fn decode(
     headers: &HeaderMap,
     path: &str,
     body: &Bytes,
-) -> Result<Decoded, EventError> {
+) -> Result<Decoded, BadInput> {
     let arrived = match Mode::of(headers) {
         Some(mode) => Arrived::Cloud(cloudevent::decode(mode, headers, body)?),
         None => Arrived::Legacy(LegacyEvent::decode(body, path)?),
     };
+    let trace_id = match &arrived {
+        Arrived::Cloud(ce) => ce
+            .extensions
+            .get("traceparent")
+            .and_then(Value::as_str)
+            .and_then(traceparent_trace)
+            .map(str::to_owned),
+        Arrived::Legacy(_) => None,
+    };
+    let mut decoded = convert(signature, arrived)?;
+    decoded.trace_id = trace_id;
+    Ok(decoded)
+}
+
+/// The neutral event of an event as it arrived, for a function of `signature`.
+fn convert(signature: SignatureType, arrived: Arrived) -> Result<Decoded, BadInput> {
     match (signature, arrived) {
         (SignatureType::Event, Arrived::Legacy(legacy)) => {
             let id = legacy.event_id().map(str::to_owned);
@@ -88,12 +109,13 @@ impl Decoded {
         ce: CloudEvent,
         legacy: Option<LegacyEvent>,
         id: Option<String>,
-    ) -> Result<Self, EventError> {
+    ) -> Result<Self, BadInput> {
         Ok(Decoded {
             event: blob_or_message(&ce)?,
             id,
             cloudevent: Some(ce),
             legacy,
+            trace_id: None,
         })
     }
 
@@ -104,6 +126,7 @@ impl Decoded {
             id,
             cloudevent: None,
             legacy: None,
+            trace_id: None,
         }
     }
 }
@@ -118,7 +141,7 @@ fn is_blob_or_message(ty: &str) -> bool {
 }
 
 /// The neutral event of a storage or Pub/Sub CloudEvent.
-fn blob_or_message(ce: &CloudEvent) -> Result<Event, EventError> {
+fn blob_or_message(ce: &CloudEvent) -> Result<Event, BadInput> {
     match storage::change_of(&ce.ty) {
         Some(change) => Ok(Event::Blob(storage::blob_event(ce, change)?)),
         None => Ok(Event::Message(pubsub::message(ce)?)),
@@ -146,7 +169,7 @@ mod tests {
         signature: SignatureType,
         pairs: &[(&str, &str)],
         body: Value,
-    ) -> Result<Decoded, EventError> {
+    ) -> Result<Decoded, BadInput> {
         decode(
             signature,
             &headers(pairs),
@@ -181,6 +204,17 @@ mod tests {
         assert_eq!(payload["subject"], "documents/users/u1");
         assert_eq!(payload["data"], json!({"oldValue": {}}));
         assert_eq!(decoded.id.as_deref(), Some("fs-9"));
+        assert_eq!(decoded.trace_id, None);
+        let mut traced = FIRESTORE_CE.to_vec();
+        traced.push((
+            "ce-traceparent",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+        ));
+        let decoded = run(SignatureType::Event, &traced, json!({})).unwrap();
+        assert_eq!(
+            decoded.trace_id.as_deref(),
+            Some("4bf92f3577b34da6a3ce929d0e0e4736")
+        );
     }
 
     #[test]

@@ -13,10 +13,12 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
+use polyfaas_core::shim::parse_at;
+use polyfaas_core::{BadInput, Extra};
+use serde::{Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
-use crate::mapping::{PUBSUB_MESSAGE_TYPE, PUBSUB_SERVICE};
-use crate::EventError;
+use crate::names::{PUBSUB_MESSAGE_TYPE, PUBSUB_SERVICE};
 
 /// The legacy event type of a Pub/Sub message.
 pub const PUBSUB_PUBLISH: &str = "google.pubsub.topic.publish";
@@ -111,29 +113,28 @@ impl LegacyEvent {
 
     /// Reads a legacy event from a request body; `path` is the request path, where a raw
     /// Pub/Sub push may name its topic.
-    pub fn decode(body: &Bytes, path: &str) -> Result<Self, EventError> {
-        let value: Value = serde_json::from_slice(body).map_err(|e| {
-            EventError::field(
+    pub fn decode(body: &Bytes, path: &str) -> Result<Self, BadInput> {
+        let value: Value = parse_at(body, "body").map_err(|e| {
+            BadInput::at(
                 "body",
                 format!(
-                    "not a CloudEvent (no ce-* headers, not application/cloudevents+json) and not a legacy event, which must be JSON: {e}"
+                    "not a CloudEvent (no ce-* headers, not application/cloudevents+json) and not a legacy event, which must be JSON: {}",
+                    e.message()
                 ),
             )
+            .with_source(e)
         })?;
         Self::from_json(value, path)
     }
 
     /// Reads a legacy event from its JSON; see [`LegacyEvent::decode`].
-    pub fn from_json(value: Value, path: &str) -> Result<Self, EventError> {
+    pub fn from_json(value: Value, path: &str) -> Result<Self, BadInput> {
         let Value::Object(mut map) = value else {
-            return Err(EventError::field(
-                "body",
-                "a legacy event must be a JSON object",
-            ));
+            return Err(BadInput::at("body", "a legacy event must be a JSON object"));
         };
         if let Some(context) = map.remove("context") {
             let Value::Object(context) = context else {
-                return Err(EventError::field("context", "must be an object"));
+                return Err(BadInput::at("context", "must be an object"));
             };
             check_context(&context, "context.")?;
             return Ok(LegacyEvent {
@@ -161,36 +162,46 @@ impl LegacyEvent {
         if map.get("message").is_some_and(Value::is_object) {
             return from_push(map, path);
         }
-        Err(EventError::new(
+        Err(BadInput::new(
             "the body is neither a CloudEvent (no ce-* headers, not application/cloudevents+json) nor a legacy event (no `context`, no `eventType`) nor a Pub/Sub push (no `message`)",
         ))
     }
 }
 
-fn check_context(context: &Map<String, Value>, prefix: &str) -> Result<(), EventError> {
+/// The event as it arrived (or was converted), for handlers of blob and message events:
+/// `ctx.extra::<LegacyEvent>()`; in `ctx.extras().to_json()` under `gcp.legacy_event`.
+impl Extra for LegacyEvent {
+    const NAME: &'static str = "gcp.legacy_event";
+}
+
+/// Serialises as what an `event` function receives, [`LegacyEvent::to_json`].
+impl Serialize for LegacyEvent {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.to_json().serialize(serializer)
+    }
+}
+
+fn check_context(context: &Map<String, Value>, prefix: &str) -> Result<(), BadInput> {
     match context.get("eventType") {
         Some(Value::String(s)) if !s.is_empty() => {}
         Some(Value::String(_)) => {
-            return Err(EventError::field(
+            return Err(BadInput::at(
                 format!("{prefix}eventType"),
                 "must not be empty",
             ))
         }
         Some(_) => {
-            return Err(EventError::field(
+            return Err(BadInput::at(
                 format!("{prefix}eventType"),
                 "must be a string",
             ))
         }
-        None => return Err(EventError::field(format!("{prefix}eventType"), "missing")),
+        None => return Err(BadInput::at(format!("{prefix}eventType"), "missing")),
     }
     for name in ["eventId", "timestamp"] {
         if let Some(value) = context.get(name) {
             if !value.is_string() && !value.is_null() {
-                return Err(EventError::field(
-                    format!("{prefix}{name}"),
-                    "must be a string",
-                ));
+                return Err(BadInput::at(format!("{prefix}{name}"), "must be a string"));
             }
         }
     }
@@ -203,7 +214,7 @@ fn check_context(context: &Map<String, Value>, prefix: &str) -> Result<(), Event
                         .get(name)
                         .is_some_and(|v| !v.is_string() && !v.is_null())
                     {
-                        return Err(EventError::field(
+                        return Err(BadInput::at(
                             format!("{prefix}resource.{name}"),
                             "must be a string",
                         ));
@@ -211,12 +222,12 @@ fn check_context(context: &Map<String, Value>, prefix: &str) -> Result<(), Event
                 }
                 Ok(())
             }
-            Some(_) => Err(EventError::field(
+            Some(_) => Err(BadInput::at(
                 format!("{prefix}resource.name"),
                 "must be a string",
             )),
         },
-        Some(_) => Err(EventError::field(
+        Some(_) => Err(BadInput::at(
             format!("{prefix}resource"),
             "must be a string or an object",
         )),
@@ -227,32 +238,29 @@ fn string_field(
     map: &Map<String, Value>,
     name: &str,
     prefix: &str,
-) -> Result<Option<String>, EventError> {
+) -> Result<Option<String>, BadInput> {
     match map.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(EventError::field(
-            format!("{prefix}{name}"),
-            "must be a string",
-        )),
+        Some(_) => Err(BadInput::at(format!("{prefix}{name}"), "must be a string")),
     }
 }
 
 /// A raw Pub/Sub push body, rewritten as a nested legacy event.
-fn from_push(mut map: Map<String, Value>, path: &str) -> Result<LegacyEvent, EventError> {
+fn from_push(mut map: Map<String, Value>, path: &str) -> Result<LegacyEvent, BadInput> {
     let subscription = string_field(&map, "subscription", "")?;
     let Some(Value::Object(message)) = map.remove("message") else {
-        return Err(EventError::field("message", "must be an object"));
+        return Err(BadInput::at("message", "must be an object"));
     };
     // Push bodies carry both spellings; the camelCase one is documented.
-    let pick = |camel: &str, snake: &str| -> Result<Option<String>, EventError> {
+    let pick = |camel: &str, snake: &str| -> Result<Option<String>, BadInput> {
         match string_field(&message, camel, "message.")? {
             Some(v) => Ok(Some(v)),
             None => string_field(&message, snake, "message."),
         }
     };
     let message_id = pick("messageId", "message_id")?.ok_or_else(|| {
-        EventError::field(
+        BadInput::at(
             "message.messageId",
             "missing (a Pub/Sub push message has one)",
         )
@@ -262,7 +270,7 @@ fn from_push(mut map: Map<String, Value>, path: &str) -> Result<LegacyEvent, Eve
     data.insert("@type".into(), Value::String(PUBSUB_MESSAGE_TYPE.into()));
     if let Some(payload) = message.get("data").filter(|d| !d.is_null()) {
         if !payload.is_string() {
-            return Err(EventError::field("message.data", "must be a base64 string"));
+            return Err(BadInput::at("message.data", "must be a base64 string"));
         }
         data.insert("data".into(), payload.clone());
     }
@@ -270,7 +278,7 @@ fn from_push(mut map: Map<String, Value>, path: &str) -> Result<LegacyEvent, Eve
         None | Some(Value::Null) => Value::Object(Map::new()),
         Some(attributes @ Value::Object(_)) => attributes.clone(),
         Some(_) => {
-            return Err(EventError::field(
+            return Err(BadInput::at(
                 "message.attributes",
                 "must be an object of strings",
             ))
@@ -349,7 +357,7 @@ pub(crate) fn rfc3339(secs: i64, millis: u32) -> String {
 mod tests {
     use super::*;
 
-    fn decode(value: Value, path: &str) -> Result<LegacyEvent, EventError> {
+    fn decode(value: Value, path: &str) -> Result<LegacyEvent, BadInput> {
         LegacyEvent::decode(&Bytes::from(value.to_string()), path)
     }
 

@@ -3,7 +3,27 @@
 //!
 //! A polyfaas binary built with the `gcp` feature is an HTTP server that honours the
 //! [Functions Framework contract], so it runs as a Cloud Run function, a Cloud Run service
-//! behind Eventarc or a Pub/Sub push subscription, or a Knative service:
+//! behind Eventarc or a Pub/Sub push subscription, or a Knative service. Applications don't call
+//! this crate directly: build with the `gcp` feature of `polyfaas` and `polyfaas::run` comes here.
+//!
+//! ```no_run
+//! use polyfaas_core::{handler_fn, Context, Error, Event, Response};
+//! use polyfaas_gcp::CloudEvent;
+//!
+//! async fn handle(event: Event, ctx: Context) -> Result<Response, Error> {
+//!     // Blob and message events keep the CloudEvent they came in.
+//!     let source = ctx.extra::<CloudEvent>().map(|ce| ce.source.clone());
+//!     let trace = ctx.trace_id().map(str::to_owned);
+//!     Ok(Response::text(format!("{} from {source:?}, trace {trace:?}", event.kind())))
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), Error> {
+//!     polyfaas_gcp::run(handler_fn(handle)).await
+//! }
+//! ```
+//!
+//! What it does:
 //!
 //! - it listens on `PORT` (default 8080) on all interfaces; `FUNCTION_TARGET` names the
 //!   function, `FUNCTION_SIGNATURE_TYPE` (`http`, `cloudevent`, `event`) says what it serves
@@ -17,9 +37,15 @@
 //!   becomes `Event::Message` ([`pubsub`]), anything else `Event::Invoke` with the whole event
 //!   (the CloudEvent's structured JSON for `cloudevent` functions, the legacy
 //!   `{"data", "context"}` for `event` functions). For blob and message events the handler can
-//!   read the [`CloudEvent`] and the [`LegacyEvent`] (as they arrived or were converted) with
-//!   `ctx.extension::<CloudEvent>()`;
-//! - status codes and `X-Google-Status` as in [`response`](crate#status-codes);
+//!   read the [`CloudEvent`] and the [`LegacyEvent`] (as they arrived or were converted), the
+//!   platform extras `gcp.cloudevent` and `gcp.legacy_event`, with `ctx.extra::<CloudEvent>()`;
+//! - the request id is the event's id (CloudEvent `id`, legacy `eventId`), else
+//!   `Function-Execution-Id`, else the trace id of the request, else a generated one; the trace
+//!   id (`ctx.trace_id()`) comes from the W3C `traceparent` header, else Google's
+//!   `X-Cloud-Trace-Context`, else a CloudEvent's `traceparent` attribute;
+//! - status codes and `X-Google-Status` as in [`response`](crate#status-codes); bodies larger
+//!   than `POLYFAAS_BODY_LIMIT` get 413, and a request answered before it was read (413, 404,
+//!   405) is drained, so a client still sending receives the answer;
 //! - `CLOUD_RUN_TIMEOUT_SECONDS` sets the deadline; SIGTERM stops accepting, lets requests in
 //!   flight finish (up to 8 s) and exits 0.
 //!
@@ -30,8 +56,9 @@
 //! | HTTP function | the handler's response | – |
 //! | event function, success | 200 with the handler's body, 204 when it is empty | – |
 //! | handler error / deadline passed | 500 / 504, `{"error": {"type", "message"}}` | `error` |
-//! | handler panic | 500, a generic message (the panic text is only logged) | `crash` |
-//! | undecodable event | 400, a message naming the problem | `crash` |
+//! | handler panic | 500, [`PANIC_MESSAGE`](polyfaas_core::PANIC_MESSAGE) and the request id (the panic text is only logged) | `crash` |
+//! | undecodable event | 400, `InvalidEvent`, a message naming the problem | `crash` |
+//! | body over `POLYFAAS_BODY_LIMIT` | 413, `PayloadTooLarge` | – |
 //!
 //! [Functions Framework contract]: https://github.com/GoogleCloudPlatform/functions-framework#functions-framework-contract
 
@@ -41,9 +68,10 @@
 pub mod cloudevent;
 mod config;
 mod decode;
-mod error;
+mod headers;
 pub mod legacy;
 pub mod mapping;
+mod names;
 pub mod pubsub;
 mod response;
 mod server;
@@ -51,9 +79,8 @@ pub mod storage;
 
 pub use cloudevent::CloudEvent;
 pub use config::{GcpConfig, SignatureType, DEFAULT_BODY_LIMIT, DEFAULT_DRAIN};
-pub use error::EventError;
 pub use legacy::LegacyEvent;
-pub use response::{GOOGLE_STATUS, PANIC_MESSAGE};
+pub use response::GOOGLE_STATUS;
 pub use server::{serve, serve_on};
 
 use polyfaas_core::{Error, Handler};

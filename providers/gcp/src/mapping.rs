@@ -20,34 +20,16 @@
 //!
 //! CloudEvent → legacy ([`to_legacy`]) is the inverse, for the types in the inverse table.
 
+use polyfaas_core::BadInput;
 use serde_json::{json, Map, Value};
 
 use crate::cloudevent::{CloudEvent, Data};
 use crate::legacy::LegacyEvent;
-use crate::EventError;
-
-/// `pubsub.googleapis.com`.
-pub const PUBSUB_SERVICE: &str = "pubsub.googleapis.com";
-/// `storage.googleapis.com`.
-pub const STORAGE_SERVICE: &str = "storage.googleapis.com";
-/// `firestore.googleapis.com`.
-pub const FIRESTORE_SERVICE: &str = "firestore.googleapis.com";
-/// `firebase.googleapis.com` (Analytics; mapping.md says `firebaseanalytics`, the
-/// implementations and fixtures say this).
-pub const FIREBASE_SERVICE: &str = "firebase.googleapis.com";
-/// `firebaseauth.googleapis.com`.
-pub const FIREBASE_AUTH_SERVICE: &str = "firebaseauth.googleapis.com";
-/// `firebasedatabase.googleapis.com`.
-pub const FIREBASE_DB_SERVICE: &str = "firebasedatabase.googleapis.com";
-/// The `@type` of a Pub/Sub message.
-pub const PUBSUB_MESSAGE_TYPE: &str = "type.googleapis.com/google.pubsub.v1.PubsubMessage";
-
-/// `google.cloud.pubsub.topic.v1.messagePublished`.
-pub const MESSAGE_PUBLISHED: &str = "google.cloud.pubsub.topic.v1.messagePublished";
-/// `google.cloud.storage.object.v1.finalized`.
-pub const OBJECT_FINALIZED: &str = "google.cloud.storage.object.v1.finalized";
-/// `google.cloud.storage.object.v1.deleted`.
-pub const OBJECT_DELETED: &str = "google.cloud.storage.object.v1.deleted";
+pub use crate::names::{
+    FIREBASE_AUTH_SERVICE, FIREBASE_DB_SERVICE, FIREBASE_SERVICE, FIRESTORE_SERVICE,
+    MESSAGE_PUBLISHED, OBJECT_DELETED, OBJECT_FINALIZED, PUBSUB_MESSAGE_TYPE, PUBSUB_SERVICE,
+    STORAGE_SERVICE,
+};
 
 /// Legacy type, CloudEvent type, and whether the pair is used for CloudEvent → legacy.
 const TYPES: &[(&str, &str, bool)] = &[
@@ -183,10 +165,10 @@ pub fn legacy_type(cloudevent_type: &str) -> Option<&'static str> {
 }
 
 /// Converts a legacy event to its CloudEvent (see the module documentation for the rules).
-pub fn to_cloudevent(event: &LegacyEvent) -> Result<CloudEvent, EventError> {
+pub fn to_cloudevent(event: &LegacyEvent) -> Result<CloudEvent, BadInput> {
     let legacy_type = event.event_type();
     let ty = cloudevent_type(legacy_type).ok_or_else(|| {
-        EventError::field(
+        BadInput::at(
             "eventType",
             format!("{legacy_type:?} is not a legacy event type with a CloudEvent equivalent"),
         )
@@ -209,7 +191,7 @@ pub fn to_cloudevent(event: &LegacyEvent) -> Result<CloudEvent, EventError> {
             .find(|(prefix, _)| legacy_type.starts_with(prefix))
             .map(|(_, service)| *service)
             .ok_or_else(|| {
-                EventError::field(
+                BadInput::at(
                     "resource.service",
                     format!(
                         "missing, and the event type {legacy_type:?} does not tell the service"
@@ -218,7 +200,7 @@ pub fn to_cloudevent(event: &LegacyEvent) -> Result<CloudEvent, EventError> {
             })?,
     };
     let name = name.ok_or_else(|| {
-        EventError::field(
+        BadInput::at(
             "resource",
             "missing (the CloudEvent source is made from the resource name)",
         )
@@ -226,7 +208,7 @@ pub fn to_cloudevent(event: &LegacyEvent) -> Result<CloudEvent, EventError> {
     let id = event
         .event_id()
         .filter(|id| !id.is_empty())
-        .ok_or_else(|| EventError::field("eventId", "missing (it becomes the CloudEvent id)"))?;
+        .ok_or_else(|| BadInput::at("eventId", "missing (it becomes the CloudEvent id)"))?;
 
     let mut data = event.data.clone();
     let (mut resource, mut subject) = split_resource(service, name, &data)?;
@@ -236,7 +218,7 @@ pub fn to_cloudevent(event: &LegacyEvent) -> Result<CloudEvent, EventError> {
                 Value::Object(message) => message,
                 Value::Null => Map::new(),
                 _ => {
-                    return Err(EventError::field(
+                    return Err(BadInput::at(
                         "data",
                         "a Pub/Sub message must be a JSON object",
                     ))
@@ -265,7 +247,7 @@ pub fn to_cloudevent(event: &LegacyEvent) -> Result<CloudEvent, EventError> {
         }
         FIREBASE_DB_SERVICE => {
             let domain = event.domain.as_deref().ok_or_else(|| {
-                EventError::field(
+                BadInput::at(
                     "domain",
                     "missing (a Realtime Database event needs it for the location in the CloudEvent source)",
                 )
@@ -292,9 +274,9 @@ fn split_resource(
     service: &str,
     name: &str,
     data: &Value,
-) -> Result<(String, Option<String>), EventError> {
+) -> Result<(String, Option<String>), BadInput> {
     let mismatch = |pattern: &str| {
-        EventError::field(
+        BadInput::at(
             "resource",
             format!("{name:?} does not match the {service} resource pattern {pattern}"),
         )
@@ -400,9 +382,9 @@ fn split_source(source: &str) -> Option<(&str, &str)> {
 
 /// Converts a CloudEvent of a known Google type to the legacy event an `event` function
 /// receives (see the module documentation).
-pub fn to_legacy(event: &CloudEvent) -> Result<LegacyEvent, EventError> {
+pub fn to_legacy(event: &CloudEvent) -> Result<LegacyEvent, BadInput> {
     let legacy_type = legacy_type(&event.ty).ok_or_else(|| {
-        EventError::field(
+        BadInput::at(
             "type",
             format!(
                 "{:?} has no legacy event equivalent, so an `event` function cannot receive it (use FUNCTION_SIGNATURE_TYPE=cloudevent)",
@@ -411,7 +393,7 @@ pub fn to_legacy(event: &CloudEvent) -> Result<LegacyEvent, EventError> {
         )
     })?;
     let (service, name) = split_source(&event.source).ok_or_else(|| {
-        EventError::field(
+        BadInput::at(
             "source",
             format!(
                 "{:?} is not of the form //<service>/<resource>",
@@ -423,7 +405,7 @@ pub fn to_legacy(event: &CloudEvent) -> Result<LegacyEvent, EventError> {
         Data::Json(value) => value.clone(),
         Data::None => Value::Null,
         _ => {
-            return Err(EventError::field(
+            return Err(BadInput::at(
                 "data",
                 "must be JSON to become a legacy event's data",
             ))

@@ -3,12 +3,11 @@
 use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE as BASE64_URL};
 use base64::Engine as _;
 use bytes::Bytes;
-use polyfaas_core::Message;
+use polyfaas_core::{BadInput, Message};
 use serde_json::Value;
 
 use crate::cloudevent::CloudEvent;
-use crate::mapping::PUBSUB_SERVICE;
-use crate::EventError;
+use crate::names::PUBSUB_SERVICE;
 
 /// The message of a `google.cloud.pubsub.topic.v1.messagePublished` CloudEvent, whose data is
 /// `{"message": {"data": <base64>, "attributes": {...}, "messageId", "publishTime", ...},
@@ -29,23 +28,23 @@ use crate::EventError;
 /// assert_eq!((message.id.as_str(), message.source.as_str()), ("m-1", "projects/p/topics/orders"));
 /// assert_eq!(&message.body[..], b"hi");
 /// ```
-pub fn message(event: &CloudEvent) -> Result<Message, EventError> {
+pub fn message(event: &CloudEvent) -> Result<Message, BadInput> {
     let data = event.json_data().filter(|d| d.is_object()).ok_or_else(|| {
-        EventError::field(
+        BadInput::at(
             "data",
             "a messagePublished event's data must be a JSON object with a `message`",
         )
     })?;
     let message = match data.get("message") {
         Some(message @ Value::Object(_)) => message,
-        Some(_) => return Err(EventError::field("data.message", "must be an object")),
-        None => return Err(EventError::field("data.message", "missing")),
+        Some(_) => return Err(BadInput::at("data.message", "must be an object")),
+        None => return Err(BadInput::at("data.message", "missing")),
     };
-    let text = |name: &str| -> Result<Option<&str>, EventError> {
+    let text = |name: &str| -> Result<Option<&str>, BadInput> {
         match message.get(name) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.as_str())),
-            Some(_) => Err(EventError::field(
+            Some(_) => Err(BadInput::at(
                 format!("data.message.{name}"),
                 "must be a string",
             )),
@@ -71,7 +70,7 @@ pub fn message(event: &CloudEvent) -> Result<Message, EventError> {
     let body = match text("data")? {
         None => Bytes::new(),
         Some(encoded) => decode_base64(encoded)
-            .ok_or_else(|| EventError::field("data.message.data", "not valid base64"))?,
+            .ok_or_else(|| BadInput::at("data.message.data", "not valid base64"))?,
     };
     let mut out = Message::new(id, source, body);
     match message.get("attributes") {
@@ -79,7 +78,7 @@ pub fn message(event: &CloudEvent) -> Result<Message, EventError> {
         Some(Value::Object(attributes)) => {
             for (name, value) in attributes {
                 let Value::String(value) = value else {
-                    return Err(EventError::field(
+                    return Err(BadInput::at(
                         format!("data.message.attributes.{name}"),
                         "must be a string",
                     ));
@@ -88,7 +87,7 @@ pub fn message(event: &CloudEvent) -> Result<Message, EventError> {
             }
         }
         Some(_) => {
-            return Err(EventError::field(
+            return Err(BadInput::at(
                 "data.message.attributes",
                 "must be an object of strings",
             ))
@@ -122,7 +121,7 @@ mod tests {
 
     use super::*;
     use crate::cloudevent::Data;
-    use crate::mapping::MESSAGE_PUBLISHED;
+    use crate::names::MESSAGE_PUBLISHED;
 
     fn event(source: &str, data: Value) -> CloudEvent {
         let mut ce = CloudEvent::new("ce-id-1", source, MESSAGE_PUBLISHED);

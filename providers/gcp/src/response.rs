@@ -1,4 +1,4 @@
-//! What the shim answers: the handler's response, or an error with `X-Google-Status`.
+//! What the shim answers: the handler's response, or a [`Failure`] with `X-Google-Status`.
 //!
 //! | outcome | status | `X-Google-Status` | body |
 //! |---|---|---|---|
@@ -7,21 +7,17 @@
 //! | event function, other response | the handler's (Eventarc / Pub/Sub retry) | – | the handler's |
 //! | the handler returned an error | 500 | `error` | `{"error": {"type", "message"}}` |
 //! | the deadline passed | 504 | `error` | same |
-//! | the handler panicked | 500 | `crash` | same, without the panic text |
+//! | the handler panicked | 500 | `crash` | same, naming the request id; the panic's text is only logged |
 //! | the request is not a decodable event | 400 | `crash` | same, naming the problem |
+//! | the body is larger than `POLYFAAS_BODY_LIMIT` | 413 | – | same |
 
 use http::header::{HeaderName, HeaderValue, ALLOW, CONTENT_LENGTH};
 use http::StatusCode;
-use polyfaas_core::server::{into_http, json_error, ResponseBody};
-use polyfaas_core::{Error, Response};
-
-use crate::EventError;
+use polyfaas_core::server::{failure_response, into_http, json_error, ResponseBody};
+use polyfaas_core::{Failure, FailureKind, Response};
 
 /// `X-Google-Status`: how Cloud Functions labels a failed execution.
 pub const GOOGLE_STATUS: HeaderName = HeaderName::from_static("x-google-status");
-
-/// The body of a panic's answer: the panic's own text goes to the log only.
-pub const PANIC_MESSAGE: &str = "the function panicked; the details are in the logs";
 
 /// An event function's response: 200 with the handler's body on success (204 when it is
 /// empty), the handler's status otherwise.
@@ -42,30 +38,22 @@ pub(crate) fn event_result(response: Response) -> http::Response<ResponseBody> {
     out
 }
 
-/// A failed invocation's answer.
-pub(crate) fn failure(error: &Error) -> http::Response<ResponseBody> {
-    let (status, label, message) = match error {
-        Error::Panic(_) => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "crash",
-            PANIC_MESSAGE.to_owned(),
-        ),
-        Error::Timeout(_) => (StatusCode::GATEWAY_TIMEOUT, "error", error.to_string()),
-        _ => (
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "error",
-            error.to_string(),
-        ),
+/// A failed invocation's answer: the failure's status and JSON body, labelled `crash` (a panic,
+/// input that is not an event) or `error` (anything else the function or the shim failed at).
+/// A body over the limit never reached the function, so it is not labelled.
+pub(crate) fn failure(failure: &Failure) -> http::Response<ResponseBody> {
+    let mut response = failure_response(failure);
+    let label = match failure.kind() {
+        FailureKind::Panic | FailureKind::BadInput => Some("crash"),
+        FailureKind::TooLarge => None,
+        _ => Some("error"),
     };
-    labelled(json_error(status, error.error_type(), &message), label)
-}
-
-/// 400 for a request that is not a decodable event.
-pub(crate) fn invalid_event(error: &EventError) -> http::Response<ResponseBody> {
-    labelled(
-        json_error(StatusCode::BAD_REQUEST, "InvalidEvent", error.message()),
-        "crash",
-    )
+    if let Some(label) = label {
+        response
+            .headers_mut()
+            .insert(GOOGLE_STATUS, HeaderValue::from_static(label));
+    }
+    response
 }
 
 /// 405 for a method other than POST on an event function.
@@ -89,16 +77,6 @@ pub(crate) fn not_found() -> http::Response<ResponseBody> {
         http::header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; charset=utf-8"),
     );
-    response
-}
-
-fn labelled(
-    mut response: http::Response<ResponseBody>,
-    label: &'static str,
-) -> http::Response<ResponseBody> {
-    response
-        .headers_mut()
-        .insert(GOOGLE_STATUS, HeaderValue::from_static(label));
     response
 }
 
@@ -126,24 +104,38 @@ mod tests {
 
     #[tokio::test]
     async fn failures_are_labelled_and_panics_keep_their_text_out() {
-        let r = failure(&Error::Panic("secret detail".into()));
+        use polyfaas_core::{BadInput, Error, PANIC_MESSAGE};
+
+        let r = failure(&Failure::from_error(
+            &Error::Panic("secret detail".into()),
+            "r-1",
+        ));
         assert_eq!(r.status(), 500);
         assert_eq!(r.headers()[GOOGLE_STATUS], "crash");
         let text = body(r).await;
         assert!(!text.contains("secret"), "{text}");
-        assert!(text.contains(PANIC_MESSAGE), "{text}");
-        let r = failure(&Error::msg("bad input"));
+        assert!(
+            text.contains(PANIC_MESSAGE) && text.contains("r-1"),
+            "{text}"
+        );
+        let r = failure(&Failure::from_error(&Error::msg("bad input"), "r-1"));
         assert_eq!(
             (r.status().as_u16(), &r.headers()[GOOGLE_STATUS]),
             (500, &HeaderValue::from_static("error"))
         );
         assert!(body(r).await.contains("bad input"));
-        let r = failure(&Error::Timeout(std::time::Duration::from_secs(1)));
+        let timeout = Error::Timeout(std::time::Duration::from_secs(1));
+        let r = failure(&Failure::from_error(&timeout, "r-1"));
         assert_eq!(r.status(), 504);
-        let r = invalid_event(&EventError::new("ce-id: missing"));
+        assert_eq!(r.headers()[GOOGLE_STATUS], "error");
+        let r = failure(&Failure::bad_input(&BadInput::at("ce-id", "missing")));
         assert_eq!(
             (r.status().as_u16(), &r.headers()[GOOGLE_STATUS]),
             (400, &HeaderValue::from_static("crash"))
         );
+        assert!(body(r).await.contains("ce-id: missing"));
+        let r = failure(&Failure::too_large(10, "POLYFAAS_BODY_LIMIT"));
+        assert_eq!(r.status(), 413);
+        assert!(r.headers().get(GOOGLE_STATUS).is_none());
     }
 }

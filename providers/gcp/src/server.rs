@@ -1,23 +1,26 @@
-//! The HTTP server: core's shared accept loop, and the Functions Framework contract per request.
+//! The HTTP server: transport (core's shared accept loop) and codec (the Functions Framework
+//! contract) over the invocation skeleton.
+//!
+//! Per request: `/robots.txt` and `/favicon.ico` get 404; an `http` function's request becomes
+//! an [`Event::Http`]; an event function's body is decoded ([`decode`](crate::decode)) into the
+//! neutral event and its [`CloudEvent`](crate::CloudEvent) / [`LegacyEvent`](crate::LegacyEvent)
+//! extras. The [`Invoker`] runs the handler; the outcome is written back by
+//! [`response`](crate::response).
 
 use std::convert::Infallible;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
-use std::path::PathBuf;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use http::{HeaderMap, Method, StatusCode};
+use http::{HeaderMap, Method};
 use polyfaas_core::blob::{self, Blobs, EnvVars, Scheme};
-use polyfaas_core::server::{self, into_http, json_error, BodyError, RequestBody, ResponseBody};
-use polyfaas_core::shim::RequestIds;
-use polyfaas_core::{
-    invoke, Context, ContextBuilder, Error, Event, Handler, Provider, SourceIp, StartupError,
-};
+use polyfaas_core::server::{self, into_http, RequestBody, ResponseBody};
+use polyfaas_core::{Error, Event, Handler, Invocation, Invoker, Provider, SourceIp, StartupError};
 use tokio::net::TcpListener;
 
 use crate::decode::{self, Decoded};
-use crate::{response, GcpConfig, SignatureType};
+use crate::{headers, response, GcpConfig, SignatureType};
 
 /// Serves `handler` on `config.addr` until SIGTERM (or Ctrl-C), then lets requests in flight
 /// finish (up to `config.drain`) and returns.
@@ -27,10 +30,11 @@ use crate::{response, GcpConfig, SignatureType};
 pub async fn serve<H: Handler>(handler: H, config: GcpConfig) -> Result<(), Error> {
     let blobs = open_blobs()?;
     let listener = TcpListener::bind(config.addr).await.map_err(|e| {
-        Error::startup(format!(
-            "the gcp shim cannot listen on {}: {e} (set PORT to use another port)",
+        StartupError::new(format!(
+            "the gcp shim cannot listen on {} (set PORT to use another port)",
             config.addr
         ))
+        .with_source(e)
     })?;
     serve_on(listener, handler, config, blobs, server::shutdown_signal()).await
 }
@@ -70,16 +74,13 @@ where
             .timeout
             .map_or_else(|| "none".to_owned(), |t| format!("{t:?}")),
     );
+    let invoker = Invoker::builder(Provider::GCP, handler)
+        .blobs(blobs)
+        .function_name(config.function_name.clone())
+        .timeout(config.timeout)
+        .build();
     let drain = config.drain;
-    let state = Arc::new(State {
-        handler,
-        blobs,
-        scratch_base: std::env::var_os("POLYFAAS_TMPDIR")
-            .filter(|v| !v.is_empty())
-            .map_or_else(std::env::temp_dir, PathBuf::from),
-        config,
-        request_ids: RequestIds::new("gcp"),
-    });
+    let state = Arc::new(State { invoker, config });
     let service = move |request, peer| {
         let state = state.clone();
         async move { Ok::<_, Infallible>(state.handle(request, peer).await) }
@@ -89,15 +90,12 @@ where
     Ok(())
 }
 
-struct State<H> {
-    handler: H,
+struct State {
+    invoker: Invoker,
     config: GcpConfig,
-    blobs: Blobs,
-    scratch_base: PathBuf,
-    request_ids: RequestIds,
 }
 
-impl<H: Handler> State<H> {
+impl State {
     async fn handle(
         &self,
         request: http::Request<RequestBody>,
@@ -130,18 +128,19 @@ impl<H: Handler> State<H> {
         request: http::Request<RequestBody>,
         peer: SocketAddr,
     ) -> (http::Response<ResponseBody>, String) {
-        let request_id =
-            header_request_id(request.headers()).unwrap_or_else(|| self.next_request_id());
-        let ip = self.client_ip(request.headers(), peer);
-        let mut request = match self.read_body(request).await {
+        let request_id = self.request_id(request.headers());
+        let ip = headers::client_ip(request.headers(), peer, self.config.behind_proxy);
+        let invocation = Invocation::new()
+            .request_id(&request_id)
+            .trace_id(headers::trace_id(request.headers()));
+        let mut request = match server::read_body(request, self.config.body_limit).await {
             Ok(request) => request,
-            Err(response) => return (response, request_id),
+            Err(e) => return (response::failure(&e.to_failure()), request_id),
         };
         request.extensions_mut().insert(SourceIp(ip));
-        let ctx = self.context(&request_id).build();
-        let response = match invoke(&self.handler, Event::Http(request), ctx).await {
+        let response = match self.invoker.invoke(Event::Http(request), invocation).await {
             Ok(response) => into_http(response),
-            Err(error) => response::failure(&error),
+            Err(failure) => response::failure(&failure),
         };
         (response, request_id)
     }
@@ -152,148 +151,56 @@ impl<H: Handler> State<H> {
         signature: SignatureType,
     ) -> (http::Response<ResponseBody>, String) {
         if request.method() != Method::POST {
-            let id = self.next_request_id();
-            return (response::method_not_allowed(signature.as_str()), id);
+            let request_id = self.request_id(request.headers());
+            return (response::method_not_allowed(signature.as_str()), request_id);
         }
-        let request = match self.read_body(request).await {
+        let from_headers = headers::request_id(request.headers());
+        let request = match server::read_body(request, self.config.body_limit).await {
             Ok(request) => request,
-            Err(response) => return (response, self.next_request_id()),
+            Err(e) => {
+                let request_id = from_headers.unwrap_or_else(|| self.invoker.next_request_id());
+                return (response::failure(&e.to_failure()), request_id);
+            }
         };
         let (parts, body) = request.into_parts();
-        let decoded = decode::decode(signature, &parts.headers, parts.uri.path(), &body);
         let Decoded {
             event,
             id,
             cloudevent,
             legacy,
-        } = match decoded {
+            trace_id,
+        } = match decode::decode(signature, &parts.headers, parts.uri.path(), &body) {
             Ok(decoded) => decoded,
             Err(error) => {
-                let request_id =
-                    header_request_id(&parts.headers).unwrap_or_else(|| self.next_request_id());
-                tracing::warn!(request_id, path = parts.uri.path(), %error, "not a valid event");
-                return (response::invalid_event(&error), request_id);
+                let request_id = from_headers.unwrap_or_else(|| self.invoker.next_request_id());
+                let invocation = Invocation::new().request_id(&request_id);
+                let failure = self.invoker.refuse(&error, &invocation);
+                return (response::failure(&failure), request_id);
             }
         };
+        // The event's own id, else the platform's headers, else a new one.
         let request_id = id
             .filter(|id| !id.is_empty())
-            .or_else(|| header_request_id(&parts.headers))
-            .unwrap_or_else(|| self.next_request_id());
-        let mut ctx = self.context(&request_id);
+            .or(from_headers)
+            .unwrap_or_else(|| self.invoker.next_request_id());
+        let mut invocation = Invocation::new()
+            .request_id(&request_id)
+            .trace_id(headers::trace_id(&parts.headers).or(trace_id));
         if let Some(cloudevent) = cloudevent {
-            ctx = ctx.extension(cloudevent);
+            invocation = invocation.extra(cloudevent);
         }
         if let Some(legacy) = legacy {
-            ctx = ctx.extension(legacy);
+            invocation = invocation.extra(legacy);
         }
-        let response = match invoke(&self.handler, event, ctx.build()).await {
+        let response = match self.invoker.invoke(event, invocation).await {
             Ok(response) => response::event_result(response),
-            Err(error) => response::failure(&error),
+            Err(failure) => response::failure(&failure),
         };
         (response, request_id)
     }
 
-    async fn read_body(
-        &self,
-        request: http::Request<RequestBody>,
-    ) -> Result<http::Request<bytes::Bytes>, http::Response<ResponseBody>> {
-        server::read_body(request, self.config.body_limit)
-            .await
-            .map_err(|e| match e {
-                e @ BodyError::TooLarge { .. } => json_error(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "PayloadTooLarge",
-                    &format!("{e} (POLYFAAS_BODY_LIMIT)"),
-                ),
-                e => json_error(StatusCode::BAD_REQUEST, "BadRequest", &e.to_string()),
-            })
-    }
-
-    fn context(&self, request_id: &str) -> ContextBuilder {
-        let mut ctx = Context::builder(Provider::GCP, request_id)
-            .blobs(self.blobs.clone())
-            .scratch_base(self.scratch_base.clone());
-        if let Some(timeout) = self.config.timeout {
-            ctx = ctx.timeout(timeout);
-        }
-        if let Some(name) = &self.config.function_name {
-            ctx = ctx.function_name(name.clone());
-        }
-        ctx
-    }
-
-    /// The client: behind Google's front end the first `X-Forwarded-For` hop, else the peer.
-    fn client_ip(&self, headers: &HeaderMap, peer: SocketAddr) -> IpAddr {
-        if self.config.behind_proxy {
-            if let Some(ip) = headers
-                .get("x-forwarded-for")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
-                .and_then(|hop| hop.trim().parse::<IpAddr>().ok())
-            {
-                return ip;
-            }
-        }
-        peer.ip()
-    }
-
-    fn next_request_id(&self) -> String {
-        self.request_ids.next()
-    }
-}
-
-/// The request id the platform sent: `Function-Execution-Id`, else the trace id of
-/// `X-Cloud-Trace-Context` (`TRACE/SPAN;o=1`) or `traceparent` (`00-TRACE-SPAN-01`).
-fn header_request_id(headers: &HeaderMap) -> Option<String> {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
-    if let Some(id) = header("function-execution-id") {
-        return Some(id.to_owned());
-    }
-    if let Some(trace) = header("x-cloud-trace-context")
-        .and_then(|v| v.split('/').next())
-        .filter(|t| !t.is_empty())
-    {
-        return Some(trace.to_owned());
-    }
-    header("traceparent")
-        .and_then(|v| v.split('-').nth(1))
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn request_ids_from_headers() {
-        let mut headers = HeaderMap::new();
-        assert_eq!(header_request_id(&headers), None);
-        headers.insert(
-            "traceparent",
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
-                .parse()
-                .unwrap(),
-        );
-        assert_eq!(
-            header_request_id(&headers).as_deref(),
-            Some("4bf92f3577b34da6a3ce929d0e0e4736")
-        );
-        headers.insert(
-            "x-cloud-trace-context",
-            "105445aa7843bc8bf206b12000100000/1;o=1".parse().unwrap(),
-        );
-        assert_eq!(
-            header_request_id(&headers).as_deref(),
-            Some("105445aa7843bc8bf206b12000100000")
-        );
-        headers.insert("function-execution-id", "exec-1".parse().unwrap());
-        assert_eq!(header_request_id(&headers).as_deref(), Some("exec-1"));
+    /// The platform's request id from the headers, else a new one.
+    fn request_id(&self, headers: &HeaderMap) -> String {
+        headers::request_id(headers).unwrap_or_else(|| self.invoker.next_request_id())
     }
 }

@@ -1,11 +1,11 @@
 //! Cloud Storage `finalized` / `deleted` CloudEvents as neutral blob events.
 
-use polyfaas_core::{BlobChange, BlobEvent};
+use polyfaas_core::{BadInput, BlobChange, BlobEvent};
 use serde_json::Value;
 
 use crate::cloudevent::CloudEvent;
-use crate::mapping::{strip_generation, OBJECT_DELETED, OBJECT_FINALIZED};
-use crate::EventError;
+use crate::mapping::strip_generation;
+use crate::names::{OBJECT_DELETED, OBJECT_FINALIZED};
 
 /// The blob change a CloudEvent type stands for: `finalized` → created, `deleted` → deleted.
 /// (`archived` and `metadataUpdated` are not blob changes; they reach the handler as
@@ -26,16 +26,13 @@ pub fn change_of(ty: &str) -> Option<BlobChange> {
 ///   part of `data.name`), else `data.name`;
 /// - size (`data.size`, a decimal string in Google's JSON), etag (`data.etag`), content type
 ///   (`data.contentType`).
-pub fn blob_event(event: &CloudEvent, change: BlobChange) -> Result<BlobEvent, EventError> {
+pub fn blob_event(event: &CloudEvent, change: BlobChange) -> Result<BlobEvent, BadInput> {
     let data = event.json_data().filter(|d| d.is_object());
-    let text = |name: &str| -> Result<Option<&str>, EventError> {
+    let text = |name: &str| -> Result<Option<&str>, BadInput> {
         match data.and_then(|d| d.get(name)) {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.as_str())),
-            Some(_) => Err(EventError::field(
-                format!("data.{name}"),
-                "must be a string",
-            )),
+            Some(_) => Err(BadInput::at(format!("data.{name}"), "must be a string")),
         }
     };
     let data_name = text("name")?;
@@ -48,7 +45,7 @@ pub fn blob_event(event: &CloudEvent, change: BlobChange) -> Result<BlobEvent, E
         Some(bucket) => bucket.to_owned(),
         None => text("bucket")?
             .ok_or_else(|| {
-                EventError::field(
+                BadInput::at(
                     "source",
                     format!(
                         "{:?} names no bucket (…/buckets/<bucket>) and data.bucket is missing",
@@ -67,28 +64,29 @@ pub fn blob_event(event: &CloudEvent, change: BlobChange) -> Result<BlobEvent, E
     let key = match from_subject.or(data_name) {
         Some(key) => key.to_owned(),
         None => {
-            return Err(EventError::field(
+            return Err(BadInput::at(
                 "subject",
                 "names no object (objects/<name>) and data.name is missing",
             ))
         }
     };
     let mut blob = BlobEvent::new(change, store, key);
-    blob.size = match data.and_then(|d| d.get("size")) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.trim().parse::<u64>().map_err(|_| {
-            EventError::field("data.size", format!("{s:?} is not a number of bytes"))
-        })?),
-        Some(Value::Number(n)) => Some(n.as_u64().ok_or_else(|| {
-            EventError::field("data.size", format!("{n} is not a number of bytes"))
-        })?),
-        Some(_) => {
-            return Err(EventError::field(
-                "data.size",
-                "must be a number of bytes (a string or a number)",
-            ))
-        }
-    };
+    blob.size =
+        match data.and_then(|d| d.get("size")) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.trim().parse::<u64>().map_err(|e| {
+                BadInput::at("data.size", format!("{s:?} is not a number of bytes")).with_source(e)
+            })?),
+            Some(Value::Number(n)) => Some(n.as_u64().ok_or_else(|| {
+                BadInput::at("data.size", format!("{n} is not a number of bytes"))
+            })?),
+            Some(_) => {
+                return Err(BadInput::at(
+                    "data.size",
+                    "must be a number of bytes (a string or a number)",
+                ))
+            }
+        };
     blob.etag = text("etag")?.map(str::to_owned);
     blob.content_type = text("contentType")?.map(str::to_owned);
     Ok(blob)

@@ -11,9 +11,12 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 async fn extras(event: Event, ctx: Context) -> Result<Response, Error> {
     Response::json(&json!({
         "kind": event.kind(),
-        "cloudevent": ctx.extension::<CloudEvent>().map(|ce| ce.to_json()),
-        "legacy": ctx.extension::<LegacyEvent>().map(LegacyEvent::to_json),
+        "cloudevent": ctx.extra::<CloudEvent>().map(|ce| ce.to_json()),
+        "legacy": ctx.extra::<LegacyEvent>().map(LegacyEvent::to_json),
         "function": ctx.function_name(),
+        "request_id": ctx.request_id(),
+        "trace_id": ctx.trace_id(),
+        "extras": ctx.extras().to_json(),
     }))
 }
 
@@ -35,21 +38,7 @@ async fn post(addr: std::net::SocketAddr, head: &str, body: &str) -> (u16, Value
 #[tokio::test]
 async fn blob_and_message_events_carry_the_original_event_in_the_context() {
     for signature in [SignatureType::CloudEvent, SignatureType::Event] {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let mut config = GcpConfig::default();
-        config.signature = signature;
-        config.function_name = Some("extras".into());
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(serve_on(
-            listener,
-            handler_fn(extras),
-            config,
-            Blobs::new(MemoryStore::new()),
-            async move {
-                let _ = stopped.await;
-            },
-        ));
+        let (addr, stop, server) = start(signature).await;
 
         // A raw Pub/Sub push: both forms are there.
         let push = json!({"subscription": "projects/p/subscriptions/s",
@@ -72,6 +61,9 @@ async fn blob_and_message_events_carry_the_original_event_in_the_context() {
             "2025-01-01T00:00:00Z"
         );
         assert_eq!(body["legacy"]["context"]["eventId"], "m-5");
+        assert_eq!(body["extras"]["gcp.cloudevent"], body["cloudevent"]);
+        assert_eq!(body["extras"]["gcp.legacy_event"], body["legacy"]);
+        assert_eq!(body["request_id"], "m-5");
 
         // Anything else is an Invoke whose payload is the event itself.
         let head = "ce-id: f-1\r\nce-specversion: 1.0\r\nce-type: google.cloud.firestore.document.v1.written\r\n\
@@ -89,4 +81,68 @@ async fn blob_and_message_events_carry_the_original_event_in_the_context() {
             .unwrap()
             .unwrap();
     }
+}
+
+/// Serves `signature` functions with the `extras` handler until the returned sender is used.
+async fn start(
+    signature: SignatureType,
+) -> (
+    std::net::SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<(), Error>>,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut config = GcpConfig::default();
+    config.signature = signature;
+    config.function_name = Some("extras".into());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(serve_on(
+        listener,
+        handler_fn(extras),
+        config,
+        Blobs::new(MemoryStore::new()),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    (addr, stop, server)
+}
+
+#[tokio::test]
+async fn the_trace_id_comes_from_the_headers_or_the_cloudevent() {
+    const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let (addr, stop, server) = start(SignatureType::Http).await;
+    let traceparent = format!("traceparent: 00-{TRACE}-00f067aa0ba902b7-01\r\n");
+    let (status, body) = post(addr, &traceparent, "").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["trace_id"], TRACE);
+    let (_, body) = post(
+        addr,
+        "x-cloud-trace-context: 105445aa7843bc8bf206b12000100000/1;o=1\r\n",
+        "",
+    )
+    .await;
+    assert_eq!(body["trace_id"], "105445aa7843bc8bf206b12000100000");
+    let (_, body) = post(addr, "", "").await;
+    assert_eq!(body["trace_id"], Value::Null);
+    assert!(
+        body["request_id"].as_str().unwrap().starts_with("gcp-"),
+        "{body}"
+    );
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+
+    // Eventarc's CloudEvents carry it as the `traceparent` attribute.
+    let (addr, stop, server) = start(SignatureType::CloudEvent).await;
+    let head = format!(
+        "ce-id: t-1\r\nce-specversion: 1.0\r\nce-type: example.t\r\nce-source: //x/y\r\n\
+         ce-traceparent: 00-{TRACE}-00f067aa0ba902b7-01\r\ncontent-type: application/json\r\n"
+    );
+    let (status, body) = post(addr, &head, "{}").await;
+    assert_eq!(status, 200);
+    assert_eq!(body["trace_id"], TRACE);
+    assert_eq!(body["request_id"], "t-1");
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
 }

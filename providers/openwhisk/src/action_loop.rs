@@ -1,8 +1,7 @@
 //! ActionLoop mode: started once by the proxy; one JSON line per activation on stdin, one result
 //! line per activation on fd 3.
 
-use polyfaas_core::blob::Blobs;
-use polyfaas_core::{Error, Handler};
+use polyfaas_core::{Error, Invocation, Invoker, StartupError};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::activation::Activation;
@@ -17,10 +16,11 @@ const ACK: &[u8] = br#"{"ok":true}"#;
 ///
 /// Handler errors, panics and malformed lines give error results; only losing fd 3 or stdin
 /// ends the loop with an error.
-pub(crate) async fn serve<H: Handler>(handler: &H, blobs: &Blobs, ack: bool) -> Result<(), Error> {
-    let mut results = ResultPipe::open().map_err(Error::startup)?;
-    let send_failed =
-        |e: std::io::Error| Error::startup(format!("could not write the result line to fd 3: {e}"));
+pub(crate) async fn serve(invoker: &Invoker, ack: bool) -> Result<(), Error> {
+    let mut results = ResultPipe::open()?;
+    let send_failed = |e: std::io::Error| {
+        StartupError::new("could not write the result line to fd 3").with_source(e)
+    };
     if ack {
         results.send(ACK).map_err(send_failed)?;
     }
@@ -30,20 +30,15 @@ pub(crate) async fn serve<H: Handler>(handler: &H, blobs: &Blobs, ack: bool) -> 
     loop {
         line.clear();
         let read = stdin.read_until(b'\n', &mut line).await.map_err(|e| {
-            Error::startup(format!(
-                "could not read the next activation from stdin: {e}"
-            ))
+            StartupError::new("could not read the next activation from stdin").with_source(e)
         })?;
         if read == 0 {
             tracing::info!("stdin closed; the ActionLoop ends");
             return Ok(());
         }
         let result = match Activation::from_line(&line) {
-            Ok(activation) => activate(handler, blobs, activation).await,
-            Err(error) => {
-                tracing::warn!(%error, "malformed activation line");
-                error_result(&error.to_string())
-            }
+            Ok(activation) => activate(invoker, activation).await,
+            Err(error) => error_result(invoker.refuse(&error, &Invocation::new()).message()),
         };
         results.send(&result).map_err(send_failed)?;
     }

@@ -3,31 +3,51 @@
 
 use std::fmt;
 
-use serde::{Deserialize, Deserializer};
+use polyfaas_core::shim::parse_at;
+use polyfaas_core::{BadInput, Extra};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 
-use crate::error::ActivationError;
-
-/// What OpenWhisk tells about the running activation, apart from its parameters.
+/// What OpenWhisk tells about the running activation, apart from its parameters: a platform
+/// [`Extra`] named `openwhisk.activation`.
 ///
-/// Handlers read it from the context: `ctx.extension::<ActivationInfo>()`. Each field is `None`
+/// Handlers read it from the context: `ctx.extra::<ActivationInfo>()`. Each field is `None`
 /// when the platform did not send it (an action annotated `provide-api-key: false` gets no
-/// [`api_key`](Self::api_key)).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// [`api_key`](Self::api_key)). It serialises (in `ctx.extras().to_json()`) without the API key.
+///
+/// ```
+/// use polyfaas_openwhisk::{ActivationInfo, ApiKey};
+///
+/// let mut info = ActivationInfo::default();
+/// info.activation_id = Some("a-1".into());
+/// info.api_key = Some(ApiKey::new("uuid:secret"));
+/// let json = serde_json::to_string(&info).unwrap();
+/// assert!(json.contains("a-1") && !json.contains("secret"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct ActivationInfo {
     /// The namespace the action runs in.
     pub namespace: Option<String>,
-    /// The fully qualified action name, such as `/guest/pkg/echo`.
+    /// The fully qualified action name, such as `/guest/pkg/echo` (also the context's function
+    /// name).
     pub action_name: Option<String>,
     /// The action's version, such as `0.0.1`.
     pub action_version: Option<String>,
-    /// The activation id (also the context's request id).
+    /// The activation id, also the context's request id. When the platform sent none, the
+    /// context's request id is a generated one (`openwhisk-<start time>-<n>`) and this stays
+    /// `None`.
     pub activation_id: Option<String>,
-    /// The transaction id of the request that caused the activation.
+    /// The transaction id of the request that caused the activation (also the context's trace
+    /// id).
     pub transaction_id: Option<String>,
-    /// The key to call the OpenWhisk API as the action's owner. Never logged.
+    /// The key to call the OpenWhisk API as the action's owner. Never logged, never serialised.
+    #[serde(skip)]
     pub api_key: Option<ApiKey>,
+}
+
+impl Extra for ActivationInfo {
+    const NAME: &'static str = "openwhisk.activation";
 }
 
 /// The activation's API key. `Debug` and `Display` print `***`, so it cannot reach a log by
@@ -105,32 +125,19 @@ fn empty_object() -> Value {
 
 impl Activation {
     /// Reads one ActionLoop input line: the whole `/run` body as one JSON object.
-    pub(crate) fn from_line(line: &[u8]) -> Result<Activation, ActivationError> {
+    pub(crate) fn from_line(line: &[u8]) -> Result<Activation, BadInput> {
         let line = line.strip_suffix(b"\n").unwrap_or(line);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         // A serde struct also accepts a JSON array (its fields by position): refuse that first.
+        let not_an_object =
+            |what: &str| BadInput::new(format!("the activation line is {what}, not a JSON object"));
         match line.iter().find(|b| !b.is_ascii_whitespace()) {
             Some(b'{') => {}
-            None => return Err(ActivationError::NotAnObject("an empty line")),
-            Some(b'[') => return Err(ActivationError::NotAnObject("an array")),
-            Some(_) => return Err(ActivationError::NotAnObject("not a JSON object")),
+            None => return Err(not_an_object("an empty line")),
+            Some(b'[') => return Err(not_an_object("an array")),
+            Some(_) => return Err(not_an_object("not a JSON object")),
         }
-        let mut json = serde_json::Deserializer::from_slice(line);
-        let body: RunBody = serde_path_to_error::deserialize(&mut json).map_err(|e| {
-            let path = e.path().to_string();
-            let inner = e.into_inner();
-            // serde's messages quote the offending value: never for the key.
-            let message = if path == "api_key" {
-                "must be a string".to_owned()
-            } else {
-                inner.to_string()
-            };
-            ActivationError::Invalid { path, message }
-        })?;
-        json.end().map_err(|e| ActivationError::Invalid {
-            path: ".".to_owned(),
-            message: e.to_string(),
-        })?;
+        let body: RunBody = parse_at(line, "").map_err(invalid_line)?;
         Ok(Activation {
             value: body.value,
             info: ActivationInfo {
@@ -150,13 +157,14 @@ impl Activation {
     pub(crate) fn from_env(
         value: Value,
         var: impl Fn(&str) -> Option<String>,
-    ) -> Result<Activation, ActivationError> {
+    ) -> Result<Activation, BadInput> {
         let var = |name: &str| var(name).filter(|v| !v.is_empty());
         let deadline_ms = match var("__OW_DEADLINE") {
-            Some(text) => Some(
-                parse_deadline(&text)
-                    .ok_or_else(|| ActivationError::Deadline(format!("__OW_DEADLINE={text:?}")))?,
-            ),
+            Some(text) => Some(parse_deadline(&text).ok_or_else(|| {
+                BadInput::new(format!(
+                    "__OW_DEADLINE={text:?} is not a time in milliseconds since the Unix epoch"
+                ))
+            })?),
             None => None,
         };
         Ok(Activation {
@@ -171,6 +179,27 @@ impl Activation {
             },
             deadline_ms,
         })
+    }
+}
+
+/// A `/run` body that does not read, said the way OpenWhisk users read it: the activation's field
+/// in backquotes, or the line as a whole. The API key's value never shows: serde's messages
+/// quote the offending value, so a bad `api_key` is only said to be one, without the source.
+fn invalid_line(error: BadInput) -> BadInput {
+    match error.path() {
+        "" | "." | "?" => BadInput::new(format!(
+            "the activation line is not valid JSON: {}",
+            error.message()
+        ))
+        .with_source(error),
+        path if path == "api_key" || path.starts_with("api_key.") => {
+            BadInput::new("the activation's `api_key` is not valid: must be a string")
+        }
+        path => BadInput::new(format!(
+            "the activation's `{path}` is not valid: {}",
+            error.message()
+        ))
+        .with_source(error),
     }
 }
 
@@ -230,7 +259,7 @@ mod tests {
         let err = Activation::from_line(br#"{"deadline": "soon"}"#).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "the activation's `deadline` is not valid: \"soon\" is not a time in milliseconds since the Unix epoch at line 1 column 20"
+            "the activation's `deadline` is not valid: \"soon\" is not a time in milliseconds since the Unix epoch"
         );
     }
 
@@ -257,12 +286,12 @@ mod tests {
         );
         assert_eq!(
             err("{\"value\": {}\n"),
-            "the activation line is not valid JSON: EOF while parsing an object at line 1 column 12"
+            "the activation line is not valid JSON: EOF while parsing an object"
         );
         assert!(err("{} {}").contains("trailing characters"));
         assert_eq!(
             err(r#"{"namespace": 5}"#),
-            "the activation's `namespace` is not valid: invalid type: integer `5`, expected a string at line 1 column 15"
+            "the activation's `namespace` is not valid: invalid type: integer `5`, expected a string"
         );
     }
 
@@ -271,8 +300,29 @@ mod tests {
         let line = br#"{"api_key":"uuid:very-secret","activation_id":"a"}"#;
         let activation = Activation::from_line(line).unwrap();
         assert!(!format!("{activation:?}").contains("very-secret"));
-        let err = Activation::from_line(br#"{"api_key": 424242}"#).unwrap_err();
-        assert!(!err.to_string().contains("424242"), "{err}");
+        for line in [
+            &br#"{"api_key": 424242}"#[..],
+            br#"{"api_key": {"424242": 1}}"#,
+        ] {
+            let err = Activation::from_line(line).unwrap_err();
+            assert!(!format!("{err} {err:?}").contains("424242"), "{err:?}");
+        }
+    }
+
+    #[test]
+    fn the_api_key_is_not_serialised() {
+        let line = br#"{"api_key":"uuid:very-secret","activation_id":"a","namespace":"guest"}"#;
+        let info = Activation::from_line(line).unwrap().info;
+        let ctx = polyfaas_core::Context::builder(polyfaas_core::Provider::OPENWHISK, "a")
+            .extra(info)
+            .build();
+        let extras = serde_json::Value::Object(ctx.extras().to_json());
+        assert_eq!(extras["openwhisk.activation"]["namespace"], "guest");
+        assert_eq!(extras["openwhisk.activation"]["activation_id"], "a");
+        assert!(!extras.to_string().contains("very-secret"), "{extras}");
+        assert!(extras["openwhisk.activation"].get("api_key").is_none());
+        let info = ctx.extra::<ActivationInfo>().unwrap();
+        assert_eq!(info.api_key.as_ref().unwrap().expose(), "uuid:very-secret");
     }
 
     #[test]

@@ -4,27 +4,25 @@
 
 use std::io::Write;
 
-use polyfaas_core::blob::Blobs;
-use polyfaas_core::{Error, Handler};
+use polyfaas_core::shim::parse_at;
+use polyfaas_core::{BadInput, Error, Failure, Invocation, Invoker, StartupError};
 use serde_json::Value;
 use tokio::io::AsyncReadExt;
 
 use crate::activation::Activation;
-use crate::error::ActivationError;
 use crate::invocation::activate;
 use crate::result::error_result;
 
 /// Runs the one activation and prints its result as the last stdout line.
-pub(crate) async fn run_once<H: Handler>(
-    handler: &H,
-    blobs: &Blobs,
-    argument: Option<String>,
-) -> Result<(), Error> {
-    let result = match read_activation(argument).await {
-        Ok(activation) => activate(handler, blobs, activation).await,
-        Err(error) => {
-            tracing::warn!(%error, "bad blackbox argument");
-            error_result(&error.to_string())
+pub(crate) async fn run_once(invoker: &Invoker, argument: Option<String>) -> Result<(), Error> {
+    let result = match read_argument(argument).await {
+        Ok(text) => match activation(&text) {
+            Ok(activation) => activate(invoker, activation).await,
+            Err(error) => error_result(invoker.refuse(&error, &Invocation::new()).message()),
+        },
+        Err(failure) => {
+            tracing::error!(%failure, "no activation to run");
+            error_result(failure.message())
         }
     };
     let _ = std::io::stderr().flush();
@@ -33,25 +31,44 @@ pub(crate) async fn run_once<H: Handler>(
         .write_all(&result)
         .and_then(|()| stdout.write_all(b"\n"))
         .and_then(|()| stdout.flush())
-        .map_err(|e| Error::startup(format!("could not print the result on stdout: {e}")))
+        .map_err(|e| StartupError::new("could not print the result on stdout").with_source(e))?;
+    Ok(())
 }
 
-async fn read_activation(argument: Option<String>) -> Result<Activation, ActivationError> {
-    let text = match argument {
-        Some(text) => text.into_bytes(),
+/// The argument: argv\[1\], else all of stdin. Stdin that cannot be read is the shim's failure,
+/// not the caller's.
+async fn read_argument(argument: Option<String>) -> Result<Vec<u8>, Failure> {
+    match argument {
+        Some(text) => Ok(text.into_bytes()),
         None => {
             let mut text = Vec::new();
             tokio::io::stdin()
                 .read_to_end(&mut text)
                 .await
-                .map_err(ActivationError::Stdin)?;
-            text
+                .map_err(|e| {
+                    Failure::internal(
+                        "StdinError",
+                        format!("could not read the action's argument from stdin: {e}"),
+                    )
+                })?;
+            Ok(text)
         }
-    };
+    }
+}
+
+/// The activation of a blackbox run: the argument's JSON (none at all is `{}`) and the `__OW_*`
+/// variables.
+fn activation(text: &[u8]) -> Result<Activation, BadInput> {
     let value: Value = if text.iter().all(u8::is_ascii_whitespace) {
         Value::Object(serde_json::Map::new())
     } else {
-        serde_json::from_slice(&text).map_err(ActivationError::Argument)?
+        parse_at(text, "").map_err(|e| {
+            BadInput::new(format!(
+                "the action's argument is not JSON: {}",
+                e.message()
+            ))
+            .with_source(e)
+        })?
     };
     Activation::from_env(value, |name| std::env::var(name).ok())
 }

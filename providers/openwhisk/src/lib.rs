@@ -9,7 +9,7 @@
 //! use polyfaas_openwhisk::ActivationInfo;
 //!
 //! async fn handle(event: Event, ctx: Context) -> Result<Response, Error> {
-//!     let action = ctx.extension::<ActivationInfo>().and_then(|a| a.action_name.clone());
+//!     let action = ctx.extra::<ActivationInfo>().and_then(|a| a.action_name.clone());
 //!     match event {
 //!         Event::Http(req) => Ok(Response::text(format!("{} from {action:?}", req.uri()))),
 //!         Event::Invoke(params) => Response::json(&serde_json::json!({ "got": params })),
@@ -35,17 +35,22 @@
 //! Each activation becomes an [`Event`](polyfaas_core::Event): a web action (its parameters
 //! have `__ow_method`) becomes `Event::Http` and its response the `{statusCode, headers, body}`
 //! result; anything else is `Event::Invoke` with the parameters, and the handler's JSON body is
-//! the activation result. The context has the activation id as request id, the action name as
-//! function name, the activation's deadline, and an [`ActivationInfo`] extension (with the API
-//! key, which is never logged).
+//! the activation result. The context has the activation id as request id (an activation that
+//! came without one gets a generated id, `openwhisk-<start time>-<n>`, and a warning in the log;
+//! never an empty one), the
+//! action name as function name, the activation's deadline, the transaction id as trace id, and
+//! an [`ActivationInfo`] extra (`openwhisk.activation`; its API key is never logged and never
+//! serialised).
 //!
 //! Failures are results too, and the loop goes on: `{"error": "<message>"}` for a handler
-//! error, panic, timeout or malformed activation line; web actions get
-//! `{"error": {"statusCode": 500, "headers": ..., "body": ...}}`, which the controller turns
-//! into that HTTP response.
+//! error, panic, timeout or malformed activation line (a panic's message names the request id,
+//! see [`PANIC_MESSAGE`](polyfaas_core::PANIC_MESSAGE); its text goes to stderr only); web actions
+//! get `{"error": {"statusCode": 500, "headers": ..., "body": ...}}` with the failure's status
+//! (400 for a malformed web request, 504 past the deadline), which the controller turns into that
+//! HTTP response.
 //!
 //! Packaging: the `package` feature adds the `polyfaas-openwhisk-package` command, which writes
-//! the zip for `wsk action create NAME --native action.zip` (see [`package`] and the README).
+//! the zip for `wsk action create NAME --native action.zip` (see the `package` module and the README).
 
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
@@ -53,7 +58,6 @@
 mod action_loop;
 mod activation;
 mod blackbox;
-mod error;
 mod invocation;
 #[cfg(feature = "package")]
 pub mod package;
@@ -63,9 +67,8 @@ mod result_pipe;
 mod web;
 
 pub use activation::{ActivationInfo, ApiKey};
-pub use error::ActivationError;
 
-use polyfaas_core::{Error, Handler, Provider};
+use polyfaas_core::{Error, Handler, Invoker, Provider};
 
 /// Whether this process was started by OpenWhisk: the ActionLoop proxy's variables, or the
 /// `__OW_*` variables every OpenWhisk container has.
@@ -112,10 +115,13 @@ pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
         Ok(polyfaas_core::blob::local_fallback())
     })
     .map_err(polyfaas_core::StartupError::from)?;
+    let invoker = Invoker::builder(Provider::OPENWHISK, handler)
+        .blobs(blobs)
+        .build();
     let argument = std::env::args().nth(1);
     match Mode::detect(|name| std::env::var(name).ok(), argument) {
-        Mode::ActionLoop { ack } => action_loop::serve(&handler, &blobs, ack).await,
-        Mode::Blackbox { argument } => blackbox::run_once(&handler, &blobs, argument).await,
+        Mode::ActionLoop { ack } => action_loop::serve(&invoker, ack).await,
+        Mode::Blackbox { argument } => blackbox::run_once(&invoker, argument).await,
     }
 }
 

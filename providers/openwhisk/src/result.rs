@@ -1,10 +1,11 @@
 //! Activation results of non-web activations, and error results.
 //!
 //! OpenWhisk wants a JSON object; a top-level `error` property makes it an application error.
+//! The body as a JSON value is core's rule ([`result_value`]); wrapping a value that is not an
+//! object in `{"body": ...}` is OpenWhisk's.
 
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine as _;
-use polyfaas_core::{Error, Response};
+use polyfaas_core::shim::result_value;
+use polyfaas_core::{Failure, Response};
 use serde::de::IgnoredAny;
 use serde_json::{json, Map, Value};
 
@@ -14,14 +15,15 @@ use serde_json::{json, Map, Value};
 ///   that is not JSON as `{"body": "<text>"}`; bytes that are not UTF-8 as
 ///   `{"body_base64": "..."}`; an empty body as `{}`.
 /// - any other status: `{"error": {"statusCode": <status>, "body": <JSON or text>}}`.
-/// - a handler error, panic or timeout: `{"error": "<message>"}`.
-pub(crate) fn invoke_result(outcome: Result<Response, Error>) -> Vec<u8> {
+/// - a handler error, panic or timeout: `{"error": "<message>"}`, the message a caller may see
+///   ([`Failure::message`]: a panic's names the request id, its text stays in the log).
+pub(crate) fn invoke_result(outcome: Result<Response, Failure>) -> Vec<u8> {
     let value = match outcome {
         Ok(response) if response.is_success() => {
             if let Some(line) = object_line(response.body()) {
                 return line;
             }
-            match body_value(response.body()) {
+            match result_value(response.body()) {
                 Value::Null if response.body().is_empty() => Value::Object(Map::new()),
                 Value::String(base64) if std::str::from_utf8(response.body()).is_err() => {
                     json!({ "body_base64": base64 })
@@ -31,9 +33,9 @@ pub(crate) fn invoke_result(outcome: Result<Response, Error>) -> Vec<u8> {
         }
         Ok(response) => json!({ "error": {
             "statusCode": response.status().as_u16(),
-            "body": body_value(response.body()),
+            "body": result_value(response.body()),
         } }),
-        Err(error) => return error_result(&error.to_string()),
+        Err(failure) => return error_result(failure.message()),
     };
     to_line(&value)
 }
@@ -59,20 +61,6 @@ fn object_line(body: &[u8]) -> Option<Vec<u8>> {
     let mut line = body[start..].to_vec();
     line.retain(|b| !matches!(b, b'\n' | b'\r'));
     Some(line)
-}
-
-/// A body as JSON: its JSON value if it parses, else its text, else its base64; `null` if empty.
-fn body_value(body: &[u8]) -> Value {
-    if body.is_empty() {
-        return Value::Null;
-    }
-    match serde_json::from_slice(body) {
-        Ok(value) => value,
-        Err(_) => match std::str::from_utf8(body) {
-            Ok(text) => Value::String(text.to_owned()),
-            Err(_) => Value::String(BASE64.encode(body)),
-        },
-    }
 }
 
 #[cfg(test)]
@@ -115,7 +103,11 @@ mod tests {
             Response::text("gone").with_status(StatusCode::NOT_FOUND)
         )));
         assert_eq!(r, json!({"error": {"statusCode": 404, "body": "gone"}}));
-        let r = parsed(invoke_result(Err(Error::msg("bad \"input\"\nsecond line"))));
+        let failure = Failure::from_error(
+            &polyfaas_core::Error::msg("bad \"input\"\nsecond line"),
+            "r-1",
+        );
+        let r = parsed(invoke_result(Err(failure)));
         assert_eq!(r, json!({"error": "bad \"input\"\nsecond line"}));
     }
 }

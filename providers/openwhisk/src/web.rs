@@ -18,11 +18,12 @@ use base64::Engine as _;
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use polyfaas_core::{Error, Request, Response, SourceIp};
+use polyfaas_core::shim::media_type;
+use polyfaas_core::{BadInput, Failure, Request, Response, SourceIp};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::error::ActivationError;
+use crate::result::to_line;
 
 /// Characters that cannot stand in a URI query / path as they are (`%` stays: already encoded).
 use polyfaas_core::shim::uri::{RAW_PATH as PATH_ESCAPE, RAW_QUERY as QUERY_ESCAPE};
@@ -34,33 +35,36 @@ const FORM_ESCAPE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
+/// A web action's `__ow_*` field that is missing or has the wrong shape: `the web action's
+/// `<field>` <problem>`.
+fn bad(field: impl std::fmt::Display, problem: impl std::fmt::Display) -> BadInput {
+    BadInput::new(format!("the web action's `{field}` {problem}"))
+}
+
 /// Whether the parameters are a web action's: `__ow_method` is present.
 pub(crate) fn is_web(params: &Value) -> bool {
     params.get("__ow_method").is_some()
 }
 
 /// A web action's parameters as an HTTP request.
-pub(crate) fn request(params: Value) -> Result<Request, ActivationError> {
+pub(crate) fn request(params: Value) -> Result<Request, BadInput> {
     let Value::Object(mut params) = params else {
-        return Err(ActivationError::web(
-            "(parameters)",
-            "must be a JSON object",
-        ));
+        return Err(bad("(parameters)", "must be a JSON object"));
     };
     let method = match params.get("__ow_method") {
         Some(Value::String(m)) => http::Method::from_bytes(m.to_ascii_uppercase().as_bytes())
-            .map_err(|_| ActivationError::web("__ow_method", format!("{m:?} is not a method")))?,
-        _ => return Err(ActivationError::web("__ow_method", "must be a string")),
+            .map_err(|_| bad("__ow_method", format!("{m:?} is not a method")))?,
+        _ => return Err(bad("__ow_method", "must be a string")),
     };
     let path = match params.shift_remove("__ow_path") {
         None | Some(Value::Null) => String::new(),
         Some(Value::String(p)) => p,
-        Some(_) => return Err(ActivationError::web("__ow_path", "must be a string")),
+        Some(_) => return Err(bad("__ow_path", "must be a string")),
     };
     let query = match params.shift_remove("__ow_query") {
         None => rebuilt_query(&params),
         Some(Value::String(q)) => q,
-        Some(_) => return Err(ActivationError::web("__ow_query", "must be a string")),
+        Some(_) => return Err(bad("__ow_query", "must be a string")),
     };
     let mut uri = String::with_capacity(path.len() + query.len() + 2);
     if !path.starts_with('/') {
@@ -72,13 +76,13 @@ pub(crate) fn request(params: Value) -> Result<Request, ActivationError> {
         uri.extend(utf8_percent_encode(&query, QUERY_ESCAPE));
     }
     let uri: http::Uri = uri.parse().map_err(|e| {
-        ActivationError::web("__ow_path", format!("{path:?} with query {query:?}: {e}"))
+        bad("__ow_path", format!("{path:?} with query {query:?}: {e}")).with_source(e)
     })?;
 
     let headers = match params.get("__ow_headers") {
         None | Some(Value::Null) => http::HeaderMap::new(),
         Some(Value::Object(headers)) => header_map(headers)?,
-        Some(_) => return Err(ActivationError::web("__ow_headers", "must be an object")),
+        Some(_) => return Err(bad("__ow_headers", "must be an object")),
     };
     let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let body = body(params.shift_remove("__ow_body"), content_type);
@@ -116,12 +120,12 @@ fn rebuilt_query(params: &Map<String, Value>) -> String {
 
 /// `__ow_headers`: one string per name from the controller; arrays (several values), numbers
 /// and booleans are accepted too.
-fn header_map(headers: &Map<String, Value>) -> Result<http::HeaderMap, ActivationError> {
+fn header_map(headers: &Map<String, Value>) -> Result<http::HeaderMap, BadInput> {
     let mut map = http::HeaderMap::with_capacity(headers.len());
     for (name, value) in headers {
         let field = || format!("__ow_headers.{name}");
         let header = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| ActivationError::web(field(), "is not a valid header name"))?;
+            .map_err(|_| bad(field(), "is not a valid header name"))?;
         let values = match value {
             Value::Array(values) => values.as_slice(),
             single => std::slice::from_ref(single),
@@ -131,11 +135,10 @@ fn header_map(headers: &Map<String, Value>) -> Result<http::HeaderMap, Activatio
                 Value::String(s) => Cow::Borrowed(s.as_str()),
                 Value::Number(n) => Cow::Owned(n.to_string()),
                 Value::Bool(b) => Cow::Owned(b.to_string()),
-                _ => return Err(ActivationError::web(field(), "must be a string")),
+                _ => return Err(bad(field(), "must be a string")),
             };
-            let value = HeaderValue::from_str(&text).map_err(|_| {
-                ActivationError::web(field(), "is not a valid header value (control characters?)")
-            })?;
+            let value = HeaderValue::from_str(&text)
+                .map_err(|_| bad(field(), "is not a valid header value (control characters?)"))?;
             map.append(header.clone(), value);
         }
     }
@@ -173,7 +176,9 @@ fn arrives_as_base64(content_type: Option<&str>) -> bool {
     }
 }
 
-/// Media types the controller handles as text (akka-http's non-binary types).
+/// Media types the controller handles as text (akka-http's non-binary types). This is the
+/// controller's own rule, so it stays here rather than core's `shim::is_text`: a `+json` or
+/// `+xml` type, text to core, arrives from the controller as base64.
 fn is_textual(media: &str) -> bool {
     media.starts_with("text/")
         || matches!(
@@ -184,16 +189,6 @@ fn is_textual(media: &str) -> bool {
                 | "application/javascript"
                 | "application/x-www-form-urlencoded"
         )
-}
-
-/// `type/subtype`, lower-case, without parameters.
-fn media_type(content_type: &str) -> String {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase()
 }
 
 fn forwarded_for(headers: &http::HeaderMap) -> Option<IpAddr> {
@@ -282,24 +277,16 @@ fn header_json(headers: &http::HeaderMap) -> Map<String, Value> {
     out
 }
 
-/// A failed web activation: an application error whose `error` field the controller projects as
-/// the HTTP response, so the client gets the status and a JSON body
-/// `{"error": {"type": ..., "message": ...}}` as from the local provider.
-pub(crate) fn error_result(status: u16, error_type: &str, message: &str) -> Value {
-    let body = json!({ "error": { "type": error_type, "message": message } });
-    json!({ "error": {
-        "statusCode": status,
+/// A failed web activation, as its result line: an application error whose `error` field the
+/// controller projects as the HTTP response, so the client gets the failure's status and its
+/// JSON body `{"error": {"type": ..., "message": ...}}`, as from every HTTP-serving shim.
+pub(crate) fn error_result(failure: &Failure) -> Vec<u8> {
+    let result = json!({ "error": {
+        "statusCode": failure.status().as_u16(),
         "headers": { "content-type": "application/json" },
-        "body": body.to_string(),
-    } })
-}
-
-/// The HTTP status for a failed invocation: 504 past the deadline, 500 otherwise.
-pub(crate) fn error_status(error: &Error) -> u16 {
-    match error {
-        Error::Timeout(_) => 504,
-        _ => 500,
-    }
+        "body": failure.to_json().to_string(),
+    } });
+    to_line(&result)
 }
 
 #[cfg(test)]

@@ -11,10 +11,11 @@ use bytes::Bytes;
 use http::header::CONTENT_TYPE;
 use http::HeaderMap;
 use percent_encoding::percent_decode;
+use polyfaas_core::shim::{is_text, parse_at};
+use polyfaas_core::BadInput;
 use serde_json::Value;
 
-use super::{is_json, is_text, CloudEvent, Data, SPEC_VERSION};
-use crate::EventError;
+use super::event::{is_json, CloudEvent, Data, SPEC_VERSION};
 
 /// The attributes every CloudEvent has.
 const REQUIRED: [&str; 4] = ["id", "source", "specversion", "type"];
@@ -35,7 +36,7 @@ const REQUIRED: [&str; 4] = ["id", "source", "specversion", "type"];
 /// assert_eq!(event.subject.as_deref(), Some("café"));
 /// assert_eq!(event.data, Data::Json(serde_json::json!({"n": 10})));
 /// ```
-pub fn decode(headers: &HeaderMap, body: &Bytes) -> Result<CloudEvent, EventError> {
+pub fn decode(headers: &HeaderMap, body: &Bytes) -> Result<CloudEvent, BadInput> {
     let mut event = CloudEvent::new(String::new(), String::new(), String::new());
     let mut seen = [false; 4];
     let mut datacontenttype_header = None;
@@ -53,7 +54,7 @@ pub fn decode(headers: &HeaderMap, body: &Bytes) -> Result<CloudEvent, EventErro
                 }
                 seen[index] = true;
                 if value.is_empty() {
-                    return Err(EventError::field(name, "must not be empty"));
+                    return Err(BadInput::at(name.as_str(), "must not be empty"));
                 }
                 match attribute {
                     "id" => event.id = value,
@@ -67,7 +68,7 @@ pub fn decode(headers: &HeaderMap, body: &Bytes) -> Result<CloudEvent, EventErro
             "dataschema" => set_once(&mut event.dataschema, value),
             // Binary mode carries it in Content-Type; only used when that is missing.
             "datacontenttype" => set_once(&mut datacontenttype_header, value),
-            "" => return Err(EventError::field(name, "an attribute needs a name")),
+            "" => return Err(BadInput::at(name.as_str(), "an attribute needs a name")),
             extension => {
                 if !event.extensions.contains_key(extension) {
                     event
@@ -79,14 +80,14 @@ pub fn decode(headers: &HeaderMap, body: &Bytes) -> Result<CloudEvent, EventErro
     }
     for (attribute, seen) in REQUIRED.iter().zip(seen) {
         if !seen {
-            return Err(EventError::field(
+            return Err(BadInput::at(
                 format!("ce-{attribute}"),
                 "the header is missing (a binary-mode CloudEvent needs ce-id, ce-source, ce-specversion and ce-type)",
             ));
         }
     }
     if event.specversion != SPEC_VERSION {
-        return Err(EventError::field(
+        return Err(BadInput::at(
             "ce-specversion",
             format!(
                 "{:?} is not supported; this shim reads CloudEvents {SPEC_VERSION}",
@@ -98,7 +99,7 @@ pub fn decode(headers: &HeaderMap, body: &Bytes) -> Result<CloudEvent, EventErro
         Some(value) => Some(
             value
                 .to_str()
-                .map_err(|_| EventError::field("content-type", "not a valid header value"))?
+                .map_err(|_| BadInput::at("content-type", "not a valid header value"))?
                 .to_owned(),
         ),
         None => datacontenttype_header,
@@ -114,18 +115,22 @@ fn set_once(slot: &mut Option<String>, value: String) {
 }
 
 /// The body as data of `content_type`.
-fn data(content_type: Option<&str>, body: &Bytes) -> Result<Data, EventError> {
+fn data(content_type: Option<&str>, body: &Bytes) -> Result<Data, BadInput> {
     if body.is_empty() {
         return Ok(Data::None);
     }
     if is_json(content_type) {
-        return match serde_json::from_slice::<Value>(body) {
+        return match parse_at::<Value>(body, "body") {
             Ok(value) => Ok(Data::Json(value)),
             Err(e) => match content_type {
-                Some(content_type) => Err(EventError::field(
+                Some(content_type) => Err(BadInput::at(
                     "body",
-                    format!("not valid JSON, but Content-Type is {content_type:?}: {e}"),
-                )),
+                    format!(
+                        "not valid JSON, but Content-Type is {content_type:?}: {}",
+                        e.message()
+                    ),
+                )
+                .with_source(e)),
                 // No content type at all: whatever the bytes are.
                 None => Ok(match std::str::from_utf8(body) {
                     Ok(text) => Data::Text(text.to_owned()),
@@ -143,7 +148,7 @@ fn data(content_type: Option<&str>, body: &Bytes) -> Result<Data, EventError> {
 }
 
 /// Unquotes an RFC 7230 quoted-string, percent-decodes once, and checks for UTF-8.
-fn decode_value(header: &str, raw: &[u8]) -> Result<String, EventError> {
+fn decode_value(header: &str, raw: &[u8]) -> Result<String, BadInput> {
     let unquoted: Cow<'_, [u8]> = match raw {
         [b'"', inner @ .., b'"'] if raw.len() >= 2 => {
             let mut out = Vec::with_capacity(inner.len());
@@ -153,7 +158,7 @@ fn decode_value(header: &str, raw: &[u8]) -> Result<String, EventError> {
                     match bytes.next() {
                         Some(&escaped) => out.push(escaped),
                         None => {
-                            return Err(EventError::field(
+                            return Err(BadInput::at(
                                 header,
                                 "the quoted string ends in a lone backslash",
                             ))
@@ -172,7 +177,7 @@ fn decode_value(header: &str, raw: &[u8]) -> Result<String, EventError> {
         Cow::Borrowed(bytes) => std::str::from_utf8(bytes).map(str::to_owned).ok(),
         Cow::Owned(bytes) => String::from_utf8(bytes).ok(),
     }
-    .ok_or_else(|| EventError::field(header, "not valid UTF-8 after percent-decoding"))
+    .ok_or_else(|| BadInput::at(header, "not valid UTF-8 after percent-decoding"))
 }
 
 #[cfg(test)]

@@ -4,10 +4,11 @@
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use bytes::Bytes;
+use polyfaas_core::shim::parse_at;
+use polyfaas_core::BadInput;
 use serde_json::{Map, Value};
 
-use super::{is_json, CloudEvent, Data, SPEC_VERSION};
-use crate::EventError;
+use super::event::{is_json, CloudEvent, Data, SPEC_VERSION};
 
 /// Reads a structured-mode CloudEvent from the request body.
 ///
@@ -23,41 +24,43 @@ use crate::EventError;
 /// let event = structured::decode(&bytes::Bytes::from_static(body)).unwrap();
 /// assert_eq!(event.data, Data::Binary(bytes::Bytes::from_static(&[0, 255])));
 /// ```
-pub fn decode(body: &Bytes) -> Result<CloudEvent, EventError> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
-        EventError::field(
+pub fn decode(body: &Bytes) -> Result<CloudEvent, BadInput> {
+    let value: Value = parse_at(body, "body").map_err(|e| {
+        BadInput::at(
             "body",
             format!(
-                "a structured-mode CloudEvent must be a JSON object, and this is not JSON: {e}"
+                "a structured-mode CloudEvent must be a JSON object, and this is not JSON: {}",
+                e.message()
             ),
         )
+        .with_source(e)
     })?;
     from_json(value)
 }
 
 /// Reads a CloudEvent from its JSON form (the inverse of [`CloudEvent::to_json`]).
-pub fn from_json(value: Value) -> Result<CloudEvent, EventError> {
+pub fn from_json(value: Value) -> Result<CloudEvent, BadInput> {
     let Value::Object(mut map) = value else {
-        return Err(EventError::field(
+        return Err(BadInput::at(
             "body",
             "a structured-mode CloudEvent must be a JSON object",
         ));
     };
     let required = |map: &mut Map<String, Value>, name: &str| match map.remove(name) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s),
-        Some(Value::String(_)) => Err(EventError::field(name, "must not be empty")),
-        Some(other) => Err(EventError::field(
+        Some(Value::String(_)) => Err(BadInput::at(name, "must not be empty")),
+        Some(other) => Err(BadInput::at(
             name,
             format!("must be a string, not {}", kind(&other)),
         )),
-        None => Err(EventError::field(
+        None => Err(BadInput::at(
             name,
             "missing (a CloudEvent needs id, source, specversion and type)",
         )),
     };
     let specversion = required(&mut map, "specversion")?;
     if specversion != SPEC_VERSION {
-        return Err(EventError::field(
+        return Err(BadInput::at(
             "specversion",
             format!("{specversion:?} is not supported; this shim reads CloudEvents {SPEC_VERSION}"),
         ));
@@ -74,21 +77,20 @@ pub fn from_json(value: Value) -> Result<CloudEvent, EventError> {
     let data_base64 = map.remove("data_base64");
     event.data = match (data, data_base64) {
         (Some(_), Some(_)) => {
-            return Err(EventError::field(
+            return Err(BadInput::at(
                 "data_base64",
                 "`data` and `data_base64` cannot both be present",
             ))
         }
         (None, None) => Data::None,
-        (None, Some(Value::String(text))) => Data::Binary(
-            BASE64
-                .decode(text.trim())
-                .map(Bytes::from)
-                .map_err(|e| EventError::field("data_base64", format!("not valid base64: {e}")))?,
-        ),
+        (None, Some(Value::String(text))) => {
+            Data::Binary(BASE64.decode(text.trim()).map(Bytes::from).map_err(|e| {
+                BadInput::at("data_base64", format!("not valid base64: {e}")).with_source(e)
+            })?)
+        }
         (None, Some(Value::Null)) => Data::None,
         (None, Some(other)) => {
-            return Err(EventError::field(
+            return Err(BadInput::at(
                 "data_base64",
                 format!("must be a base64 string, not {}", kind(&other)),
             ))
@@ -107,10 +109,7 @@ pub fn from_json(value: Value) -> Result<CloudEvent, EventError> {
     };
     for (name, value) in map {
         if name.is_empty() {
-            return Err(EventError::field(
-                "(attribute)",
-                "an attribute needs a name",
-            ));
+            return Err(BadInput::at("(attribute)", "an attribute needs a name"));
         }
         if !value.is_null() {
             event.extensions.insert(name, value);
@@ -119,11 +118,11 @@ pub fn from_json(value: Value) -> Result<CloudEvent, EventError> {
     Ok(event)
 }
 
-fn optional(map: &mut Map<String, Value>, name: &str) -> Result<Option<String>, EventError> {
+fn optional(map: &mut Map<String, Value>, name: &str) -> Result<Option<String>, BadInput> {
     match map.remove(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s)),
-        Some(other) => Err(EventError::field(
+        Some(other) => Err(BadInput::at(
             name,
             format!("must be a string, not {}", kind(&other)),
         )),
@@ -147,7 +146,7 @@ mod tests {
 
     use super::*;
 
-    fn decode_json(value: Value) -> Result<CloudEvent, EventError> {
+    fn decode_json(value: Value) -> Result<CloudEvent, BadInput> {
         decode(&Bytes::from(value.to_string()))
     }
 
