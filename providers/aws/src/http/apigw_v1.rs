@@ -10,13 +10,12 @@
 //! - `requestContext.identity.sourceIp` is the source IP.
 
 use bytes::Bytes;
-use polyfaas_core::Request;
+use polyfaas_core::{BadInput, Request};
 
-use super::json::Str;
 use super::payload_v1::{PayloadV1, QueryValues};
-use crate::error::{parse, EventError};
+use crate::json::{parse, Str};
 
-pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, EventError> {
+pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, BadInput> {
     let mut event: PayloadV1<'_> = parse(text, "")?;
     let context = event.request_context.take();
     let domain = context

@@ -13,11 +13,10 @@
 
 use bytes::Bytes;
 use http::header::COOKIE;
-use polyfaas_core::Request;
+use polyfaas_core::{BadInput, Request};
 use serde::Deserialize;
 
-use super::json::{Pairs, Str, Values};
-use crate::error::{parse, EventError};
+use crate::json::{parse, Pairs, Str, Values};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -58,7 +57,7 @@ struct HttpContext<'a> {
     source_ip: Option<Str<'a>>,
 }
 
-pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, EventError> {
+pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, BadInput> {
     let event: PayloadV2<'_> = parse(text, "")?;
     let context = &event.request_context;
     let method = super::method(context.http.method.as_str(), "requestContext.http.method")?;

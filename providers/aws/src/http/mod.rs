@@ -5,7 +5,6 @@
 mod alb;
 mod apigw_v1;
 mod apigw_v2;
-pub(crate) mod json;
 mod payload_v1;
 mod response;
 
@@ -18,12 +17,12 @@ use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue};
 use http::uri::{Authority, PathAndQuery, Scheme};
 use percent_encoding::{utf8_percent_encode, AsciiSet};
-use polyfaas_core::{Request, SourceIp};
+use polyfaas_core::{BadInput, Request, SourceIp};
 
 use crate::detect::Shape;
-use crate::error::EventError;
+use crate::json;
 
-pub use response::{encode_response, is_text};
+pub use response::encode_response;
 
 /// Which kind of HTTP event a request came in as, which decides the response's shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,14 +42,14 @@ pub enum Origin {
     },
 }
 
-/// Decodes an HTTP event of a shape [`detect`](crate::detect) recognised. `payload` is the
-/// event's bytes, `text` the same bytes as `&str`: the body is sliced out of `payload` without
-/// a copy where the JSON string has no escapes.
+/// Decodes an HTTP event of a shape [`detect`](crate::detect) recognised; `None` when `shape`
+/// is not an HTTP one. `payload` is the event's bytes, `text` the same bytes as `&str`: the
+/// body is sliced out of `payload` without a copy where the JSON string has no escapes.
 pub(crate) fn decode(
     shape: Shape,
     payload: &Bytes,
     text: &str,
-) -> Result<Option<(Request, Origin)>, EventError> {
+) -> Result<Option<(Request, Origin)>, BadInput> {
     Ok(Some(match shape {
         Shape::ApiGatewayV1 => (apigw_v1::decode(payload, text)?, Origin::ApiGatewayV1),
         Shape::ApiGatewayV2 => (apigw_v2::decode(payload, text)?, Origin::ApiGatewayV2),
@@ -71,17 +70,18 @@ pub(crate) fn body(
     payload: &Bytes,
     body: Option<&json::Str<'_>>,
     is_base64: bool,
-) -> Result<Bytes, EventError> {
+) -> Result<Bytes, BadInput> {
     let Some(body) = body else {
         return Ok(Bytes::new());
     };
     let text = body.as_str();
     if is_base64 {
         return BASE64.decode(text).map(Bytes::from).map_err(|e| {
-            EventError::field(
+            BadInput::at(
                 "body",
                 format!("isBase64Encoded is true but the body is not base64: {e}"),
             )
+            .with_source(e)
         });
     }
     Ok(slice_or_copy(payload, text.as_bytes()))
@@ -147,12 +147,13 @@ pub(crate) fn uri(
     host: Option<&str>,
     path_and_query: String,
     field: &str,
-) -> Result<http::Uri, EventError> {
+) -> Result<http::Uri, BadInput> {
     let pq = PathAndQuery::try_from(path_and_query).map_err(|e| {
-        EventError::field(
+        BadInput::at(
             field,
             format!("cannot be made into a URI path and query: {e}"),
         )
+        .with_source(e)
     })?;
     let authority = host.and_then(|h| Authority::try_from(h).ok());
     let mut parts = http::uri::Parts::default();
@@ -166,7 +167,7 @@ pub(crate) fn uri(
     }
     parts.path_and_query = Some(pq);
     http::Uri::from_parts(parts)
-        .map_err(|e| EventError::field(field, format!("cannot be made into a URI: {e}")))
+        .map_err(|e| BadInput::at(field, format!("cannot be made into a URI: {e}")).with_source(e))
 }
 
 /// Adds one header value; an invalid name or value is an error naming `field`.
@@ -175,11 +176,12 @@ pub(crate) fn append_header(
     name: &str,
     value: &str,
     field: impl Fn() -> String,
-) -> Result<(), EventError> {
-    let name = HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| EventError::field(field(), format!("{name:?} is not a valid header name")))?;
-    let value = HeaderValue::from_str(value).map_err(|_| {
-        EventError::field(field(), "not a valid header value (control characters?)")
+) -> Result<(), BadInput> {
+    let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| {
+        BadInput::at(field(), format!("{name:?} is not a valid header name")).with_source(e)
+    })?;
+    let value = HeaderValue::from_str(value).map_err(|e| {
+        BadInput::at(field(), "not a valid header value (control characters?)").with_source(e)
     })?;
     headers.append(name, value);
     Ok(())
@@ -193,9 +195,10 @@ pub(crate) fn set_source_ip(request: &mut Request, ip: Option<&str>) {
 }
 
 /// Parses an HTTP method; an invalid one is an error naming `field`.
-pub(crate) fn method(method: &str, field: &str) -> Result<http::Method, EventError> {
-    http::Method::from_bytes(method.as_bytes())
-        .map_err(|_| EventError::field(field, format!("{method:?} is not an HTTP method")))
+pub(crate) fn method(method: &str, field: &str) -> Result<http::Method, BadInput> {
+    http::Method::from_bytes(method.as_bytes()).map_err(|e| {
+        BadInput::at(field, format!("{method:?} is not an HTTP method")).with_source(e)
+    })
 }
 
 #[cfg(test)]
