@@ -11,7 +11,7 @@ use bytes::Bytes;
 use polyfaas_core::{BadInput, Request};
 
 use super::payload_v1::{PayloadV1, QueryValues};
-use super::Origin;
+use super::response::Origin;
 use crate::json::parse;
 
 pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<(Request, Origin), BadInput> {

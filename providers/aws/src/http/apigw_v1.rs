@@ -12,6 +12,7 @@
 use bytes::Bytes;
 use polyfaas_core::{BadInput, Request};
 
+use super::parts;
 use super::payload_v1::{PayloadV1, QueryValues};
 use crate::json::{parse, Str};
 
@@ -28,6 +29,6 @@ pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, BadInput> {
         .and_then(|c| c.identity.as_ref())
         .and_then(|i| i.source_ip.as_ref())
         .map(Str::as_str);
-    super::set_source_ip(&mut request, ip);
+    parts::set_source_ip(&mut request, ip);
     Ok(request)
 }

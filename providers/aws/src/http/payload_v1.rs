@@ -6,6 +6,7 @@ use polyfaas_core::{BadInput, Request};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::parts;
 use crate::json::{parse, MultiPairs, Pairs, Str};
 
 /// How an event's query keys and values are written into the URI.
@@ -88,10 +89,10 @@ impl<'a> PayloadV1<'a> {
         query: QueryValues,
         default_host: Option<&str>,
     ) -> Result<Request, BadInput> {
-        let method = super::method(self.http_method.as_str(), "httpMethod")?;
+        let method = parts::method(self.http_method.as_str(), "httpMethod")?;
 
         let mut path_and_query = String::with_capacity(128);
-        super::encode_path(
+        parts::encode_path(
             self.path.as_ref().map_or("/", Str::as_str),
             &mut path_and_query,
         );
@@ -106,9 +107,9 @@ impl<'a> PayloadV1<'a> {
             &headers,
             http::header::HeaderName::from_static("x-forwarded-proto"),
         );
-        let uri = super::uri(scheme, host, path_and_query, "path")?;
+        let uri = parts::uri(scheme, host, path_and_query, "path")?;
 
-        let body = super::body(
+        let body = parts::body(
             payload,
             self.body.as_ref(),
             self.is_base64_encoded.unwrap_or(false),
@@ -144,8 +145,8 @@ fn single_as_multi<'a>(raw: Option<&'a RawValue>, field: &str) -> Result<MultiPa
 /// `?k=v&k=v2&...` in the event's order; nothing when empty.
 fn push_query(query: &MultiPairs<'_>, form: QueryValues, out: &mut String) {
     let push = match form {
-        QueryValues::Decoded => super::push_encoded_component,
-        QueryValues::Encoded => super::push_raw_query,
+        QueryValues::Decoded => parts::push_encoded_component,
+        QueryValues::Encoded => parts::push_raw_query,
     };
     let mut first = true;
     for (key, values) in &query.0 {
@@ -167,7 +168,7 @@ fn add_headers(
 ) -> Result<(), BadInput> {
     for (name, values) in &pairs.0 {
         for (i, value) in values.iter().enumerate() {
-            super::append_header(headers, name.as_str(), value.as_str(), || {
+            parts::append_header(headers, name.as_str(), value.as_str(), || {
                 format!("{map}.{}[{i}]", name.as_str())
             })?;
         }

@@ -23,7 +23,23 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
-use super::Origin;
+/// Which kind of HTTP event a request came in as, which decides the response's shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Origin {
+    /// API Gateway REST API / payload format 1.0: every header in `multiValueHeaders`.
+    ApiGatewayV1,
+    /// API Gateway HTTP API / payload 2.0: `headers` (repeated values comma-joined) + `cookies`.
+    ApiGatewayV2,
+    /// A Function URL: the same response format as [`Origin::ApiGatewayV2`].
+    FunctionUrl,
+    /// An ALB target group, with the header mode the request arrived in: multi-value headers
+    /// on (answer in `multiValueHeaders`) or off (answer in `headers`).
+    Alb {
+        /// Whether the target group has `lambda.multi_value_headers.enabled`.
+        multi_value: bool,
+    },
+}
 
 /// The body as it goes into the JSON, and whether it is base64.
 fn body_of(response: &Response) -> (Cow<'_, str>, bool) {
