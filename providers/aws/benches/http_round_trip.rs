@@ -2,7 +2,8 @@
 //! bytes, through polyfaas-aws and through `lambda_http` 1.3.2 in the same run.
 //!
 //! Both sides do what their runtime loop does with the `/next` body: polyfaas-aws reads it as
-//! raw JSON (what `lambda_runtime` hands the shim), `handle_event`, writes the result;
+//! raw JSON (what `lambda_runtime` hands the shim), builds the invocation, `handle_event`
+//! through core's `Invoker` (built once, as at start-up), writes the result;
 //! `lambda_http` deserialises its `LambdaRequest`, calls its `Adapter` around the handler and
 //! serialises the `LambdaResponse`. The handlers answer the same `200 text/plain "ok"`.
 //!
@@ -16,9 +17,8 @@ use std::time::Instant;
 use bytes::Bytes;
 use criterion::{criterion_group, criterion_main, Criterion};
 use lambda_http::{Adapter, Body, LambdaEvent, Service};
-use polyfaas_aws::{handle_event, Invocation};
-use polyfaas_core::blob::{Blobs, MemoryStore};
-use polyfaas_core::{handler_fn, Context, Error, Event, Response};
+use polyfaas_aws::handle_event;
+use polyfaas_core::{handler_fn, Context, Error, Event, Invocation, Invoker, Provider, Response};
 use serde_json::value::RawValue;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -33,9 +33,11 @@ fn round_trips(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let polyfaas_handler =
-        handler_fn(|_event: Event, _ctx: Context| async { Ok::<_, Error>(Response::text("ok")) });
-    let invocation = Invocation::new("bench", Blobs::new(MemoryStore::new()));
+    let invoker = Invoker::builder(
+        Provider::AWS,
+        handler_fn(|_event: Event, _ctx: Context| async { Ok::<_, Error>(Response::text("ok")) }),
+    )
+    .build();
     let mut adapter = Adapter::from(lambda_http::service_fn(
         |_req: lambda_http::Request| async {
             lambda_http::http::Response::builder()
@@ -55,9 +57,8 @@ fn round_trips(c: &mut Criterion) {
             rt.block_on(async {
                 let raw: Box<RawValue> = serde_json::from_slice(event).unwrap();
                 let payload = Bytes::from(String::from(Box::<str>::from(raw)));
-                let result = handle_event(&polyfaas_handler, payload, &invocation)
-                    .await
-                    .unwrap();
+                let invocation = Invocation::new().request_id("bench");
+                let result = handle_event(&invoker, payload, invocation).await.unwrap();
                 serde_json::to_vec(&result).unwrap()
             })
         };

@@ -1,125 +1,119 @@
-//! One invocation: payload bytes → neutral events → the handler → the result payload.
+//! One invocation: payload bytes → neutral events → the invocation skeleton → the result
+//! payload.
 
 use bytes::Bytes;
-use polyfaas_core::{invoke, Event, Handler, Response};
+use polyfaas_core::shim::result_raw;
+use polyfaas_core::{BadInput, Context, Event, Failure, Invocation, Invoker, Message, Request};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::context::Invocation;
 use crate::detect::{self, Shape};
-use crate::error::{EventError, Failure};
-use crate::{http, s3, schedule, sns, sqs};
+use crate::http::{self, Origin};
+use crate::{s3, schedule, sns, sqs};
 
-/// Handles one invocation payload and returns the result JSON for `/response`, or the failure
-/// for `/error`.
+/// Handles one invocation payload and returns the result JSON for `/response`, or the
+/// [`Failure`] for `/error`.
 ///
-/// - HTTP events (API Gateway v1/v2, Function URL, ALB): one handler call; the [`Response`] in
-///   the origin's format, whatever its status (a 404 is a successful invocation).
+/// - HTTP events (API Gateway v1/v2, Function URL, ALB): one handler call; the
+///   [`Response`](polyfaas_core::Response) in the origin's format, whatever its status (a 404 is
+///   a successful invocation).
 /// - SQS: one call per record; the result is `{"batchItemFailures": [...]}` naming the records
 ///   whose call failed or answered non-2xx.
 /// - S3, SNS: one call per record; any failure fails the invocation (Lambda retries it).
 /// - Scheduled events and direct invocations: one call.
 ///
-/// For non-HTTP events the result is the response body when it is JSON, else a JSON string
-/// (the text, or base64 of non-UTF-8 bytes), `null` when empty; with several records, an array.
-/// A handler error, panic or timeout, or a non-2xx response to a non-HTTP event, is a
-/// [`Failure`]; so is a malformed event, with a message naming the field.
-pub async fn handle_event<H: Handler + ?Sized>(
-    handler: &H,
+/// Every call of one invocation shares its context (request id, deadline, extras); each gets a
+/// fresh scratch directory, removed when the call ends. For non-HTTP events the result is the
+/// response body when it is JSON, else a JSON string (the text, or base64 of non-UTF-8 bytes),
+/// `null` when empty; with several records, an array. A handler error, panic or timeout, or a
+/// non-2xx response to a non-HTTP event, is a [`Failure`]; so is a malformed event
+/// (`InvalidEvent`, the message naming the field).
+pub async fn handle_event(
+    invoker: &Invoker,
     payload: Bytes,
-    invocation: &Invocation,
+    invocation: Invocation,
 ) -> Result<Box<RawValue>, Failure> {
-    let Ok(text) = std::str::from_utf8(&payload) else {
-        return Err(not_json(&payload).into());
+    let decoded = match decode(&payload) {
+        Ok(decoded) => decoded,
+        Err(error) => return Err(invoker.refuse(&error, &invocation)),
     };
-    let shape = detect::shape(text);
-    match shape {
-        Shape::ApiGatewayV1 | Shape::ApiGatewayV2 | Shape::FunctionUrl | Shape::Alb => {
-            let Some((request, origin)) = http::decode(shape, &payload, text)? else {
-                return Err(EventError::field("(event)", "not an HTTP event").into());
-            };
-            let response = invoke(handler, Event::Http(request), invocation.context()).await?;
+    let ctx = invoker.context(invocation);
+    match decoded {
+        Decoded::Http(request, origin) => {
+            let response = invoker.run(Event::Http(request), ctx).await?;
             Ok(http::encode_response(origin, &response))
         }
-        Shape::Sqs => {
-            let (messages, fifo) = sqs::decode(text)?;
-            let mut failures = Vec::new();
-            for (id, event) in sqs::events(messages) {
-                if fifo && !failures.is_empty() {
-                    failures.push(id);
+        Decoded::Sqs { messages, fifo } => {
+            let mut failed = Vec::new();
+            for message in messages {
+                if fifo && !failed.is_empty() {
+                    failed.push(message.id);
                     continue;
                 }
-                if let Err(failure) = call(handler, event, invocation).await {
-                    tracing::warn!(message_id = %id, error_type = %failure.error_type, error = %failure.message, "SQS record failed; reported in batchItemFailures");
-                    failures.push(id);
+                let id = message.id.clone();
+                if let Err(failure) = call(invoker, Event::Message(message), &ctx).await {
+                    tracing::warn!(message_id = %id, error_type = failure.error_type(), error = failure.message(), "SQS record failed; reported in batchItemFailures");
+                    failed.push(id);
                 }
             }
-            Ok(batch_response(failures))
+            Ok(batch_response(failed))
         }
-        Shape::S3 => records(handler, s3::decode(text)?, invocation).await,
-        Shape::Sns => {
-            let events = sns::decode(text)?.into_iter().map(Event::Message).collect();
-            records(handler, events, invocation).await
+        Decoded::Records(events) => {
+            let mut results = Vec::with_capacity(events.len());
+            // The first failure fails the invocation; later records are not run (the whole
+            // event is retried).
+            for event in events {
+                results.push(call(invoker, event, &ctx).await?);
+            }
+            match <[_; 1]>::try_from(results) {
+                Ok([only]) => Ok(only),
+                Err(results) => Ok(to_raw(&results)),
+            }
         }
-        Shape::Schedule => {
-            let event = Event::Schedule(schedule::decode(text)?);
-            call(handler, event, invocation).await
-        }
-        _ => {
-            let payload: serde_json::Value =
-                serde_json::from_str(text).map_err(EventError::NotJson)?;
-            call(handler, Event::Invoke(payload), invocation).await
-        }
+        Decoded::One(event) => call(invoker, event, &ctx).await,
     }
+}
+
+/// An event decoded, before anything runs.
+enum Decoded {
+    /// One HTTP request, answered in its origin's format.
+    Http(Request, Origin),
+    /// An SQS batch: one call per message, failures reported per message.
+    Sqs { messages: Vec<Message>, fifo: bool },
+    /// S3 or SNS records: one call per record, the first failure fails the invocation.
+    Records(Vec<Event>),
+    /// A scheduled event or a direct invocation.
+    One(Event),
+}
+
+fn decode(payload: &Bytes) -> Result<Decoded, BadInput> {
+    let text = std::str::from_utf8(payload).map_err(|e| not_utf8(payload, e))?;
+    let shape = detect::shape(text);
+    Ok(match shape {
+        Shape::Sqs => {
+            let (messages, fifo) = sqs::decode(text)?;
+            Decoded::Sqs { messages, fifo }
+        }
+        Shape::S3 => Decoded::Records(s3::decode(text)?),
+        Shape::Sns => {
+            Decoded::Records(sns::decode(text)?.into_iter().map(Event::Message).collect())
+        }
+        Shape::Schedule => Decoded::One(Event::Schedule(schedule::decode(text)?)),
+        _ => match http::decode(shape, payload, text)? {
+            Some((request, origin)) => Decoded::Http(request, origin),
+            None => Decoded::One(Event::Invoke(serde_json::from_str(text).map_err(not_json)?)),
+        },
+    })
 }
 
 /// One handler call for a non-HTTP event: a non-2xx response is a failure.
-async fn call<H: Handler + ?Sized>(
-    handler: &H,
-    event: Event,
-    invocation: &Invocation,
-) -> Result<Box<RawValue>, Failure> {
+async fn call(invoker: &Invoker, event: Event, ctx: &Context) -> Result<Box<RawValue>, Failure> {
     let kind = event.kind();
-    let response = invoke(handler, event, invocation.context()).await?;
+    let response = invoker.run(event, ctx.clone()).await?;
     if !response.is_success() {
         return Err(Failure::unsuccessful(kind, &response));
     }
-    Ok(result_json(&response))
-}
-
-/// Each record in turn; the first failure fails the invocation (later records are not run:
-/// the whole event is retried).
-async fn records<H: Handler + ?Sized>(
-    handler: &H,
-    events: Vec<Event>,
-    invocation: &Invocation,
-) -> Result<Box<RawValue>, Failure> {
-    let mut results = Vec::with_capacity(events.len());
-    for event in events {
-        results.push(call(handler, event, invocation).await?);
-    }
-    if results.len() == 1 {
-        if let Some(only) = results.pop() {
-            return Ok(only);
-        }
-    }
-    Ok(to_raw(&results))
-}
-
-/// The result payload for a non-HTTP response body.
-fn result_json(response: &Response) -> Box<RawValue> {
-    let body = response.body();
-    if body.is_empty() {
-        return RawValue::NULL.to_owned();
-    }
-    if let Ok(text) = std::str::from_utf8(body) {
-        if let Ok(raw) = serde_json::from_str::<&RawValue>(text) {
-            return raw.to_owned();
-        }
-        return to_raw(text);
-    }
-    use base64::Engine as _;
-    to_raw(&base64::engine::general_purpose::STANDARD.encode(body))
+    Ok(result_raw(response.body()))
 }
 
 /// `{"batchItemFailures":[{"itemIdentifier":"<messageId>"}, ...]}`.
@@ -137,13 +131,20 @@ fn batch_response(failed: Vec<String>) -> Box<RawValue> {
 }
 
 fn to_raw<T: Serialize + ?Sized>(value: &T) -> Box<RawValue> {
-    // Only strings, arrays of raw JSON and derived structs are serialised here: cannot fail.
+    // Only arrays of raw JSON and derived structs are serialised here: cannot fail.
     serde_json::value::to_raw_value(value).unwrap_or_else(|_| RawValue::NULL.to_owned())
 }
 
-fn not_json(payload: &[u8]) -> EventError {
+/// A payload that is not UTF-8: not JSON at all, or JSON with a string that is not text.
+fn not_utf8(payload: &[u8], error: std::str::Utf8Error) -> BadInput {
     match serde_json::from_slice::<serde::de::IgnoredAny>(payload) {
-        Err(e) => EventError::NotJson(e),
-        Ok(_) => EventError::field("(event)", "not UTF-8 text"),
+        Err(e) => not_json(e),
+        Ok(_) => BadInput::new("the event is not UTF-8 text").with_source(error),
     }
+}
+
+/// A payload that is not JSON. (`lambda_runtime` refuses those before the shim sees them; a
+/// caller of [`handle_event`] may not.)
+fn not_json(error: serde_json::Error) -> BadInput {
+    BadInput::new(format!("the event is not JSON: {error}")).with_source(error)
 }

@@ -1,53 +1,68 @@
 //! AWS Lambda shim for polyfaas: the Runtime API through `lambda_runtime`, every common
 //! trigger into the neutral [`Event`](polyfaas_core::Event) and back.
 //!
+//! The shim is transport + codec over core's invocation skeleton: `lambda_runtime` hands it
+//! each `/next` event; [`invocation()`] reads what the Runtime API told about it (request id,
+//! deadline, trace id, [`FunctionArn`], [`TraceId`]); [`handle_event`] decodes the payload
+//! into neutral events, runs them through the [`Invoker`](polyfaas_core::Invoker) and writes
+//! the result, or the [`Failure`](polyfaas_core::Failure) that goes to `/error`.
+//!
 //! Applications don't call this crate: they build with the `aws` feature of `polyfaas` and
-//! `polyfaas::run(handler)` lands in [`run`] when `AWS_LAMBDA_RUNTIME_API` is set. The pieces
-//! are public for tests and benchmarks:
+//! `polyfaas::run(handler)` lands in [`run`] when `AWS_LAMBDA_RUNTIME_API` is set (they read
+//! the extras as `polyfaas::aws::FunctionArn` and `polyfaas::aws::TraceId`). The pieces are
+//! public for tests and benchmarks:
 //!
 //! ```
 //! use bytes::Bytes;
-//! use polyfaas_aws::{handle_event, Invocation};
-//! use polyfaas_core::blob::{Blobs, MemoryStore};
-//! use polyfaas_core::{handler_fn, Context, Error, Event, RequestExt, Response};
+//! use polyfaas_aws::handle_event;
+//! use polyfaas_core::{handler_fn, Context, Error, Event, Invocation, Invoker, Provider, RequestExt, Response};
 //!
 //! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 //! let handler = handler_fn(|event: Event, _ctx: Context| async move {
 //!     let Event::Http(req) = event else { return Ok::<_, Error>(Response::ok()) };
 //!     Ok(Response::text(format!("{} {}", req.method(), req.decoded_path())))
 //! });
+//! let invoker = Invoker::builder(Provider::AWS, handler).build();
 //! let event = Bytes::from_static(br#"{"version":"2.0","rawPath":"/Prod/items/7","rawQueryString":"",
 //!     "headers":{},"requestContext":{"http":{"method":"GET"},"stage":"Prod"},"isBase64Encoded":false}"#);
-//! let invocation = Invocation::new("req-1", Blobs::new(MemoryStore::new()));
-//! let result = handle_event(&handler, event, &invocation).await.unwrap();
+//! let result = handle_event(&invoker, event, Invocation::new().request_id("req-1")).await.unwrap();
 //! assert!(result.get().contains(r#""body":"GET /items/7""#)); // no stage in the path
+//!
+//! let failure = handle_event(&invoker, Bytes::from_static(br#"{"Records":[{"eventSource":"aws:sqs","messageId":7}]}"#),
+//!     Invocation::new()).await.unwrap_err();
+//! assert_eq!(failure.error_type(), "InvalidEvent");
+//! assert!(failure.message().starts_with("Records[0].messageId: invalid type"));
 //! # });
 //! ```
 //!
 //! | module | job |
 //! |---|---|
 //! | `detect` | which source an event is, from keys only that source sends ([`detect`], [`Shape`]) |
-//! | `http` | API Gateway v1/v2, Function URL and ALB events into `Request`, the `Response` back ([`encode_response`], [`is_text`]) |
+//! | `json` | reading the event's JSON: borrowing shapes, and the parse that names the field at fault |
+//! | `http` | API Gateway v1/v2, Function URL and ALB events into `Request`, the `Response` back ([`encode_response`]) |
 //! | `s3`, `sqs`, `sns`, `schedule` | the other triggers |
-//! | `handle` | one invocation end to end ([`handle_event`]) |
-//! | `context` | the [`Invocation`] from the Runtime API and the `Context` built from it ([`FunctionArn`], [`TraceId`]) |
-//! | `error` | [`EventError`] (a malformed event, naming the field) and [`Failure`] (what goes to `/error`) |
-//! | `runtime` | environment checks, the `lambda_runtime` loop, `/init/error` |
+//! | `invocation` | the core `Invocation` from what the Runtime API told ([`invocation()`], [`FunctionArn`], [`TraceId`]) |
+//! | `handle` | one invocation end to end: decode, the skeleton, encode ([`handle_event`]) |
+//! | `error` | a `Failure` as the `/error` body, a start-up error as the `/init/error` body |
+//! | `runtime` | environment checks, the `Invoker`, the `lambda_runtime` loop, `/init/error` |
 //!
 //! Failures: a handler error, panic or timeout goes to the Runtime API's error endpoint with
-//! `errorType` = [`Error::error_type`] (`HandlerError`, `Panic`, `Timeout`, ...) and the message,
-//! also for HTTP events (API Gateway then answers the client 502/500); a malformed event gets
-//! `errorType` `InvalidEvent` and a message naming the field. The next invocation is served
-//! normally after each.
+//! `errorType` = [`Failure::error_type`](polyfaas_core::Failure::error_type) (`HandlerError`,
+//! `Panic`, `Timeout`, ...) and its message, also for HTTP events (API Gateway then answers the
+//! client 502/500). A panic's own text goes to the log only (stderr, which Lambda sends to
+//! CloudWatch); the message is core's [`PANIC_MESSAGE`](polyfaas_core::PANIC_MESSAGE) with the
+//! request id. A malformed event gets `errorType` `InvalidEvent` and a message naming the
+//! field. The next invocation is served normally after each.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-mod context;
 mod detect;
 mod error;
 mod handle;
 mod http;
+mod invocation;
+mod json;
 mod runtime;
 mod s3;
 mod schedule;
@@ -56,11 +71,10 @@ mod sqs;
 
 use polyfaas_core::{Error, Handler};
 
-pub use context::{FunctionArn, Invocation, TraceId};
 pub use detect::{detect, Shape};
-pub use error::{EventError, Failure};
 pub use handle::handle_event;
-pub use http::{encode_response, is_text, Origin};
+pub use http::{encode_response, Origin};
+pub use invocation::{invocation, FunctionArn, TraceId};
 
 /// Whether this process was started by Lambda (or an emulator of its Runtime API).
 pub fn detected() -> bool {

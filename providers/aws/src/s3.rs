@@ -8,12 +8,11 @@
 //!   `red+flower.jpg`); `size` and `eTag` are copied when present (not on deletions).
 //! - The object's bytes come through the configured store: `blob.local_path(&ctx)`.
 
-use polyfaas_core::{BlobChange, BlobEvent, Event};
+use polyfaas_core::{BadInput, BlobChange, BlobEvent, Event};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::error::{parse, EventError};
-use crate::http::json::Str;
+use crate::json::{parse, Str};
 
 #[derive(Deserialize)]
 struct Records<'a> {
@@ -56,7 +55,7 @@ struct Object<'a> {
 }
 
 /// One neutral event per record.
-pub(crate) fn decode(text: &str) -> Result<Vec<Event>, EventError> {
+pub(crate) fn decode(text: &str) -> Result<Vec<Event>, BadInput> {
     let records: Records<'_> = parse(text, "")?;
     let mut events = Vec::with_capacity(records.records.len());
     for (i, raw) in records.records.iter().enumerate() {
@@ -70,12 +69,17 @@ pub(crate) fn decode(text: &str) -> Result<Vec<Event>, EventError> {
         {
             BlobChange::Deleted
         } else {
-            let value = serde_json::from_str(raw.get()).map_err(EventError::NotJson)?;
-            events.push(Event::Invoke(value));
+            events.push(Event::Invoke(parse(raw.get(), &prefix)?));
             continue;
         };
-        let key = decode_key(record.s3.object.key.as_str())
-            .map_err(|message| EventError::field(format!("{prefix}.s3.object.key"), message))?;
+        let key = record.s3.object.key.as_str();
+        let key = decode_key(key).map_err(|e| {
+            BadInput::at(
+                format!("{prefix}.s3.object.key"),
+                format!("{key:?} does not decode to UTF-8 text"),
+            )
+            .with_source(e)
+        })?;
         let mut blob = BlobEvent::new(change, record.s3.bucket.name.as_str(), key);
         blob.size = record.s3.object.size;
         blob.etag = record.s3.object.e_tag.map(|e| e.0.into_owned());
@@ -85,12 +89,11 @@ pub(crate) fn decode(text: &str) -> Result<Vec<Event>, EventError> {
 }
 
 /// An S3 notification key: `+` is a space, `%XX` an escaped byte; the result must be UTF-8.
-pub(crate) fn decode_key(key: &str) -> Result<String, String> {
+pub(crate) fn decode_key(key: &str) -> Result<String, std::str::Utf8Error> {
     let spaced = key.replace('+', " ");
     percent_encoding::percent_decode_str(&spaced)
         .decode_utf8()
         .map(|k| k.into_owned())
-        .map_err(|_| format!("{key:?} does not decode to UTF-8 text"))
 }
 
 #[cfg(test)]

@@ -4,11 +4,10 @@
 //! wrote it. EventBridge *Scheduler* targets get only the schedule's own input, with no
 //! envelope, so they arrive as invocations.
 
-use polyfaas_core::Tick;
+use polyfaas_core::{BadInput, Tick};
 use serde::Deserialize;
 
-use crate::error::{parse, EventError};
-use crate::http::json::Str;
+use crate::json::{parse, Str};
 
 #[derive(Deserialize)]
 struct Scheduled<'a> {
@@ -18,7 +17,7 @@ struct Scheduled<'a> {
     resources: Vec<Str<'a>>,
 }
 
-pub(crate) fn decode(text: &str) -> Result<Tick, EventError> {
+pub(crate) fn decode(text: &str) -> Result<Tick, BadInput> {
     let event: Scheduled<'_> = parse(text, "")?;
     let mut tick = Tick::new();
     if let Some(rule) = event.resources.first() {

@@ -3,11 +3,10 @@
 //! `id` = `Sns.MessageId`, `source` = `Sns.TopicArn`, body = `Sns.Message`, attributes =
 //! `Sns.MessageAttributes` (`name → Value`). Every field is PascalCase.
 
-use polyfaas_core::Message;
+use polyfaas_core::{BadInput, Message};
 use serde::Deserialize;
 
-use crate::error::{parse, EventError};
-use crate::http::json::{Entries, Str};
+use crate::json::{parse, Entries, Str};
 
 #[derive(Deserialize)]
 struct Notifications<'a> {
@@ -41,7 +40,7 @@ struct Attribute<'a> {
 }
 
 /// One message per record.
-pub(crate) fn decode(text: &str) -> Result<Vec<Message>, EventError> {
+pub(crate) fn decode(text: &str) -> Result<Vec<Message>, BadInput> {
     let notifications: Notifications<'_> = parse(text, "")?;
     Ok(notifications
         .records

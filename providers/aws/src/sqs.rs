@@ -1,4 +1,5 @@
-//! SQS batches: each record one [`Event::Message`], failures reported per record.
+//! SQS batches: each record one [`Event::Message`](polyfaas_core::Event::Message), failures
+//! reported per record.
 //!
 //! `id` = `messageId`, `source` = `eventSourceARN`, body = `body`, attributes = the message
 //! attributes (`stringValue`, or the base64 text of `binaryValue`). A record whose handler
@@ -7,11 +8,10 @@
 //! On a FIFO queue (`.fifo`) the batch stops at the first failure and the remaining records are
 //! reported failed too, to keep their order.
 
-use polyfaas_core::{Event, Message};
+use polyfaas_core::{BadInput, Message};
 use serde::Deserialize;
 
-use crate::error::{parse, EventError};
-use crate::http::json::{Entries, Str};
+use crate::json::{parse, Entries, Str};
 
 #[derive(Deserialize)]
 struct Batch<'a> {
@@ -42,7 +42,7 @@ struct Attribute<'a> {
 }
 
 /// The batch's messages, and whether the queue is FIFO.
-pub(crate) fn decode(text: &str) -> Result<(Vec<Message>, bool), EventError> {
+pub(crate) fn decode(text: &str) -> Result<(Vec<Message>, bool), BadInput> {
     let batch: Batch<'_> = parse(text, "")?;
     let fifo = batch.records.first().is_some_and(|r| {
         r.event_source_arn
@@ -73,13 +73,6 @@ pub(crate) fn decode(text: &str) -> Result<(Vec<Message>, bool), EventError> {
         })
         .collect();
     Ok((messages, fifo))
-}
-
-/// The events, one per message.
-pub(crate) fn events(messages: Vec<Message>) -> impl Iterator<Item = (String, Event)> {
-    messages
-        .into_iter()
-        .map(|m| (m.id.clone(), Event::Message(m)))
 }
 
 #[cfg(test)]

@@ -1,14 +1,16 @@
 //! The shim end to end in-process (`handle_event` with handlers written for each check), for
 //! what the echo binary cannot show: the request's URI, repeated response headers, non-2xx
-//! answers, context extensions. The real binary over the Runtime API is
+//! answers, the Lambda extras. The real binary over the Runtime API is
 //! `conformance-tests/tests/aws`.
 
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, SET_COOKIE};
 use http::StatusCode;
-use polyfaas_aws::{handle_event, FunctionArn, Invocation, TraceId};
-use polyfaas_core::blob::{Blobs, MemoryStore};
-use polyfaas_core::{handler_fn, Context, Error, Event, Handler, Response};
+use polyfaas_aws::{handle_event, invocation, FunctionArn, TraceId};
+use polyfaas_core::{
+    handler_fn, Context, Error, Event, Failure, Handler, Invocation, Invoker, Provider, Response,
+    PANIC_MESSAGE,
+};
 use serde_json::{json, Value};
 
 fn fixture(name: &str) -> Bytes {
@@ -20,25 +22,29 @@ fn fixture(name: &str) -> Bytes {
         .into()
 }
 
-fn invocation() -> Invocation {
-    Invocation::new("req-1", Blobs::new(MemoryStore::new()))
+fn invoker(handler: impl Handler) -> Invoker {
+    Invoker::builder(Provider::AWS, handler).build()
 }
 
-async fn run(handler: &impl Handler, payload: Bytes) -> Value {
-    let raw = handle_event(handler, payload, &invocation())
+async fn handle(invoker: &Invoker, payload: Bytes) -> Result<Value, Failure> {
+    let raw = handle_event(invoker, payload, Invocation::new().request_id("req-1")).await?;
+    Ok(serde_json::from_str(raw.get()).unwrap())
+}
+
+async fn run(invoker: &Invoker, payload: Bytes) -> Value {
+    handle(invoker, payload)
         .await
-        .expect("a successful invocation");
-    serde_json::from_str(raw.get()).unwrap()
+        .expect("a successful invocation")
 }
 
 /// Answers with the request's full URI as text.
-fn uri_handler() -> impl Handler {
-    handler_fn(|event: Event, _ctx: Context| async move {
+fn uri_handler() -> Invoker {
+    invoker(handler_fn(|event: Event, _ctx: Context| async move {
         let Event::Http(request) = event else {
             return Err(Error::msg("not http"));
         };
         Ok(Response::text(request.uri().to_string()))
-    })
+    }))
 }
 
 #[tokio::test]
@@ -70,7 +76,7 @@ async fn the_stage_is_never_added_to_the_path() {
 
 #[tokio::test]
 async fn repeated_response_headers_keep_every_value_on_v2_and_function_urls() {
-    let handler = handler_fn(|_event: Event, _ctx: Context| async {
+    let handler = invoker(handler_fn(|_event: Event, _ctx: Context| async {
         let multi = HeaderName::from_static("x-multi");
         Ok::<_, Error>(
             Response::text("ok")
@@ -79,7 +85,7 @@ async fn repeated_response_headers_keep_every_value_on_v2_and_function_urls() {
                 .with_header(SET_COOKIE, HeaderValue::from_static("s=1"))
                 .with_header(SET_COOKIE, HeaderValue::from_static("t=2")),
         )
-    });
+    }));
     for name in ["apigw-v2-named-stage.json", "function-url.json"] {
         let response = run(&handler, fixture(name)).await;
         // lambda_http 1.3.2 keeps "a" only.
@@ -93,41 +99,32 @@ async fn repeated_response_headers_keep_every_value_on_v2_and_function_urls() {
 #[tokio::test]
 async fn invalid_base64_is_an_error_not_a_panic() {
     // lambda_http 1.3.2 panics (`Body::from_maybe_encoded` uses expect).
-    let failure = handle_event(
-        &uri_handler(),
-        fixture("malformed/v2-bad-base64.json"),
-        &invocation(),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(failure.error_type, "InvalidEvent");
+    let failure = handle(&uri_handler(), fixture("malformed/v2-bad-base64.json"))
+        .await
+        .unwrap_err();
+    assert_eq!(failure.error_type(), "InvalidEvent");
     assert!(
         failure
-            .message
+            .message()
             .starts_with("body: isBase64Encoded is true but the body is not base64"),
-        "{}",
-        failure.message
+        "{failure}"
     );
 }
 
 #[tokio::test]
 async fn statuses_decide_success_only_for_non_http_events() {
-    let unavailable = handler_fn(|_event: Event, _ctx: Context| async {
+    let unavailable = invoker(handler_fn(|_event: Event, _ctx: Context| async {
         Ok::<_, Error>(Response::from_status(StatusCode::SERVICE_UNAVAILABLE))
-    });
+    }));
     // An HTTP 503 is a successful invocation whose response says 503.
     let response = run(&unavailable, fixture("function-url.json")).await;
     assert_eq!(response["statusCode"], 503);
     // A scheduled event answered 503 failed: Lambda's retry path.
-    let failure = handle_event(
-        &unavailable,
-        fixture("eventbridge-schedule.json"),
-        &invocation(),
-    )
-    .await
-    .unwrap_err();
-    assert_eq!(failure.error_type, "UnsuccessfulResponse");
-    assert!(failure.message.contains("503"), "{}", failure.message);
+    let failure = handle(&unavailable, fixture("eventbridge-schedule.json"))
+        .await
+        .unwrap_err();
+    assert_eq!(failure.error_type(), "UnsuccessfulResponse");
+    assert!(failure.message().contains("503"), "{failure}");
     // In an SQS batch each such record is a batch item failure.
     let response = run(&unavailable, fixture("sqs-batch.json")).await;
     assert_eq!(
@@ -139,9 +136,9 @@ async fn statuses_decide_success_only_for_non_http_events() {
 #[tokio::test]
 async fn results_of_non_http_events_are_the_body_as_json() {
     let answer = |body: &'static [u8]| {
-        handler_fn(move |_event: Event, _ctx: Context| async move {
+        invoker(handler_fn(move |_event: Event, _ctx: Context| async move {
             Ok::<_, Error>(Response::new(StatusCode::OK, body))
-        })
+        }))
     };
     let payload = Bytes::from_static(br#"{"order": 7}"#);
     assert_eq!(
@@ -158,28 +155,81 @@ async fn results_of_non_http_events_are_the_body_as_json() {
 
 #[tokio::test]
 async fn the_context_has_the_arn_and_trace_id() {
-    let handler = handler_fn(|_event: Event, ctx: Context| async move {
+    let handler = invoker(handler_fn(|_event: Event, ctx: Context| async move {
         Response::json(&json!({
-            "arn": ctx.extension::<FunctionArn>().map(|a| a.0.clone()),
-            "trace": ctx.extension::<TraceId>().map(|t| t.0.clone()),
+            "arn": ctx.extra::<FunctionArn>().map(|a| a.0.clone()),
+            "trace": ctx.extra::<TraceId>().map(|t| t.0.clone()),
+            "trace_id": ctx.trace_id(),
+            "extras": ctx.extras().to_json(),
+            "request_id": ctx.request_id(),
             "function": ctx.function_name(),
             "deadline": ctx.deadline_ms(),
         }))
-    });
+    }));
     let mut lambda_ctx = lambda_runtime::Context::default();
     lambda_ctx.request_id = "req-9".into();
     lambda_ctx.deadline = 4_102_444_800_000; // 2100-01-01
     lambda_ctx.invoked_function_arn = "arn:aws:lambda:eu-west-1:1:function:f:live".into();
     lambda_ctx.xray_trace_id = Some("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1".into());
-    let invocation = Invocation::from_lambda(&lambda_ctx, Blobs::new(MemoryStore::new()));
-    let raw = handle_event(&handler, Bytes::from_static(b"{}"), &invocation)
+    let raw = handle_event(&handler, Bytes::from_static(b"{}"), invocation(&lambda_ctx))
         .await
         .unwrap();
     let json: Value = serde_json::from_str(raw.get()).unwrap();
+    let trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
     assert_eq!(json["arn"], "arn:aws:lambda:eu-west-1:1:function:f:live");
+    assert_eq!(json["trace"], trace);
+    assert_eq!(json["trace_id"], trace);
     assert_eq!(
-        json["trace"],
-        "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+        json["extras"],
+        json!({"aws.function_arn": "arn:aws:lambda:eu-west-1:1:function:f:live", "aws.trace_id": trace})
     );
+    assert_eq!(json["request_id"], "req-9");
     assert_eq!(json["deadline"], 4_102_444_800_000u64);
+}
+
+#[tokio::test]
+async fn a_panics_text_goes_to_the_log_not_to_the_error() {
+    let panicking = invoker(handler_fn(|event: Event, _ctx: Context| async move {
+        if matches!(event, Event::Schedule(_)) {
+            panic!("the secret is 42");
+        }
+        Ok::<_, Error>(Response::ok())
+    }));
+    let failure = handle(&panicking, fixture("eventbridge-schedule.json"))
+        .await
+        .unwrap_err();
+    assert_eq!(failure.error_type(), "Panic");
+    assert_eq!(
+        failure.message(),
+        format!("{PANIC_MESSAGE} (request id req-1)")
+    );
+    // The same invoker serves the next invocation.
+    assert_eq!(
+        run(&panicking, Bytes::from_static(b"{}")).await,
+        Value::Null
+    );
+}
+
+#[tokio::test]
+async fn each_record_gets_a_fresh_scratch_directory_removed_after_its_call() {
+    let base = tempfile::tempdir().unwrap();
+    let handler = handler_fn(|_event: Event, ctx: Context| async move {
+        let dir = ctx.scratch_dir()?;
+        let fresh = std::fs::read_dir(&dir)?.next().is_none();
+        std::fs::write(dir.join("record"), b"x")?;
+        Response::json(&json!({"dir": dir, "fresh": fresh, "request_id": ctx.request_id()}))
+    });
+    let invoker = Invoker::builder(Provider::AWS, handler)
+        .scratch_base(base.path())
+        .build();
+    let record = |id: &str| json!({"EventSource": "aws:sns", "Sns": {"MessageId": id, "TopicArn": "arn:t", "Message": "m"}});
+    let payload = json!({"Records": [record("n1"), record("n2")]}).to_string();
+    let results = run(&invoker, payload.into()).await;
+    let [first, second] = [&results[0], &results[1]];
+    assert_eq!(first["fresh"], true, "{results}");
+    assert_eq!(second["fresh"], true, "{results}");
+    assert_ne!(first["dir"], second["dir"]);
+    assert_eq!(first["request_id"], "req-1");
+    assert_eq!(second["request_id"], "req-1");
+    assert!(std::fs::read_dir(base.path()).unwrap().next().is_none());
 }

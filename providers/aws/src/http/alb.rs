@@ -8,13 +8,13 @@
 //! from `host` and its scheme from `x-forwarded-proto` in both modes.
 
 use bytes::Bytes;
-use polyfaas_core::Request;
+use polyfaas_core::{BadInput, Request};
 
 use super::payload_v1::{PayloadV1, QueryValues};
-use super::Origin;
-use crate::error::{parse, EventError};
+use super::response::Origin;
+use crate::json::parse;
 
-pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<(Request, Origin), EventError> {
+pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<(Request, Origin), BadInput> {
     let event: PayloadV1<'_> = parse(text, "")?;
     let origin = Origin::Alb {
         multi_value: event.is_multi_value(),

@@ -10,13 +10,13 @@
 //! - `requestContext.identity.sourceIp` is the source IP.
 
 use bytes::Bytes;
-use polyfaas_core::Request;
+use polyfaas_core::{BadInput, Request};
 
-use super::json::Str;
+use super::parts;
 use super::payload_v1::{PayloadV1, QueryValues};
-use crate::error::{parse, EventError};
+use crate::json::{parse, Str};
 
-pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, EventError> {
+pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, BadInput> {
     let mut event: PayloadV1<'_> = parse(text, "")?;
     let context = event.request_context.take();
     let domain = context
@@ -29,6 +29,6 @@ pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, EventError>
         .and_then(|c| c.identity.as_ref())
         .and_then(|i| i.source_ip.as_ref())
         .map(Str::as_str);
-    super::set_source_ip(&mut request, ip);
+    parts::set_source_ip(&mut request, ip);
     Ok(request)
 }

@@ -13,11 +13,11 @@
 
 use bytes::Bytes;
 use http::header::COOKIE;
-use polyfaas_core::Request;
+use polyfaas_core::{BadInput, Request};
 use serde::Deserialize;
 
-use super::json::{Pairs, Str, Values};
-use crate::error::{parse, EventError};
+use super::parts;
+use crate::json::{parse, Pairs, Str, Values};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -58,19 +58,19 @@ struct HttpContext<'a> {
     source_ip: Option<Str<'a>>,
 }
 
-pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, EventError> {
+pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, BadInput> {
     let event: PayloadV2<'_> = parse(text, "")?;
     let context = &event.request_context;
-    let method = super::method(context.http.method.as_str(), "requestContext.http.method")?;
+    let method = parts::method(context.http.method.as_str(), "requestContext.http.method")?;
 
     let stage = context.stage.as_ref().map(Str::as_str);
     let path = strip_stage(event.raw_path.as_str(), stage);
     let mut path_and_query = String::with_capacity(128);
-    super::encode_path(path, &mut path_and_query);
+    parts::encode_path(path, &mut path_and_query);
     if let Some(query) = event.raw_query_string.as_ref().map(Str::as_str) {
         if !query.is_empty() {
             path_and_query.push('?');
-            super::push_raw_query(query, &mut path_and_query);
+            parts::push_raw_query(query, &mut path_and_query);
         }
     }
 
@@ -80,7 +80,7 @@ pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, EventError>
         if cookies.is_some() && name.as_str().eq_ignore_ascii_case("cookie") {
             continue;
         }
-        super::append_header(&mut headers, name.as_str(), value.as_str(), || {
+        parts::append_header(&mut headers, name.as_str(), value.as_str(), || {
             format!("headers.{}", name.as_str())
         })?;
     }
@@ -91,7 +91,7 @@ pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, EventError>
             .map(Str::as_str)
             .collect::<Vec<_>>()
             .join("; ");
-        super::append_header(&mut headers, COOKIE.as_str(), &joined, || {
+        parts::append_header(&mut headers, COOKIE.as_str(), &joined, || {
             "cookies".to_owned()
         })?;
     }
@@ -101,9 +101,9 @@ pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, EventError>
             .get(http::header::HOST)
             .and_then(|v| v.to_str().ok())
     });
-    let uri = super::uri(Some("https"), host, path_and_query, "rawQueryString")?;
+    let uri = parts::uri(Some("https"), host, path_and_query, "rawQueryString")?;
 
-    let body = super::body(
+    let body = parts::body(
         payload,
         event.body.as_ref(),
         event.is_base64_encoded.unwrap_or(false),
@@ -113,7 +113,7 @@ pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, EventError>
     *request.uri_mut() = uri;
     *request.headers_mut() = headers;
     let ip = context.http.source_ip.as_ref().map(Str::as_str);
-    super::set_source_ip(&mut request, ip);
+    parts::set_source_ip(&mut request, ip);
     Ok(request)
 }
 

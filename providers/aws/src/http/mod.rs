@@ -1,56 +1,36 @@
 //! HTTP events: API Gateway REST (v1), HTTP API (v2), Function URLs and ALB into
 //! [`Request`](polyfaas_core::Request), and the [`Response`](polyfaas_core::Response) back in
 //! the shape each origin needs.
+//!
+//! | module | job |
+//! |---|---|
+//! | `apigw_v1`, `apigw_v2`, `alb` | each origin's event into a `Request` |
+//! | `payload_v1` | what REST (1.0) and ALB events share |
+//! | `parts` | the pieces of a `Request` every origin builds: method, URI, headers, body |
+//! | `response` | the `Response` in each [`Origin`]'s format |
 
 mod alb;
 mod apigw_v1;
 mod apigw_v2;
-pub(crate) mod json;
+mod parts;
 mod payload_v1;
 mod response;
 
-use std::net::IpAddr;
-
-use base64::alphabet::STANDARD as STANDARD_ALPHABET;
-use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-use base64::Engine as _;
 use bytes::Bytes;
-use http::header::{HeaderName, HeaderValue};
-use http::uri::{Authority, PathAndQuery, Scheme};
-use percent_encoding::{utf8_percent_encode, AsciiSet};
-use polyfaas_core::{Request, SourceIp};
+use polyfaas_core::{BadInput, Request};
 
 use crate::detect::Shape;
-use crate::error::EventError;
 
-pub use response::{encode_response, is_text};
+pub use response::{encode_response, Origin};
 
-/// Which kind of HTTP event a request came in as, which decides the response's shape.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Origin {
-    /// API Gateway REST API / payload format 1.0: every header in `multiValueHeaders`.
-    ApiGatewayV1,
-    /// API Gateway HTTP API / payload 2.0: `headers` (repeated values comma-joined) + `cookies`.
-    ApiGatewayV2,
-    /// A Function URL: the same response format as [`Origin::ApiGatewayV2`].
-    FunctionUrl,
-    /// An ALB target group, with the header mode the request arrived in: multi-value headers
-    /// on (answer in `multiValueHeaders`) or off (answer in `headers`).
-    Alb {
-        /// Whether the target group has `lambda.multi_value_headers.enabled`.
-        multi_value: bool,
-    },
-}
-
-/// Decodes an HTTP event of a shape [`detect`](crate::detect) recognised. `payload` is the
-/// event's bytes, `text` the same bytes as `&str`: the body is sliced out of `payload` without
-/// a copy where the JSON string has no escapes.
+/// Decodes an HTTP event of a shape [`detect`](crate::detect) recognised; `None` when `shape`
+/// is not an HTTP one. `payload` is the event's bytes, `text` the same bytes as `&str`: the
+/// body is sliced out of `payload` without a copy where the JSON string has no escapes.
 pub(crate) fn decode(
     shape: Shape,
     payload: &Bytes,
     text: &str,
-) -> Result<Option<(Request, Origin)>, EventError> {
+) -> Result<Option<(Request, Origin)>, BadInput> {
     Ok(Some(match shape {
         Shape::ApiGatewayV1 => (apigw_v1::decode(payload, text)?, Origin::ApiGatewayV1),
         Shape::ApiGatewayV2 => (apigw_v2::decode(payload, text)?, Origin::ApiGatewayV2),
@@ -58,187 +38,4 @@ pub(crate) fn decode(
         Shape::Alb => alb::decode(payload, text)?,
         _ => return Ok(None),
     }))
-}
-
-/// Padding is optional on input: some emitters drop it.
-const BASE64: GeneralPurpose = GeneralPurpose::new(
-    &STANDARD_ALPHABET,
-    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
-
-/// The body: `body` as UTF-8 bytes, or base64-decoded when `isBase64Encoded`; `null` is empty.
-pub(crate) fn body(
-    payload: &Bytes,
-    body: Option<&json::Str<'_>>,
-    is_base64: bool,
-) -> Result<Bytes, EventError> {
-    let Some(body) = body else {
-        return Ok(Bytes::new());
-    };
-    let text = body.as_str();
-    if is_base64 {
-        return BASE64.decode(text).map(Bytes::from).map_err(|e| {
-            EventError::field(
-                "body",
-                format!("isBase64Encoded is true but the body is not base64: {e}"),
-            )
-        });
-    }
-    Ok(slice_or_copy(payload, text.as_bytes()))
-}
-
-/// `part` as a `Bytes` sharing `payload`'s buffer when it lies inside it, else a copy.
-fn slice_or_copy(payload: &Bytes, part: &[u8]) -> Bytes {
-    let start = payload.as_ptr() as usize;
-    let at = part.as_ptr() as usize;
-    if at >= start && at + part.len() <= start + payload.len() {
-        payload.slice_ref(part)
-    } else {
-        Bytes::copy_from_slice(part)
-    }
-}
-
-/// What must be escaped to turn a decoded path into a URI path. `%` is handled apart.
-use polyfaas_core::shim::uri::RAW_PATH as PATH_ESCAPE;
-/// What must be escaped in a query string that arrived raw, to make it a valid URI query.
-use polyfaas_core::shim::uri::RAW_QUERY as QUERY_ESCAPE;
-
-/// What is escaped when a decoded query key or value is written back (v1): everything but
-/// the unreserved characters.
-const COMPONENT_ESCAPE: &AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// A decoded path as a URI path. API Gateway hands paths over percent-decoded; a `%` that is
-/// already followed by two hex digits is kept as an escape (cargo-lambda and some clients pass
-/// paths still encoded), any other `%` is escaped.
-pub(crate) fn encode_path(path: &str, out: &mut String) {
-    if !path.starts_with('/') {
-        out.push('/');
-    }
-    let mut rest = path;
-    while let Some(at) = rest.find('%') {
-        out.extend(utf8_percent_encode(&rest[..at], PATH_ESCAPE));
-        let after = &rest.as_bytes()[at + 1..];
-        let escape =
-            after.len() >= 2 && after[0].is_ascii_hexdigit() && after[1].is_ascii_hexdigit();
-        out.push_str(if escape { "%" } else { "%25" });
-        rest = &rest[at + 1..];
-    }
-    out.extend(utf8_percent_encode(rest, PATH_ESCAPE));
-}
-
-/// A raw query string made safe for a URI (existing escapes kept).
-pub(crate) fn push_raw_query(query: &str, out: &mut String) {
-    out.extend(utf8_percent_encode(query, QUERY_ESCAPE));
-}
-
-/// A decoded query key or value, percent-encoded again.
-pub(crate) fn push_encoded_component(text: &str, out: &mut String) {
-    out.extend(utf8_percent_encode(text, COMPONENT_ESCAPE));
-}
-
-/// Builds the request's URI: `scheme://host/path?query` when the host is known, else
-/// `/path?query`. `path_and_query` is already encoded.
-pub(crate) fn uri(
-    scheme: Option<&str>,
-    host: Option<&str>,
-    path_and_query: String,
-    field: &str,
-) -> Result<http::Uri, EventError> {
-    let pq = PathAndQuery::try_from(path_and_query).map_err(|e| {
-        EventError::field(
-            field,
-            format!("cannot be made into a URI path and query: {e}"),
-        )
-    })?;
-    let authority = host.and_then(|h| Authority::try_from(h).ok());
-    let mut parts = http::uri::Parts::default();
-    if let Some(authority) = authority {
-        let scheme = match scheme.map(str::to_ascii_lowercase).as_deref() {
-            Some("http") => Scheme::HTTP,
-            _ => Scheme::HTTPS,
-        };
-        parts.scheme = Some(scheme);
-        parts.authority = Some(authority);
-    }
-    parts.path_and_query = Some(pq);
-    http::Uri::from_parts(parts)
-        .map_err(|e| EventError::field(field, format!("cannot be made into a URI: {e}")))
-}
-
-/// Adds one header value; an invalid name or value is an error naming `field`.
-pub(crate) fn append_header(
-    headers: &mut http::HeaderMap,
-    name: &str,
-    value: &str,
-    field: impl Fn() -> String,
-) -> Result<(), EventError> {
-    let name = HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| EventError::field(field(), format!("{name:?} is not a valid header name")))?;
-    let value = HeaderValue::from_str(value).map_err(|_| {
-        EventError::field(field(), "not a valid header value (control characters?)")
-    })?;
-    headers.append(name, value);
-    Ok(())
-}
-
-/// Puts the client's address on the request, when the platform gave a parseable one.
-pub(crate) fn set_source_ip(request: &mut Request, ip: Option<&str>) {
-    if let Some(ip) = ip.and_then(|ip| ip.parse::<IpAddr>().ok()) {
-        request.extensions_mut().insert(SourceIp(ip));
-    }
-}
-
-/// Parses an HTTP method; an invalid one is an error naming `field`.
-pub(crate) fn method(method: &str, field: &str) -> Result<http::Method, EventError> {
-    http::Method::from_bytes(method.as_bytes())
-        .map_err(|_| EventError::field(field, format!("{method:?} is not an HTTP method")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn decoded_paths_are_encoded_once() {
-        let cases = [
-            ("/a b/café", "/a%20b/caf%C3%A9"),
-            ("/100%", "/100%25"),
-            ("/x%zz", "/x%25zz"),
-            ("/caf%C3%A9", "/caf%C3%A9"),
-            ("/q?#", "/q%3F%23"),
-            ("rel", "/rel"),
-        ];
-        for (path, want) in cases {
-            let mut out = String::new();
-            encode_path(path, &mut out);
-            assert_eq!(out, want, "{path}");
-        }
-    }
-
-    #[test]
-    fn bodies_are_sliced_from_the_event_without_a_copy() {
-        let payload = Bytes::from_static(br#"{"body":"hello"}"#);
-        let text = std::str::from_utf8(&payload).unwrap();
-        let start = text.find("hello").unwrap();
-        let s = json::Str(std::borrow::Cow::Borrowed(&text[start..start + 5]));
-        let body = body(&payload, Some(&s), false).unwrap();
-        assert_eq!(&body[..], b"hello");
-        assert_eq!(body.as_ptr(), payload[start..].as_ptr());
-    }
-
-    #[test]
-    fn invalid_base64_names_the_body() {
-        let s = json::Str("not base64!".into());
-        let err = body(&Bytes::new(), Some(&s), true).unwrap_err().to_string();
-        assert!(
-            err.starts_with("body: isBase64Encoded is true but the body is not base64"),
-            "{err}"
-        );
-        let s = json::Str("aGk".into());
-        assert_eq!(&body(&Bytes::new(), Some(&s), true).unwrap()[..], b"hi");
-    }
 }

@@ -2,12 +2,12 @@
 //! multi-value header and query maps, body.
 
 use bytes::Bytes;
-use polyfaas_core::Request;
+use polyfaas_core::{BadInput, Request};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::json::{MultiPairs, Pairs, Str};
-use crate::error::{parse, EventError};
+use super::parts;
+use crate::json::{parse, MultiPairs, Pairs, Str};
 
 /// How an event's query keys and values are written into the URI.
 #[derive(Clone, Copy)]
@@ -64,7 +64,7 @@ pub(crate) struct Identity<'a> {
 impl<'a> PayloadV1<'a> {
     /// Headers as `(name, values)`: `multiValueHeaders` when present, else `headers`.
     /// Also returns the map's name, for error messages.
-    pub(crate) fn take_headers(&mut self) -> Result<(MultiPairs<'a>, &'static str), EventError> {
+    pub(crate) fn take_headers(&mut self) -> Result<(MultiPairs<'a>, &'static str), BadInput> {
         match self.multi_value_headers.take() {
             Some(multi) => Ok((multi, "multiValueHeaders")),
             None => Ok((single_as_multi(self.headers, "headers")?, "headers")),
@@ -73,7 +73,7 @@ impl<'a> PayloadV1<'a> {
 
     /// Query as `(key, values)`: `multiValueQueryStringParameters` when present, else
     /// `queryStringParameters`.
-    pub(crate) fn take_query(&mut self) -> Result<MultiPairs<'a>, EventError> {
+    pub(crate) fn take_query(&mut self) -> Result<MultiPairs<'a>, BadInput> {
         match self.multi_value_query_string_parameters.take() {
             Some(multi) => Ok(multi),
             None => single_as_multi(self.query_string_parameters, "queryStringParameters"),
@@ -88,11 +88,11 @@ impl<'a> PayloadV1<'a> {
         payload: &Bytes,
         query: QueryValues,
         default_host: Option<&str>,
-    ) -> Result<Request, EventError> {
-        let method = super::method(self.http_method.as_str(), "httpMethod")?;
+    ) -> Result<Request, BadInput> {
+        let method = parts::method(self.http_method.as_str(), "httpMethod")?;
 
         let mut path_and_query = String::with_capacity(128);
-        super::encode_path(
+        parts::encode_path(
             self.path.as_ref().map_or("/", Str::as_str),
             &mut path_and_query,
         );
@@ -107,9 +107,9 @@ impl<'a> PayloadV1<'a> {
             &headers,
             http::header::HeaderName::from_static("x-forwarded-proto"),
         );
-        let uri = super::uri(scheme, host, path_and_query, "path")?;
+        let uri = parts::uri(scheme, host, path_and_query, "path")?;
 
-        let body = super::body(
+        let body = parts::body(
             payload,
             self.body.as_ref(),
             self.is_base64_encoded.unwrap_or(false),
@@ -127,10 +127,7 @@ impl<'a> PayloadV1<'a> {
     }
 }
 
-fn single_as_multi<'a>(
-    raw: Option<&'a RawValue>,
-    field: &str,
-) -> Result<MultiPairs<'a>, EventError> {
+fn single_as_multi<'a>(raw: Option<&'a RawValue>, field: &str) -> Result<MultiPairs<'a>, BadInput> {
     let Some(raw) = raw else {
         return Ok(MultiPairs::default());
     };
@@ -148,8 +145,8 @@ fn single_as_multi<'a>(
 /// `?k=v&k=v2&...` in the event's order; nothing when empty.
 fn push_query(query: &MultiPairs<'_>, form: QueryValues, out: &mut String) {
     let push = match form {
-        QueryValues::Decoded => super::push_encoded_component,
-        QueryValues::Encoded => super::push_raw_query,
+        QueryValues::Decoded => parts::push_encoded_component,
+        QueryValues::Encoded => parts::push_raw_query,
     };
     let mut first = true;
     for (key, values) in &query.0 {
@@ -168,10 +165,10 @@ fn add_headers(
     headers: &mut http::HeaderMap,
     pairs: &MultiPairs<'_>,
     map: &str,
-) -> Result<(), EventError> {
+) -> Result<(), BadInput> {
     for (name, values) in &pairs.0 {
         for (i, value) in values.iter().enumerate() {
-            super::append_header(headers, name.as_str(), value.as_str(), || {
+            parts::append_header(headers, name.as_str(), value.as_str(), || {
                 format!("{map}.{}[{i}]", name.as_str())
             })?;
         }

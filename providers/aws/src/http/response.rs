@@ -8,8 +8,8 @@
 //! | ALB, single-value mode | `headers` with repeated values joined by `", "` (only the first `set-cookie` survives: enable multi-value headers on the target group for several), plus `statusDescription` |
 //!
 //! Text or binary: the body goes out as text when there is no `content-encoding`, the
-//! `content-type` is missing or textual ([`is_text`]), and the bytes are UTF-8; otherwise it is
-//! base64 with `isBase64Encoded: true`.
+//! `content-type` is missing or textual (core's [`is_text`]), and the bytes are UTF-8;
+//! otherwise it is base64 with `isBase64Encoded: true`.
 
 use std::borrow::Cow;
 
@@ -17,39 +17,28 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use http::header::{CONTENT_ENCODING, CONTENT_TYPE, SET_COOKIE};
 use http::HeaderMap;
+use polyfaas_core::shim::is_text;
 use polyfaas_core::Response;
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 use serde_json::value::RawValue;
 
-use super::Origin;
-
-/// Whether a content type is sent as text: `text/*`, JSON, JavaScript, XML, YAML, and the
-/// `+json`, `+xml`, `+yaml` suffixes; parameters such as `; charset=utf-8` are ignored.
-///
-/// ```
-/// use polyfaas_aws::is_text;
-///
-/// assert!(is_text("text/html; charset=utf-8"));
-/// assert!(is_text("application/problem+json"));
-/// assert!(!is_text("image/png"));
-/// ```
-pub fn is_text(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or_default().trim();
-    let essence = essence.to_ascii_lowercase();
-    essence.starts_with("text/")
-        || matches!(
-            essence.as_str(),
-            "application/json"
-                | "application/javascript"
-                | "application/xml"
-                | "application/yaml"
-                | "application/x-yaml"
-                | "application/x-www-form-urlencoded"
-        )
-        || essence.ends_with("+json")
-        || essence.ends_with("+xml")
-        || essence.ends_with("+yaml")
+/// Which kind of HTTP event a request came in as, which decides the response's shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Origin {
+    /// API Gateway REST API / payload format 1.0: every header in `multiValueHeaders`.
+    ApiGatewayV1,
+    /// API Gateway HTTP API / payload 2.0: `headers` (repeated values comma-joined) + `cookies`.
+    ApiGatewayV2,
+    /// A Function URL: the same response format as [`Origin::ApiGatewayV2`].
+    FunctionUrl,
+    /// An ALB target group, with the header mode the request arrived in: multi-value headers
+    /// on (answer in `multiValueHeaders`) or off (answer in `headers`).
+    Alb {
+        /// Whether the target group has `lambda.multi_value_headers.enabled`.
+        multi_value: bool,
+    },
 }
 
 /// The body as it goes into the JSON, and whether it is base64.

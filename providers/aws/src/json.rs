@@ -1,12 +1,29 @@
-//! Borrowing JSON shapes shared by the HTTP payloads: strings that point into the event's own
-//! bytes where they have no escapes, and header/query maps kept in their JSON order.
+//! Reading the event's JSON: [`parse`] (serde with the field at fault named through core's
+//! [`parse_at`](polyfaas_core::shim::parse_at)), and the borrowing shapes every decoder shares:
+//! strings that point into the event's own bytes where they have no escapes, and header/query
+//! maps kept in their JSON order.
 
 use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
+use polyfaas_core::shim::parse_at;
+use polyfaas_core::BadInput;
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+
+/// Reads `text` (the whole event, or the value found at `path` in it) as a `T`; a failure is a
+/// [`BadInput`] naming the field.
+///
+/// The fast path reads `text` as `&str`, which spares serde_json the UTF-8 check of every
+/// string it borrows (the event was checked once, whole); only a failure goes to
+/// [`parse_at`], which reads it again to find the field.
+pub(crate) fn parse<'a, T: Deserialize<'a>>(text: &'a str, path: &str) -> Result<T, BadInput> {
+    match serde_json::from_str(text) {
+        Ok(value) => Ok(value),
+        Err(_) => parse_at(text.as_bytes(), path),
+    }
+}
 
 /// A JSON string, borrowed from the event where it has no escapes.
 #[derive(Debug, Deserialize)]
@@ -105,6 +122,24 @@ impl<'de: 'a, 'a> Deserialize<'de> for Values<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_names_the_field_under_its_path() {
+        #[derive(Debug, Deserialize)]
+        struct Record<'a> {
+            #[serde(borrow)]
+            body: Str<'a>,
+        }
+        let ok: Record<'_> = parse(r#"{"body":"hi"}"#, "Records[0]").unwrap();
+        assert!(matches!(ok.body.0, Cow::Borrowed("hi")));
+        let err = parse::<Record<'_>>(r#"{"body":7}"#, "Records[1]").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("Records[1].body: invalid type: integer `7`"),
+            "{err}"
+        );
+        assert!(std::error::Error::source(&err).is_some());
+    }
 
     #[test]
     fn maps_keep_json_order_and_borrow() {
