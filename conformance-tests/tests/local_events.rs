@@ -84,3 +84,28 @@ async fn the_extras_switch_adds_the_platforms_extras_and_leaves_the_event_alone(
     let plain = json(&post_json(addr, EVENTS, &json!({"kind": "invoke", "payload": {}})).await);
     assert!(plain.get("extras").is_none(), "{plain}");
 }
+
+#[tokio::test]
+async fn a_streamed_answer_arrives_chunk_by_chunk() {
+    let echo = start();
+    let request = http::Request::get("/streamed")
+        .header("x-echo-stream-ms", "1500")
+        .body(bytes::Bytes::new())
+        .unwrap();
+    let (head, chunks) = polyfaas_testkit::client::send_chunks(echo.addr, request)
+        .await
+        .unwrap();
+    assert_eq!(head.status, 200);
+    assert_eq!(head.headers["transfer-encoding"], "chunked");
+    assert!(chunks.len() >= 2, "{chunks:?}");
+    let first = chunks[0].at;
+    let last = chunks[chunks.len() - 1].at;
+    // The first chunk came before echo produced the rest (1.5 s later).
+    assert!(
+        last.saturating_sub(first) >= std::time::Duration::from_millis(1000),
+        "first at {first:?}, last at {last:?}"
+    );
+    let whole: Vec<u8> = chunks.iter().flat_map(|c| c.data.to_vec()).collect();
+    let answer: Value = serde_json::from_slice(&whole).unwrap();
+    assert_eq!(answer["event"]["path"], "/streamed");
+}

@@ -76,10 +76,13 @@ pub use handler::{
 };
 #[doc(hidden)]
 pub use invoke::invoke;
-pub use invoke::{Failure, FailureKind, Invocation, Invoker, InvokerBuilder, PANIC_MESSAGE};
+pub use invoke::{
+    Failure, FailureKind, Invocation, Invoker, InvokerBuilder, DEFAULT_RESPONSE_LIMIT,
+    PANIC_MESSAGE,
+};
 pub use platform::Platform;
 pub use provider::Provider;
-pub use response::Response;
+pub use response::{BodyStream, Response, StreamError};
 pub use shutdown::Shutdown;
 
 impl From<BoxError> for Error {

@@ -1,16 +1,36 @@
-//! The neutral response: status, headers, body.
+//! The neutral response: status, headers, body (whole, or a stream).
+
+use std::fmt;
 
 use bytes::Bytes;
+use futures_util::{Stream, TryStreamExt};
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use http::{HeaderMap, StatusCode};
+use http_body::Frame;
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt, Full, Limited, StreamBody};
 use serde::Serialize;
 
-use crate::Error;
+use crate::{BoxError, Error};
 
-/// What a handler answers: status, headers and a whole body.
+/// A response body that arrives over time.
+pub type BodyStream = UnsyncBoxBody<Bytes, StreamError>;
+
+/// A streamed response body failed while it was produced (the handler's stream returned an
+/// error, or it grew past a limit while being collected).
+#[derive(Debug, thiserror::Error)]
+#[error("the response stream failed: {0}")]
+pub struct StreamError(#[source] pub BoxError);
+
+/// What a handler answers: status, headers and a body, whole or streamed.
 ///
 /// For HTTP events it is the HTTP response. For other events a 2xx status means success (the
 /// body is the result) and anything else means failure, so the platform's retry path is taken.
+///
+/// A [streamed](Response::stream) body reaches the caller as it is produced where the platform
+/// can stream (the local provider and Google Cloud: chunked transfer; Lambda in response
+/// streaming mode); elsewhere (Azure, OpenWhisk, Lambda's buffered mode) it is collected first,
+/// up to the invocation skeleton's response limit.
 ///
 /// ```
 /// use http::{header, HeaderValue, StatusCode};
@@ -28,11 +48,24 @@ use crate::Error;
 /// let r: Response = StatusCode::NO_CONTENT.into();
 /// assert!(r.body().is_empty());
 /// ```
-#[derive(Clone, Debug, PartialEq)]
 pub struct Response {
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
+    stream: Option<BodyStream>,
+}
+
+impl fmt::Debug for Response {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut d = f.debug_struct("Response");
+        d.field("status", &self.status)
+            .field("headers", &self.headers);
+        match &self.stream {
+            Some(_) => d.field("body", &"(a stream)"),
+            None => d.field("body", &self.body),
+        };
+        d.finish()
+    }
 }
 
 impl Response {
@@ -42,7 +75,45 @@ impl Response {
             status,
             headers: HeaderMap::new(),
             body: body.into(),
+            stream: None,
         }
+    }
+
+    /// 200 with a body that arrives over time: any `http_body::Body` (an axum body, a
+    /// `StreamBody`). See [`from_stream`](Self::from_stream) for a `Stream` of chunks.
+    pub fn stream<B>(body: B) -> Self
+    where
+        B: http_body::Body<Data = Bytes> + Send + 'static,
+        B::Error: Into<BoxError>,
+    {
+        let mut response = Self::from_status(StatusCode::OK);
+        response.stream = Some(body.map_err(|e| StreamError(e.into())).boxed_unsync());
+        response
+    }
+
+    /// 200 with a body made of the chunks a `Stream` yields, sent as each arrives where the
+    /// platform can stream.
+    ///
+    /// ```
+    /// use bytes::Bytes;
+    /// use polyfaas_core::Response;
+    ///
+    /// let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from("a")), Ok(Bytes::from("b"))]);
+    /// let r = Response::from_stream(chunks);
+    /// assert!(r.is_streaming());
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let whole = r.collect(1024).await.unwrap();
+    /// assert_eq!(whole.body().as_ref(), b"ab");
+    /// # });
+    /// ```
+    pub fn from_stream<S, E>(chunks: S) -> Self
+    where
+        S: Stream<Item = Result<Bytes, E>> + Send + 'static,
+        E: Into<BoxError> + 'static,
+    {
+        Self::stream(StreamBody::new(
+            chunks.map_ok(Frame::data).map_err(Into::into),
+        ))
     }
 
     /// 200 with an empty body.
@@ -106,14 +177,58 @@ impl Response {
         &self.headers
     }
 
+    /// The status, to change it.
+    pub fn status_mut(&mut self) -> &mut StatusCode {
+        &mut self.status
+    }
+
     /// The headers, to change them.
     pub fn headers_mut(&mut self) -> &mut HeaderMap {
         &mut self.headers
     }
 
-    /// The body.
+    /// The whole body. Empty for a [streaming](Self::is_streaming) response, whose bytes are
+    /// read with [`collect`](Self::collect) or [`into_body`](Self::into_body). (The invocation
+    /// skeleton collects streams for platforms that cannot stream, so their shims always see
+    /// whole bodies here.)
     pub fn body(&self) -> &Bytes {
         &self.body
+    }
+
+    /// Whether the body is a stream.
+    pub fn is_streaming(&self) -> bool {
+        self.stream.is_some()
+    }
+
+    /// The same response with its stream read to the end, refusing more than `limit` bytes; a
+    /// whole body is returned as it is.
+    pub async fn collect(self, limit: usize) -> Result<Response, BoxError> {
+        let Response {
+            status,
+            headers,
+            body,
+            stream,
+        } = self;
+        let body = match stream {
+            None => body,
+            Some(stream) => Limited::new(stream, limit).collect().await?.to_bytes(),
+        };
+        Ok(Response {
+            status,
+            headers,
+            body,
+            stream: None,
+        })
+    }
+
+    /// The body as an `http_body::Body`: the stream, or the whole body in one frame.
+    pub fn into_body(self) -> BodyStream {
+        match self.stream {
+            Some(stream) => stream,
+            None => Full::new(self.body)
+                .map_err(|never| match never {})
+                .boxed_unsync(),
+        }
     }
 
     /// The `content-type`, if it is set and is text.
@@ -121,9 +236,26 @@ impl Response {
         self.headers.get(CONTENT_TYPE)?.to_str().ok()
     }
 
-    /// Status, headers and body.
+    /// Status, headers and the whole body (see [`body`](Self::body); a shim that can stream
+    /// uses [`into_http`](Self::into_http)).
     pub fn into_parts(self) -> (StatusCode, HeaderMap, Bytes) {
+        debug_assert!(
+            self.stream.is_none(),
+            "into_parts on a streaming response: collect it first"
+        );
         (self.status, self.headers, self.body)
+    }
+
+    /// The response as an `http::Response` whose body streams.
+    pub fn into_http(self) -> http::Response<BodyStream> {
+        let status = self.status;
+        let mut headers = HeaderMap::new();
+        let mut this = self;
+        std::mem::swap(&mut headers, &mut this.headers);
+        let mut out = http::Response::new(this.into_body());
+        *out.status_mut() = status;
+        *out.headers_mut() = headers;
+        out
     }
 }
 
@@ -183,15 +315,18 @@ impl<B: Into<Bytes>> From<http::Response<B>> for Response {
             status: parts.status,
             headers: parts.headers,
             body: body.into(),
+            stream: None,
         }
     }
 }
 
 impl From<Response> for http::Response<Bytes> {
+    /// The whole response (a streaming one must be [collected](Response::collect) first).
     fn from(response: Response) -> Self {
-        let mut out = http::Response::new(response.body);
-        *out.status_mut() = response.status;
-        *out.headers_mut() = response.headers;
+        let (status, headers, body) = response.into_parts();
+        let mut out = http::Response::new(body);
+        *out.status_mut() = status;
+        *out.headers_mut() = headers;
         out
     }
 }

@@ -6,8 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::Full;
-use polyfaas_core::server::{self, failure_response, RequestBody};
+use polyfaas_core::server::{self, failure_response, full, RequestBody, ResponseBody};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -17,14 +16,14 @@ const LIMIT: usize = 64 * 1024;
 async fn service(
     request: http::Request<RequestBody>,
     _peer: SocketAddr,
-) -> Result<http::Response<Full<Bytes>>, Infallible> {
+) -> Result<http::Response<ResponseBody>, Infallible> {
     if request.uri().path() == "/early" {
-        let mut response = http::Response::new(Full::new(Bytes::from_static(b"refused early")));
+        let mut response = http::Response::new(full(Bytes::from_static(b"refused early")));
         *response.status_mut() = http::StatusCode::BAD_REQUEST;
         return Ok(response);
     }
     Ok(match server::read_body(request, LIMIT).await {
-        Ok(request) => http::Response::new(Full::new(Bytes::from(format!(
+        Ok(request) => http::Response::new(full(Bytes::from(format!(
             "read {} bytes",
             request.body().len()
         )))),

@@ -81,6 +81,57 @@ pub async fn send(addr: SocketAddr, request: http::Request<Bytes>) -> http::Resp
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// One piece of a response body, as it arrived.
+#[derive(Clone, Debug)]
+pub struct Chunk {
+    /// When it arrived, counted from when the request was sent.
+    pub at: Duration,
+    /// Its bytes.
+    pub data: Bytes,
+}
+
+/// Sends `request` and returns the response head and its body as the chunks that arrived, each
+/// with its arrival time: how a test sees whether a body streamed.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), polyfaas_testkit::client::ClientError> {
+/// let addr = "127.0.0.1:8080".parse().unwrap();
+/// let request = http::Request::get("/").header("x-echo-stream-ms", "500").body(bytes::Bytes::new()).unwrap();
+/// let (head, chunks) = polyfaas_testkit::client::send_chunks(addr, request).await?;
+/// assert!(chunks.len() >= 2 && chunks[0].at < chunks[chunks.len() - 1].at);
+/// # let _ = head; Ok(()) }
+/// ```
+pub async fn send_chunks(
+    addr: SocketAddr,
+    mut request: http::Request<Bytes>,
+) -> Result<(http::response::Parts, Vec<Chunk>), ClientError> {
+    let http = |source| ClientError::Http { addr, source };
+    let mut connection = KeptAlive::open(addr).await?;
+    if !request.headers().contains_key(http::header::HOST) {
+        if let Ok(host) = http::HeaderValue::from_str(&addr.to_string()) {
+            request.headers_mut().insert(http::header::HOST, host);
+        }
+    }
+    connection.sender.ready().await.map_err(http)?;
+    let sent = tokio::time::Instant::now();
+    let response = connection
+        .sender
+        .send_request(request.map(Full::new))
+        .await
+        .map_err(http)?;
+    let (parts, mut body) = response.into_parts();
+    let mut chunks = Vec::new();
+    while let Some(frame) = body.frame().await {
+        if let Ok(data) = frame.map_err(http)?.into_data() {
+            chunks.push(Chunk {
+                at: sent.elapsed(),
+                data,
+            });
+        }
+    }
+    Ok((parts, chunks))
+}
+
 /// For tests: `GET path` with no body (panics as [`send`] does).
 pub async fn get(addr: SocketAddr, path: &str) -> http::Response<Bytes> {
     let mut request = http::Request::new(Bytes::new());

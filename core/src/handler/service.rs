@@ -1,7 +1,7 @@
 //! A [`Handler`] from any `tower::Service` over `http::Request`: an axum `Router` unchanged.
 
 use async_trait::async_trait;
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 use http::header::{HeaderValue, CONTENT_TYPE};
 use http_body_util::{BodyExt, Full};
 use tower::util::ServiceExt;
@@ -20,6 +20,8 @@ pub const EVENTS_PATH: &str = "/_polyfaas/events";
 ///
 /// - HTTP events reach the service as they are; the [`Context`] is in the request's extensions
 ///   (axum: `Extension<Context>`, or [`RequestExt::polyfaas_context`](crate::RequestExt)).
+/// - A response body of known size is read whole; any other (`Body::from_stream`, server-sent
+///   events) streams through to the caller where the platform can stream.
 /// - Other events arrive as `POST /_polyfaas/events` with their canonical JSON as an
 ///   `application/json` body; a blob event's [`BlobEvent`](crate::BlobEvent) is in the
 ///   extensions too, so the handler can call `local_path`. A router without that route answers
@@ -74,12 +76,22 @@ where
             .await
             .map_err(|e| Error::Handler(e.into()))?;
         let (parts, body) = response.into_parts();
-        let body = body
-            .collect()
-            .await
-            .map_err(|e| Error::Handler(e.into()))?
-            .to_bytes();
-        Ok(http::Response::from_parts(parts, body).into())
+        // A body of known size (what `Json`, `String` and `Bytes` answers are) is read now; any
+        // other streams through, to the caller where the platform can stream.
+        if body.size_hint().exact().is_some() {
+            let body = body
+                .collect()
+                .await
+                .map_err(|e| Error::Handler(e.into()))?
+                .to_bytes();
+            return Ok(http::Response::from_parts(parts, body).into());
+        }
+        let body =
+            body.map_frame(|frame| frame.map_data(|mut data| data.copy_to_bytes(data.remaining())));
+        let mut streamed = Response::stream(body);
+        *streamed.status_mut() = parts.status;
+        *streamed.headers_mut() = parts.headers;
+        Ok(streamed)
     }
 }
 

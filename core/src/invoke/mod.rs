@@ -65,7 +65,13 @@ pub struct Invoker {
     ids: RequestIds,
     function_name: Option<String>,
     timeout: Option<Duration>,
+    streams: bool,
+    response_limit: usize,
 }
+
+/// The largest streamed response the skeleton collects for a platform that cannot stream, by
+/// default: 64 MiB.
+pub const DEFAULT_RESPONSE_LIMIT: usize = 64 * 1024 * 1024;
 
 /// Builds an [`Invoker`]; see [`Invoker::builder`].
 #[must_use]
@@ -76,6 +82,8 @@ pub struct InvokerBuilder {
     scratch_base: Option<PathBuf>,
     function_name: Option<String>,
     timeout: Option<Duration>,
+    streams: bool,
+    response_limit: usize,
 }
 
 impl InvokerBuilder {
@@ -97,6 +105,23 @@ impl InvokerBuilder {
         self
     }
 
+    /// Whether the platform sends streamed response bodies as they are produced (`true`: the
+    /// invoker hands streaming responses over as they are). By default `false`: a streamed body
+    /// is collected, up to the [response limit](Self::response_limit), before the response is
+    /// returned, so the shim sees a whole body.
+    pub fn streams_responses(mut self, streams: bool) -> Self {
+        self.streams = streams;
+        self
+    }
+
+    /// The largest streamed body collected for a platform that cannot stream (the platform's
+    /// own response limit); a larger one fails the invocation with `ResponseTooLarge`. Default
+    /// [`DEFAULT_RESPONSE_LIMIT`].
+    pub fn response_limit(mut self, limit: usize) -> Self {
+        self.response_limit = limit;
+        self
+    }
+
     /// Where scratch directories go: by default `POLYFAAS_TMPDIR`, else the system's temporary
     /// directory.
     pub fn scratch_base(mut self, base: impl Into<PathBuf>) -> Self {
@@ -114,6 +139,8 @@ impl InvokerBuilder {
             ids: RequestIds::new(self.provider.as_str()),
             function_name: self.function_name,
             timeout: self.timeout,
+            streams: self.streams,
+            response_limit: self.response_limit,
         }
     }
 }
@@ -130,6 +157,8 @@ impl Invoker {
             scratch_base: None,
             function_name: None,
             timeout: None,
+            streams: false,
+            response_limit: DEFAULT_RESPONSE_LIMIT,
         }
     }
 
@@ -191,11 +220,14 @@ impl Invoker {
         let started = Instant::now();
         let kind = event.kind();
         let span = ctx.span().clone();
-        let result = self
+        let mut result = self
             .handler
             .call(event, ctx.clone())
             .instrument(span.clone())
             .await;
+        if let Ok(response) = result {
+            result = self.whole_unless_streaming(response).await;
+        }
         ctx.cleanup();
         let _enter = span.enter();
         // Formatted only if a subscriber takes the line: nothing is allocated on the hot path.
@@ -217,6 +249,23 @@ impl Invoker {
                 Err(failure)
             }
         }
+    }
+
+    /// A streamed body collected when the platform cannot stream it.
+    async fn whole_unless_streaming(&self, response: Response) -> Result<Response, crate::Error> {
+        if self.streams || !response.is_streaming() {
+            return Ok(response);
+        }
+        let limit = self.response_limit;
+        response.collect(limit).await.map_err(|e| {
+            if e.is::<http_body_util::LengthLimitError>() {
+                crate::Error::Handler(
+                    format!("the streamed response is larger than this platform's limit of {limit} bytes").into(),
+                )
+            } else {
+                crate::Error::Handler(e)
+            }
+        })
     }
 
     /// [`context`](Self::context) then [`run`](Self::run).

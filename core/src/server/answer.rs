@@ -3,12 +3,19 @@
 use bytes::Bytes;
 use http::header::{HeaderValue, CONTENT_TYPE};
 use http::StatusCode;
-use http_body_util::Full;
+use http_body_util::{BodyExt, Full};
 
-use crate::{Failure, Response};
+use crate::{BodyStream, Failure, Response};
 
-/// The body type the shared server answers with.
-pub type ResponseBody = Full<Bytes>;
+/// The body type the shared server answers with: whole, or streamed as it is produced.
+pub type ResponseBody = BodyStream;
+
+/// A whole body.
+pub fn full(bytes: impl Into<Bytes>) -> ResponseBody {
+    Full::new(bytes.into())
+        .map_err(|never| match never {})
+        .boxed_unsync()
+}
 
 /// A JSON error answer `{"error": {"type": ..., "message": ...}}`.
 pub fn json_error(
@@ -34,7 +41,7 @@ pub fn failure_response(failure: &Failure) -> http::Response<ResponseBody> {
 }
 
 fn json_response(status: StatusCode, body: String) -> http::Response<ResponseBody> {
-    let mut response = http::Response::new(Full::new(Bytes::from(body)));
+    let mut response = http::Response::new(full(body));
     *response.status_mut() = status;
     response
         .headers_mut()
@@ -42,11 +49,8 @@ fn json_response(status: StatusCode, body: String) -> http::Response<ResponseBod
     response
 }
 
-/// A neutral [`Response`] as an HTTP response for the shared server.
+/// A neutral [`Response`] as an HTTP response for the shared server (a streamed body goes out
+/// chunk by chunk as it is produced).
 pub fn into_http(response: Response) -> http::Response<ResponseBody> {
-    let (status, headers, body) = response.into_parts();
-    let mut out = http::Response::new(Full::new(body));
-    *out.status_mut() = status;
-    *out.headers_mut() = headers;
-    out
+    response.into_http()
 }

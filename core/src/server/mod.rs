@@ -17,13 +17,13 @@ use tokio::net::TcpListener;
 
 use crate::BoxError;
 
-pub use answer::{failure_response, into_http, json_error, ResponseBody};
+pub use answer::{failure_response, full, into_http, json_error, ResponseBody};
 pub use body::{read_body, BodyError, RequestBody, DRAIN_LIMIT, DRAIN_TIME};
 
 /// Serves connections from `listener` until `shutdown` completes, then stops accepting and
 /// waits up to `drain` for requests in flight. `service` is called once per request with the
 /// peer's address; the request's body is a [`RequestBody`], which drains what the service left
-/// unread.
+/// unread; the answer's body is a [`ResponseBody`] (whole, or streamed chunk by chunk).
 ///
 /// ```no_run
 /// use std::convert::Infallible;
@@ -32,16 +32,14 @@ pub use body::{read_body, BodyError, RequestBody, DRAIN_LIMIT, DRAIN_TIME};
 /// # async fn demo() -> std::io::Result<()> {
 /// let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
 /// serve(listener, |request, _peer| async move {
-///     Ok::<_, Infallible>(http::Response::new(http_body_util::Full::new(bytes::Bytes::from("hi"))))
+///     Ok::<_, Infallible>(http::Response::new(polyfaas_core::server::full("hi")))
 /// }, shutdown_signal(), std::time::Duration::from_secs(10)).await;
 /// # Ok(()) }
 /// ```
-pub async fn serve<F, Fut, B, E, S>(listener: TcpListener, service: F, shutdown: S, drain: Duration)
+pub async fn serve<F, Fut, E, S>(listener: TcpListener, service: F, shutdown: S, drain: Duration)
 where
     F: Fn(http::Request<RequestBody>, SocketAddr) -> Fut + Clone + Send + Sync + 'static,
-    Fut: Future<Output = Result<http::Response<B>, E>> + Send + 'static,
-    B: http_body::Body<Data = bytes::Bytes> + Send + 'static,
-    B::Error: Into<BoxError>,
+    Fut: Future<Output = Result<http::Response<ResponseBody>, E>> + Send + 'static,
     E: Into<BoxError>,
     S: Future<Output = ()>,
 {

@@ -21,9 +21,17 @@
 //!   JSON with `echo_fail` (stream records), or a change whose new value has `echo_fail`.
 //! - It takes its time when asked, for concurrency and deadline checks: `x-echo-sleep-ms: N` or
 //!   `{"echo_sleep_ms": N}` (at most 60 000).
+//! - It streams when asked: with `x-echo-stream-ms: N` its answer comes in two chunks, the first
+//!   at once and the rest N ms later (at most 60 000), as a streamed body; platforms that cannot
+//!   stream send both together.
 //!
 //! Run it: `cargo run -p echo`, then `curl -s localhost:8080/anything?a=1`.
 
+use std::convert::Infallible;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use http::HeaderValue;
 use polyfaas::{canonical, Authorization, Context, Error, Event, Response};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
@@ -78,7 +86,38 @@ async fn echo(event: Event, ctx: Context) -> Result<Response, Error> {
         };
         return Ok(decision.with_context("echo", answer.to_string()).into());
     }
-    Response::json(&answer)
+    match stream_switch(&event) {
+        Some(ms) => Ok(two_chunks(answer.to_string(), ms.min(60_000))),
+        None => Response::json(&answer),
+    }
+}
+
+/// A JSON answer streamed in two chunks, the second `ms` later.
+fn two_chunks(text: String, ms: u64) -> Response {
+    let mut text = text.into_bytes();
+    let rest = Bytes::from(text.split_off(text.len() / 2));
+    let first = Bytes::from(text);
+    let chunks = futures_util::stream::once(async move { Ok::<_, Infallible>(first) }).chain(
+        futures_util::stream::once(async move {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            Ok(rest)
+        }),
+    );
+    Response::from_stream(chunks).with_content_type(HeaderValue::from_static("application/json"))
+}
+
+/// `x-echo-stream-ms` on HTTP events.
+fn stream_switch(event: &Event) -> Option<u64> {
+    let Event::Http(request) = event else {
+        return None;
+    };
+    request
+        .headers()
+        .get("x-echo-stream-ms")?
+        .to_str()
+        .ok()?
+        .parse()
+        .ok()
 }
 
 /// The `echo_fail` switch, wherever the event kind can carry it.

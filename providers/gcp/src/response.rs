@@ -13,7 +13,7 @@
 
 use http::header::{HeaderName, HeaderValue, ALLOW, CONTENT_LENGTH};
 use http::StatusCode;
-use polyfaas_core::server::{failure_response, into_http, json_error, ResponseBody};
+use polyfaas_core::server::{self, failure_response, into_http, json_error, ResponseBody};
 use polyfaas_core::{Failure, FailureKind, Response};
 
 /// `X-Google-Status`: how Cloud Functions labels a failed execution.
@@ -71,7 +71,7 @@ pub(crate) fn method_not_allowed(signature: &str) -> http::Response<ResponseBody
 
 /// 404 for `/robots.txt` and `/favicon.ico`, which never reach the function.
 pub(crate) fn not_found() -> http::Response<ResponseBody> {
-    let mut response = http::Response::new(ResponseBody::from("Not Found"));
+    let mut response = http::Response::new(server::full("Not Found"));
     *response.status_mut() = StatusCode::NOT_FOUND;
     response.headers_mut().insert(
         http::header::CONTENT_TYPE,

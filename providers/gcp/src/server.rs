@@ -74,10 +74,13 @@ where
             .timeout
             .map_or_else(|| "none".to_owned(), |t| format!("{t:?}")),
     );
+    // HTTP functions stream their answers (chunked); an event function's answer is read whole
+    // (its status depends on whether the body is empty).
     let invoker = Invoker::builder(Provider::GCP, handler)
         .blobs(blobs)
         .function_name(config.function_name.clone())
         .timeout(config.timeout)
+        .streams_responses(config.signature == SignatureType::Http)
         .build();
     let drain = config.drain;
     let state = Arc::new(State { invoker, config });

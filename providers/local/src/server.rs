@@ -58,6 +58,7 @@ where
         .blobs(blobs)
         .function_name(config.function_name.clone())
         .timeout(config.timeout)
+        .streams_responses(true)
         .build();
     let state = Arc::new(State {
         invoker,
