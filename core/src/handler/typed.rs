@@ -43,7 +43,14 @@ use crate::{canonical, Context, Error, Event, Response};
 /// let handler = typed_fn(receipt); // polyfaas::run(handler) on any platform
 /// # let _ = handler;
 /// ```
-pub fn typed_fn<F, T>(f: F) -> TypedFn<F, T> {
+pub fn typed_fn<F, T, Fut, U, E>(f: F) -> TypedFn<F, T>
+where
+    F: Fn(T, Context) -> Fut + Send + Sync + 'static,
+    T: DeserializeOwned + Send + 'static,
+    Fut: Future<Output = Result<U, E>> + Send,
+    U: Serialize,
+    E: Into<Error>,
+{
     TypedFn {
         f,
         payload: PhantomData,
@@ -58,7 +65,10 @@ pub struct TypedFn<F, T> {
 
 impl<F: Clone, T> Clone for TypedFn<F, T> {
     fn clone(&self) -> Self {
-        typed_fn(self.f.clone())
+        TypedFn {
+            f: self.f.clone(),
+            payload: PhantomData,
+        }
     }
 }
 
