@@ -23,15 +23,15 @@ const CHUNK: usize = 16 * 1024;
 const PAUSE: Duration = Duration::from_millis(2);
 
 /// An answer read off the socket.
-struct Answer {
-    status: u16,
-    body: Value,
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) body: Value,
 }
 
 /// Writes `POST /<function>` with `body` as a chunked request, `CHUNK` bytes at a time with a
 /// pause after each, while reading the answer. The answer must arrive whole, whatever happens
 /// to the rest of the writing.
-async fn post_slowly(
+pub(crate) async fn post_slowly(
     addr: SocketAddr,
     function: &str,
     invocation_id: &str,

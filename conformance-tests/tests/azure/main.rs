@@ -2,6 +2,7 @@
 //! and a host stand-in (`host.rs`) that speaks the host's protocol: readiness on `GET /`,
 //! `{"Data", "Metadata"}` envelopes on `POST /<function>`, forwarded HTTP requests.
 
+mod body_limit;
 mod early_answer;
 mod host;
 

@@ -6,6 +6,7 @@ use polyfaas_core::{Invocation, Invoker};
 
 use crate::config::AzureConfig;
 use crate::function_json::Functions;
+use crate::logs;
 
 /// The header carrying the host's invocation id.
 pub(crate) const INVOCATION_ID: &str = "x-azure-functions-invocationid";
@@ -33,6 +34,19 @@ impl App {
             invocation = invocation.function_name(name);
         }
         invocation
+    }
+
+    /// [`invocation`](Self::invocation) for an envelope: it runs in a span whose log lines are
+    /// captured for the reply's `Logs`. Returns the invocation, its id and the span.
+    pub(crate) fn capturing(
+        &self,
+        headers: &HeaderMap,
+        function: &str,
+    ) -> (Invocation, String, tracing::Span) {
+        let invocation = self.invocation(headers, Some(function));
+        let id = invocation.request_id_given().unwrap_or_default().to_owned();
+        let span = logs::invocation_span(&id, function, trace_id(headers).as_deref());
+        (invocation.span(span.clone()), id, span)
     }
 }
 

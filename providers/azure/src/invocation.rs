@@ -41,10 +41,7 @@ pub(crate) async fn handle(
     function: Arc<FunctionDef>,
     request: Request,
 ) -> http::Response<Body> {
-    let invocation = app.invocation(request.headers(), Some(&function.name));
-    let id = invocation.request_id_given().unwrap_or_default().to_owned();
-    let span = logs::invocation_span(&id, Some(&function.name));
-    let invocation = invocation.span(span.clone());
+    let (invocation, id, span) = app.capturing(request.headers(), &function.name);
     let result = if function.trigger_kind == TriggerKind::Blob {
         blob(&app, &function, invocation, request).await
     } else {
@@ -60,9 +57,7 @@ pub(crate) async fn handle(
 /// `POST /<name>` where no function is called `name`: refused at once (the body is drained
 /// while the answer goes out).
 pub(crate) fn unknown_function(app: &App, name: &str, headers: &HeaderMap) -> http::Response<Body> {
-    let invocation = app.invocation(headers, None);
-    let id = invocation.request_id_given().unwrap_or_default().to_owned();
-    let span = logs::invocation_span(&id, Some(name));
+    let (_, id, span) = app.capturing(headers, name);
     let error = BadInput::new(format!(
         "no function {name:?}: there is no {name}/function.json under the app root {}",
         app.config.app_root.display()

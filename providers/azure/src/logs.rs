@@ -117,13 +117,18 @@ fn format_line(event: &Event<'_>) -> String {
 
 /// The span one invocation runs in: its events are captured. At level ERROR so that a
 /// `RUST_LOG` that keeps only warnings or errors still keeps the span (and captures them).
-pub(crate) fn invocation_span(request_id: &str, function: Option<&str>) -> tracing::Span {
+pub(crate) fn invocation_span(
+    request_id: &str,
+    function: &str,
+    trace_id: Option<&str>,
+) -> tracing::Span {
     tracing::error_span!(
         target: TARGET,
         "invocation",
         request_id = %request_id,
         provider = "azure",
-        function = function.unwrap_or_default()
+        function,
+        trace_id
     )
 }
 
@@ -158,7 +163,7 @@ mod tests {
         let subscriber = tracing_subscriber::registry().with(CaptureLayer);
         tracing::subscriber::with_default(subscriber, || {
             tracing::info!("before");
-            let span = invocation_span("r-1", Some("f"));
+            let span = invocation_span("r-1", "f", None);
             span.in_scope(|| {
                 tracing::info!(order = 7, "hello");
                 tracing::info_span!("inner").in_scope(|| tracing::warn!("inside"));
@@ -179,7 +184,7 @@ mod tests {
     fn a_flood_of_lines_is_capped() {
         let subscriber = tracing_subscriber::registry().with(CaptureLayer);
         tracing::subscriber::with_default(subscriber, || {
-            let span = invocation_span("r-2", None);
+            let span = invocation_span("r-2", "f", Some("t"));
             span.in_scope(|| {
                 for i in 0..MAX_LINES + 5 {
                     tracing::info!(i, "line");
