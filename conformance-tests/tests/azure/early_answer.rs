@@ -29,13 +29,26 @@ pub(crate) struct Answer {
 }
 
 /// Writes `POST /<function>` with `body` as a chunked request, `CHUNK` bytes at a time with a
-/// pause after each, while reading the answer. The answer must arrive whole, whatever happens
-/// to the rest of the writing.
+/// pause after each, while reading the answer. The answer must arrive whole, and the rest of
+/// the request must get through too.
 pub(crate) async fn post_slowly(
     addr: SocketAddr,
     function: &str,
     invocation_id: &str,
     body: Vec<u8>,
+) -> Answer {
+    let pieces: Vec<Vec<u8>> = body.chunks(CHUNK).map(<[u8]>::to_vec).collect();
+    post_chunked(addr, function, invocation_id, pieces.into_iter(), PAUSE).await
+}
+
+/// Writes `POST /<function>` as a chunked request made of `pieces` (produced as they are
+/// sent), pausing `pause` after each, while reading the answer.
+async fn post_chunked(
+    addr: SocketAddr,
+    function: &str,
+    invocation_id: &str,
+    pieces: impl Iterator<Item = Vec<u8>> + Send + 'static,
+    pause: Duration,
 ) -> Answer {
     let stream = TcpStream::connect(addr).await.expect("connect");
     let (mut reader, mut writer) = stream.into_split();
@@ -46,22 +59,24 @@ pub(crate) async fn post_slowly(
     );
     let write = tokio::spawn(async move {
         writer.write_all(head.as_bytes()).await?;
-        for piece in body.chunks(CHUNK) {
+        for piece in pieces {
             writer
                 .write_all(format!("{:x}\r\n", piece.len()).as_bytes())
                 .await?;
-            writer.write_all(piece).await?;
+            writer.write_all(&piece).await?;
             writer.write_all(b"\r\n").await?;
-            tokio::time::sleep(PAUSE).await;
+            if !pause.is_zero() {
+                tokio::time::sleep(pause).await;
+            }
         }
         writer.write_all(b"0\r\n\r\n").await?;
         // Keep the write half open until the answer is read: closing it is not what the host
         // does.
         Ok::<_, std::io::Error>(writer)
     });
-    let answer = tokio::time::timeout(Duration::from_secs(30), read_answer(&mut reader))
+    let answer = tokio::time::timeout(Duration::from_secs(60), read_answer(&mut reader))
         .await
-        .expect("no answer within 30 s");
+        .expect("no answer within 60 s");
     let answer = answer.unwrap_or_else(|e| panic!("the answer did not arrive: {e}"));
     // The host (.NET's HttpClient, like hyper's client) fails the call when it cannot write
     // the rest of the request, answer or not: the shim must read (drain) what it left unread.
@@ -159,6 +174,39 @@ async fn an_early_answer_reaches_a_host_still_sending() {
         }
     }
     // The shim still serves, and left no partly written blob behind.
+    let reply = host
+        .invoke("thumbnails", &fixture("blob-trigger-request.json"))
+        .await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert!(host.scratch_is_empty());
+}
+
+/// Bad base64 at the start of a blob larger than core's server drains after an early answer
+/// (64 MiB): the shim reads the rest of a refused blob envelope itself, so the host still gets
+/// the 400 and can finish sending.
+#[tokio::test]
+async fn a_refused_blob_larger_than_the_servers_drain_is_still_answered() {
+    const BASE64_MIB: usize = 96;
+    let host = crate::start();
+    let envelope = fixture("blob-trigger-request.json");
+    let head = br#"{"Data":{"blob":"AP9oZW*sb/4="#.to_vec();
+    let tail = format!(r#""}},"Metadata":{}}}"#, envelope["Metadata"]).into_bytes();
+    let content = (0..BASE64_MIB * 16).map(|_| b"QUJD".repeat(16 * 1024));
+    let pieces = std::iter::once(head)
+        .chain(content)
+        .chain(std::iter::once(tail));
+    let answer = post_chunked(host.addr, "thumbnails", "big-1", pieces, Duration::ZERO).await;
+    assert_eq!(answer.status, 400, "{}", answer.body);
+    let message = answer.body["Error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.starts_with("Data.blob: not valid base64"),
+        "{message}"
+    );
     let reply = host
         .invoke("thumbnails", &fixture("blob-trigger-request.json"))
         .await;
