@@ -5,6 +5,7 @@
 mod body_limit;
 mod early_answer;
 mod host;
+mod shutdown;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
