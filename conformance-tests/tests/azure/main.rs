@@ -3,6 +3,10 @@
 //! protocol: readiness on `GET /`, `{"Data", "Metadata"}` envelopes on `POST /<function>`,
 //! forwarded HTTP requests. The apps are written with the shim's own scaffold API.
 
+mod body_limit;
+mod early_answer;
+mod shutdown;
+
 use std::path::Path;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -384,15 +388,20 @@ async fn forwarding_mode_passes_raw_requests_and_responses() {
 async fn handler_errors_and_panics_are_reported_and_the_next_call_is_served() {
     let host = start();
     let sent = fixture("http-text-request.json");
-    for (switch, error_type, message) in [
+    // (switch, error type, what the client is told, what the function's log says). A panic's
+    // text goes to the function's log only (`Logs`, which the host writes to the function's
+    // log, and stderr); the client gets polyfaas_core::PANIC_MESSAGE and the invocation id.
+    for (switch, error_type, told, logged) in [
         (
             "error",
             "HandlerError",
+            "echo failed on purpose (echo_fail: error)".to_owned(),
             "echo failed on purpose (echo_fail: error)",
         ),
         (
             "panic",
             "Panic",
+            "the handler panicked; its message is in the function's log (request id ".to_owned(),
             "the handler panicked: echo panicked on purpose (echo_fail: panic)",
         ),
     ] {
@@ -403,16 +412,23 @@ async fn handler_errors_and_panics_are_reported_and_the_next_call_is_served() {
         let (res, error) = res_of(&reply);
         assert_eq!(res["statusCode"], 500, "{switch}");
         assert_eq!(res["headers"]["Content-Type"], "application/json");
-        assert_eq!(
-            error,
-            json!({"error": {"type": error_type, "message": message}})
-        );
+        assert_eq!(error["error"]["type"], error_type);
+        let message = error["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.starts_with(&told), "{message}");
+        if switch == "panic" {
+            assert_eq!(message, format!("{told}{})", reply.invocation_id));
+            assert!(!message.contains("on purpose"), "{message}");
+        }
         let logs = reply.json()["Logs"].to_string();
         assert!(
-            logs.contains("invocation failed") && logs.contains(message),
+            logs.contains("invocation failed") && logs.contains(logged),
             "{logs}"
         );
     }
+    assert!(
+        host.process.output().contains("echo panicked on purpose"),
+        "the panic's text is in the process's log"
+    );
     let (res, _) = res_of(&host.invoke("orders", &sent).await.unwrap());
     assert_eq!(res["statusCode"], 200);
 
@@ -429,13 +445,19 @@ async fn handler_errors_and_panics_are_reported_and_the_next_call_is_served() {
         assert_eq!(reply.content_type.as_deref(), Some("application/json"));
         let envelope = reply.json();
         assert_eq!(envelope["Error"]["type"], error_type);
-        assert!(
-            envelope["Error"]["message"]
-                .as_str()
-                .unwrap()
-                .contains("on purpose"),
-            "{envelope:#}"
-        );
+        let message = envelope["Error"]["message"].as_str().unwrap();
+        if switch == "panic" {
+            assert!(
+                message.starts_with("the handler panicked; its message is in the function's log"),
+                "{envelope:#}"
+            );
+            assert!(!message.contains("on purpose"), "{envelope:#}");
+            assert!(envelope["Logs"]
+                .to_string()
+                .contains("echo panicked on purpose"));
+        } else {
+            assert!(message.contains("on purpose"), "{envelope:#}");
+        }
         assert_eq!(envelope["Outputs"], json!({}));
     }
     let document = return_value_of(
@@ -494,32 +516,32 @@ async fn malformed_payloads_get_400_naming_the_problem() {
         (
             "orders-queue",
             Bytes::from_static(br#"{"Metadata": {}}"#),
-            "has no `Data` object",
+            "Data: missing",
         ),
         (
             "thumbnails",
             Bytes::from(bad_base64.to_string()),
-            "`Data.blob` is not valid base64",
+            "Data.blob: not valid base64",
         ),
         (
             "thumbnails",
             Bytes::from(no_content.to_string()),
-            "`Data.blob` is missing",
+            "Data.blob: missing",
         ),
         (
             "thumbnails",
             Bytes::from_static(br#"{"Data": {"blob": "QUJD"#),
-            "the body ended inside the string `Data.blob`",
+            "Data.blob: the request body ended inside this string",
         ),
         (
             "orders",
             Bytes::from(no_method.to_string()),
-            "`Data.req.Method` is missing",
+            "Data.req.Method: missing",
         ),
         (
             "orders-queue",
             Bytes::from(wrong_function.to_string()),
-            "`Metadata.sys.MethodName` is \"nightly\"",
+            "Metadata.sys.MethodName: \"nightly\" is another function",
         ),
         (
             "nosuch",
@@ -537,7 +559,7 @@ async fn malformed_payloads_get_400_naming_the_problem() {
         );
         assert_eq!(reply.content_type.as_deref(), Some("application/json"));
         let envelope = reply.json();
-        assert_eq!(envelope["Error"]["type"], "InvalidPayload");
+        assert_eq!(envelope["Error"]["type"], "InvalidEvent");
         let text = envelope["Error"]["message"].as_str().unwrap();
         assert!(text.contains(message), "expected {message:?} in {text:?}");
         let logs = envelope["Logs"].as_array().expect("Logs");
@@ -575,7 +597,7 @@ async fn log_lines_of_the_invocation_come_back_in_logs() {
         .iter()
         .filter_map(Value::as_str)
         .collect();
-    // `polyfaas_core::invoke` logs inside the invocation's span, as a handler's own lines are.
+    // The invocation skeleton logs inside the invocation's span, as a handler's own lines are.
     assert!(
         lines.iter().any(|l| l.starts_with("DEBUG polyfaas_core")
             && l.contains("invocation done")

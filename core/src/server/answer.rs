@@ -10,6 +10,16 @@ use crate::{BodyStream, Failure, Response};
 /// The body type the shared server answers with: whole, or streamed as it is produced.
 pub type ResponseBody = BodyStream;
 
+/// Any body (an axum `Body`, say) as the shared server's body type.
+pub fn boxed<B>(body: B) -> ResponseBody
+where
+    B: http_body::Body<Data = Bytes> + Send + 'static,
+    B::Error: Into<crate::BoxError>,
+{
+    body.map_err(|e| crate::StreamError(e.into()))
+        .boxed_unsync()
+}
+
 /// A whole body.
 pub fn full(bytes: impl Into<Bytes>) -> ResponseBody {
     Full::new(bytes.into())

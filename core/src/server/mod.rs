@@ -17,7 +17,7 @@ use tokio::net::TcpListener;
 
 use crate::BoxError;
 
-pub use answer::{failure_response, full, into_http, json_error, ResponseBody};
+pub use answer::{boxed, failure_response, full, into_http, json_error, ResponseBody};
 pub use body::{read_body, BodyError, RequestBody, DRAIN_LIMIT, DRAIN_TIME};
 
 /// Serves connections from `listener` until `shutdown` completes, then stops accepting and

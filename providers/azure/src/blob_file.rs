@@ -8,22 +8,28 @@
 //! base64 plus the 64 MiB of bytes that reading the whole body and decoding it would cost.
 //!
 //! The file is handed to the handler with [`BlobEvent::with_local_file`]; it is removed with the
-//! scratch directory when the invocation ends (`polyfaas_core::invoke`), or when the context is
-//! dropped because the request was rejected.
+//! scratch directory when the invocation ends (`Invoker::run`), or when the context is dropped
+//! because the request was rejected.
+//!
+//! The blob's content is not counted against `POLYFAAS_BODY_LIMIT` (it goes to disk, and the
+//! host and the storage account bound it); the rest of the envelope, held in memory, is.
 //!
 //! [`BlobEvent::with_local_file`]: polyfaas_core::BlobEvent::with_local_file
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, BodyDataStream};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use futures_util::StreamExt;
-use polyfaas_core::Context;
+use polyfaas_core::server::BodyError;
+use polyfaas_core::shim::BODY_LIMIT_VAR;
+use polyfaas_core::{BadInput, Context, Failure};
 use tokio::io::AsyncWriteExt;
 
-use crate::error::PayloadError;
 use crate::payload::Envelope;
+use crate::rejection::Rejection;
 use crate::stream_split::Splitter;
 
 /// A blob trigger's request, read: the envelope without the content, and the file holding the
@@ -41,19 +47,61 @@ pub(crate) struct LocalFile {
     pub(crate) len: u64,
 }
 
+/// The most of a refused blob envelope that is read and thrown away before the answer goes out,
+/// and the longest that may take. Core's server drains an unread body too, but only up to
+/// 64 MiB and 10 s (`polyfaas_core::server::DRAIN_LIMIT`): a blob envelope is larger (a 100 MB
+/// blob is 133 MB of base64), and a host cut off while still sending gets a reset instead of
+/// the answer.
+const DISCARD_LIMIT: u64 = 1 << 30;
+const DISCARD_TIME: Duration = Duration::from_secs(60);
+
 /// Reads a blob trigger's request body, writing `Data.<binding>` to a scratch file as it comes.
+/// The rest of the envelope may be at most `limit` bytes. A refused body is read to its end
+/// (up to [`DISCARD_LIMIT`]) before this returns, so the host can finish sending.
 pub(crate) async fn receive(
     body: Body,
     binding: &str,
     ctx: &Context,
-) -> Result<ReceivedBlob, PayloadError> {
+    limit: usize,
+) -> Result<ReceivedBlob, Rejection> {
+    let mut stream = body.into_data_stream();
+    let received = read(&mut stream, binding, ctx, limit).await;
+    if received.is_err() {
+        discard(&mut stream).await;
+    }
+    received
+}
+
+/// Reads and throws away what is left of a body, within [`DISCARD_LIMIT`] and [`DISCARD_TIME`].
+async fn discard(stream: &mut BodyDataStream) {
+    let mut left = DISCARD_LIMIT;
+    let read = async {
+        while let Some(Ok(chunk)) = stream.next().await {
+            let Some(rest) = left.checked_sub(chunk.len() as u64) else {
+                return;
+            };
+            left = rest;
+        }
+    };
+    if tokio::time::timeout(DISCARD_TIME, read).await.is_err() {
+        tracing::debug!(
+            "the rest of a refused blob envelope took longer than {DISCARD_TIME:?} to arrive"
+        );
+    }
+}
+
+async fn read(
+    stream: &mut BodyDataStream,
+    binding: &str,
+    ctx: &Context,
+    limit: usize,
+) -> Result<ReceivedBlob, Rejection> {
     let field = format!("Data.{binding}");
     let mut splitter = Splitter::new(binding);
     let mut decoder: Option<Base64File> = None;
     let mut piece = Vec::new();
-    let mut stream = body.into_data_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| PayloadError::Body(e.to_string()))?;
+        let chunk = chunk.map_err(|e| BodyError::Read(e.into()).to_failure())?;
         piece.clear();
         splitter
             .feed(&chunk, &mut |content: &[u8]| {
@@ -61,17 +109,15 @@ pub(crate) async fn receive(
                 Ok::<_, std::convert::Infallible>(())
             })
             .unwrap_or_else(|never| match never {});
+        if splitter.kept_len() > limit {
+            return Err(Failure::too_large(limit, BODY_LIMIT_VAR).into());
+        }
         if !piece.is_empty() || (splitter.found() && decoder.is_none()) {
             if decoder.is_none() {
-                decoder = Some(
-                    Base64File::create(ctx.scratch_file(binding).map_err(|e| {
-                        PayloadError::LocalFile {
-                            path: PathBuf::from(binding),
-                            source: e,
-                        }
-                    })?)
-                    .await?,
-                );
+                let path = ctx
+                    .scratch_file(binding)
+                    .map_err(|e| local_file_failure(binding.as_ref(), &e))?;
+                decoder = Some(Base64File::create(path).await?);
             }
             if let Some(decoder) = decoder.as_mut() {
                 decoder.write(&piece, &field).await?;
@@ -79,9 +125,11 @@ pub(crate) async fn receive(
         }
     }
     if splitter.truncated() {
-        return Err(PayloadError::NotJson(format!(
-            "the body ended inside the string `{field}`"
-        )));
+        return Err(BadInput::at(
+            field,
+            "the request body ended inside this string (the envelope is cut short)",
+        )
+        .into());
     }
     let file = match decoder {
         Some(decoder) => Some(decoder.finish(&field).await?),
@@ -97,20 +145,29 @@ pub(crate) async fn rename_for_key(
     file: LocalFile,
     key: &str,
     ctx: &Context,
-) -> Result<LocalFile, PayloadError> {
+) -> Result<LocalFile, Failure> {
     let name = key.rsplit('/').next().unwrap_or_default();
-    let failed = |path: &PathBuf, e| PayloadError::LocalFile {
-        path: path.clone(),
-        source: e,
-    };
-    let target = ctx.scratch_file(name).map_err(|e| failed(&file.path, e))?;
+    let target = ctx
+        .scratch_file(name)
+        .map_err(|e| local_file_failure(&file.path, &e))?;
     tokio::fs::rename(&file.path, &target)
         .await
-        .map_err(|e| failed(&target, e))?;
+        .map_err(|e| local_file_failure(&target, &e))?;
     Ok(LocalFile {
         path: target,
         len: file.len,
     })
+}
+
+/// The blob could not be written to a local file: the shim's failure, not the host's (500).
+fn local_file_failure(path: &Path, error: &std::io::Error) -> Failure {
+    Failure::internal(
+        "IoError",
+        format!(
+            "could not write the blob to the local file {}: {error}",
+            path.display()
+        ),
+    )
 }
 
 /// A base64 decoder that writes to a file as text arrives.
@@ -128,13 +185,10 @@ struct Base64File {
 }
 
 impl Base64File {
-    async fn create(path: PathBuf) -> Result<Base64File, PayloadError> {
+    async fn create(path: PathBuf) -> Result<Base64File, Failure> {
         let file = tokio::fs::File::create(&path)
             .await
-            .map_err(|e| PayloadError::LocalFile {
-                path: path.clone(),
-                source: e,
-            })?;
+            .map_err(|e| local_file_failure(&path, &e))?;
         Ok(Base64File {
             path,
             file,
@@ -146,35 +200,32 @@ impl Base64File {
         })
     }
 
-    async fn write(&mut self, text: &[u8], field: &str) -> Result<(), PayloadError> {
+    async fn write(&mut self, text: &[u8], field: &str) -> Result<(), Rejection> {
         self.unescape_into_pending(text, field)?;
         let whole = self.pending.len() / 4 * 4;
         if whole == 0 {
             return Ok(());
         }
         if self.padded {
-            return Err(bad(field, "text follows the `=` padding"));
+            return Err(bad(field, "text follows the `=` padding").into());
         }
         self.decoded.resize(whole / 4 * 3, 0);
         let n = BASE64
             .decode_slice(&self.pending[..whole], &mut self.decoded)
-            .map_err(|e| bad(field, &e.to_string()))?;
+            .map_err(|e| bad(field, &e.to_string()).with_source(e))?;
         self.padded = self.pending[whole - 1] == b'=';
         self.pending.drain(..whole);
         self.file
             .write_all(&self.decoded[..n])
             .await
-            .map_err(|e| PayloadError::LocalFile {
-                path: self.path.clone(),
-                source: e,
-            })?;
+            .map_err(|e| local_file_failure(&self.path, &e))?;
         self.len += n as u64;
         Ok(())
     }
 
     /// Copies base64 text to `pending`, undoing the one JSON escape a serialiser may use in
     /// base64 (`\/`); any other escape cannot be base64.
-    fn unescape_into_pending(&mut self, text: &[u8], field: &str) -> Result<(), PayloadError> {
+    fn unescape_into_pending(&mut self, text: &[u8], field: &str) -> Result<(), BadInput> {
         if !self.backslash && !text.contains(&b'\\') {
             self.pending.extend_from_slice(text);
             return Ok(());
@@ -198,7 +249,7 @@ impl Base64File {
         Ok(())
     }
 
-    async fn finish(mut self, field: &str) -> Result<LocalFile, PayloadError> {
+    async fn finish(mut self, field: &str) -> Result<LocalFile, Rejection> {
         if !self.pending.is_empty() {
             return Err(bad(
                 field,
@@ -206,15 +257,13 @@ impl Base64File {
                     "its length is not a multiple of 4 ({} characters left over)",
                     self.pending.len()
                 ),
-            ));
+            )
+            .into());
         }
         self.file
             .flush()
             .await
-            .map_err(|e| PayloadError::LocalFile {
-                path: self.path.clone(),
-                source: e,
-            })?;
+            .map_err(|e| local_file_failure(&self.path, &e))?;
         Ok(LocalFile {
             path: self.path,
             len: self.len,
@@ -222,11 +271,8 @@ impl Base64File {
     }
 }
 
-fn bad(field: &str, reason: &str) -> PayloadError {
-    PayloadError::BadBase64 {
-        field: field.to_owned(),
-        reason: reason.to_owned(),
-    }
+fn bad(field: &str, reason: &str) -> BadInput {
+    BadInput::at(field, format!("not valid base64: {reason}"))
 }
 
 #[cfg(test)]
@@ -244,13 +290,20 @@ mod tests {
         body: Vec<u8>,
         chunk: usize,
         ctx: &Context,
-    ) -> Result<ReceivedBlob, PayloadError> {
+    ) -> Result<ReceivedBlob, Rejection> {
         let chunks: Vec<Result<bytes::Bytes, std::io::Error>> = body
             .chunks(chunk)
             .map(|c| Ok(bytes::Bytes::copy_from_slice(c)))
             .collect();
         let body = Body::from_stream(futures_util::stream::iter(chunks));
-        receive(body, "myBlob", ctx).await
+        receive(body, "myBlob", ctx, 1024).await
+    }
+
+    fn bad_input(rejection: Rejection) -> BadInput {
+        match rejection {
+            Rejection::BadInput(error) => error,
+            Rejection::Failure(failure) => panic!("not bad input: {failure}"),
+        }
     }
 
     #[tokio::test]
@@ -289,17 +342,48 @@ mod tests {
             ("QUJ\\nD", "escape \\n"),
         ] {
             let body = format!(r#"{{"Data": {{"myBlob": "{text}"}}}}"#).into_bytes();
-            let err = receive_chunked(body, 2, &ctx(dir.path()))
-                .await
-                .unwrap_err()
-                .to_string();
-            assert!(
-                err.starts_with("`Data.myBlob` is not valid base64"),
-                "{err}"
+            let err = bad_input(
+                receive_chunked(body, 2, &ctx(dir.path()))
+                    .await
+                    .unwrap_err(),
             );
+            assert_eq!(err.path(), "Data.myBlob");
+            let err = err.to_string();
+            assert!(err.starts_with("Data.myBlob: not valid base64"), "{err}");
             assert!(err.contains(why), "{text}: {err}");
         }
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[tokio::test]
+    async fn the_limit_counts_the_envelope_but_not_the_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = ctx(dir.path());
+        // 10 KiB of content under a 1 KiB limit: the content goes to disk, uncounted.
+        let content = BASE64.encode(vec![7u8; 10 * 1024]);
+        let body = format!(r#"{{"Data": {{"myBlob": "{content}"}}, "Metadata": {{}}}}"#);
+        let got = receive_chunked(body.into_bytes(), 4096, &ctx)
+            .await
+            .unwrap();
+        assert_eq!(got.file.unwrap().len, 10 * 1024);
+        // 2 KiB of metadata over it is refused, naming the variable.
+        let body = format!(
+            r#"{{"Data": {{"myBlob": "QUJD"}}, "Metadata": {{"x": "{}"}}}}"#,
+            "m".repeat(2048)
+        );
+        match receive_chunked(body.into_bytes(), 512, &ctx)
+            .await
+            .unwrap_err()
+        {
+            Rejection::Failure(failure) => {
+                assert_eq!(failure.status(), 413);
+                assert!(
+                    failure.message().contains("POLYFAAS_BODY_LIMIT"),
+                    "{failure}"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[tokio::test]

@@ -5,18 +5,18 @@
 use std::net::IpAddr;
 
 use percent_encoding::percent_decode_str;
-use polyfaas_core::{BlobChange, BlobEvent};
+use polyfaas_core::{BadInput, BlobChange, BlobEvent};
 use serde_json::{Map, Value};
 
-use crate::error::PayloadError;
 use crate::function_json::FunctionDef;
-use crate::payload::{get_ci, text, Envelope};
+use crate::json::get_ci;
+use crate::payload::{text, Envelope};
 
 /// The blob event of a blob trigger's envelope (without its local file).
 pub(crate) fn blob_event(
     envelope: &Envelope,
     function: &FunctionDef,
-) -> Result<BlobEvent, PayloadError> {
+) -> Result<BlobEvent, BadInput> {
     let (store, key) = match envelope.metadata_text("Uri") {
         Some(uri) => container_and_key(&uri)?,
         None => from_path_pattern(function, &envelope.metadata)?,
@@ -41,9 +41,11 @@ pub(crate) fn blob_event(
 
 /// `https://<account>.blob.core.windows.net/<container>/<blob>`, or path-style as Azurite and
 /// other emulators write it: `http://127.0.0.1:10000/<account>/<container>/<blob>`.
-fn container_and_key(uri: &str) -> Result<(String, String), PayloadError> {
-    let bad = |why: &str| PayloadError::field("Metadata.Uri", format!("{uri:?} {why}"));
-    let parsed: http::Uri = uri.parse().map_err(|_| bad("is not a URL"))?;
+fn container_and_key(uri: &str) -> Result<(String, String), BadInput> {
+    let bad = |why: &str| BadInput::at("Metadata.Uri", format!("{uri:?} {why}"));
+    let parsed: http::Uri = uri
+        .parse()
+        .map_err(|e| bad("is not a URL").with_source(e))?;
     let host = parsed.host().ok_or_else(|| bad("has no host"))?;
     let host = host.trim_start_matches('[').trim_end_matches(']');
     let path_style = host.parse::<IpAddr>().is_ok() || host.eq_ignore_ascii_case("localhost");
@@ -64,11 +66,11 @@ fn container_and_key(uri: &str) -> Result<(String, String), PayloadError> {
 fn from_path_pattern(
     function: &FunctionDef,
     metadata: &Map<String, Value>,
-) -> Result<(String, String), PayloadError> {
+) -> Result<(String, String), BadInput> {
     let pattern = function.trigger.path.as_deref().ok_or_else(|| {
-        PayloadError::field(
+        BadInput::at(
             "Metadata.Uri",
-            "is missing, and the trigger in function.json has no `path` to rebuild the blob's name from",
+            "missing, and the trigger in function.json has no `path` to rebuild the blob's name from",
         )
     })?;
     let mut out = String::new();
@@ -76,16 +78,18 @@ fn from_path_pattern(
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let close = rest[open..].find('}').map(|c| open + c).ok_or_else(|| {
-            PayloadError::field(
+            BadInput::at(
                 "Metadata.Uri",
-                format!("is missing, and the path {pattern:?} is not a valid pattern"),
+                format!("missing, and the path {pattern:?} is not a valid pattern"),
             )
         })?;
         let token = &rest[open + 1..close];
         let value = get_ci(metadata, token).and_then(text).ok_or_else(|| {
-            PayloadError::field(
+            BadInput::at(
                 format!("Metadata.{token}"),
-                format!("is missing (needed for the path {pattern:?} since `Metadata.Uri` is missing too)"),
+                format!(
+                    "missing (needed for the path {pattern:?} since `Metadata.Uri` is missing too)"
+                ),
             )
         })?;
         out.push_str(&value);
@@ -95,9 +99,9 @@ fn from_path_pattern(
     out.split_once('/')
         .map(|(c, k)| (c.to_owned(), k.to_owned()))
         .ok_or_else(|| {
-            PayloadError::field(
+            BadInput::at(
                 "Metadata.Uri",
-                format!("is missing, and {out:?} names no container"),
+                format!("missing, and {out:?} names no container"),
             )
         })
 }
@@ -133,7 +137,7 @@ mod tests {
         let err = container_and_key("https://acct.blob.core.windows.net/only").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "`Metadata.Uri` \"https://acct.blob.core.windows.net/only\" does not name a container and a blob"
+            "Metadata.Uri: \"https://acct.blob.core.windows.net/only\" does not name a container and a blob"
         );
     }
 

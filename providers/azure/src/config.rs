@@ -4,10 +4,16 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use polyfaas_core::shim::body_limit_from_env;
+use polyfaas_core::StartupError;
 use serde_json::Value;
 
-use crate::error::ConfigError;
-use crate::function_json::read_json_file;
+use crate::json::{app_file_error, member_ci, read_json_file};
+
+/// The default of `POLYFAAS_BODY_LIMIT` on Azure: 128 MiB. The host accepts HTTP requests of up
+/// to 100 MB and puts a binary body in the envelope as base64 (133.3 MB for 100 MB), so every
+/// request the host can send fits; anything larger does not come from the host.
+pub const DEFAULT_BODY_LIMIT: usize = 128 << 20;
 
 /// Settings of the Azure shim.
 ///
@@ -33,6 +39,11 @@ pub struct AzureConfig {
     pub route_prefix: String,
     /// `host.json` `customHandler.enableForwardingHttpRequest`.
     pub forwarding: bool,
+    /// The largest request body read into memory, in bytes: `POLYFAAS_BODY_LIMIT` (default
+    /// [`DEFAULT_BODY_LIMIT`]). It applies to envelopes and forwarded requests; a blob
+    /// trigger's content goes to a file as it arrives and is not counted, the rest of its
+    /// envelope is.
+    pub body_limit: usize,
 }
 
 impl AzureConfig {
@@ -44,30 +55,38 @@ impl AzureConfig {
             function_timeout: None,
             route_prefix: "api".to_owned(),
             forwarding: false,
+            body_limit: DEFAULT_BODY_LIMIT,
         }
     }
 
-    /// Reads `FUNCTIONS_CUSTOMHANDLER_PORT`, `FUNCTIONS_APP_ROOT_PATH` and the app's
-    /// `host.json` (optional). An invalid value is an error naming the variable or file.
-    pub fn from_env() -> Result<Self, ConfigError> {
+    /// Reads `FUNCTIONS_CUSTOMHANDLER_PORT`, `FUNCTIONS_APP_ROOT_PATH`, `POLYFAAS_BODY_LIMIT`
+    /// and the app's `host.json` (optional). An invalid value is an error naming the variable or
+    /// file.
+    pub fn from_env() -> Result<Self, StartupError> {
         let port = match std::env::var("FUNCTIONS_CUSTOMHANDLER_PORT") {
-            Ok(port) if !port.is_empty() => {
-                port.parse::<u16>().map_err(|_| ConfigError::BadVariable {
-                    name: "FUNCTIONS_CUSTOMHANDLER_PORT",
-                    value: port,
-                    must: "a port number from 0 to 65535",
-                })?
+            Ok(port) if !port.is_empty() => port.parse::<u16>().map_err(|_| {
+                StartupError::variable(
+                    "FUNCTIONS_CUSTOMHANDLER_PORT",
+                    &port,
+                    "a port number from 0 to 65535",
+                )
+            })?,
+            _ => {
+                return Err(StartupError::new(
+                    "FUNCTIONS_CUSTOMHANDLER_PORT is not set: the Azure Functions host sets it when it \
+                     starts a custom handler (run the binary with `func start`, or set it yourself to try it)",
+                ))
             }
-            _ => return Err(ConfigError::MissingPort),
         };
         let app_root = match std::env::var_os("FUNCTIONS_APP_ROOT_PATH") {
             Some(root) if !root.is_empty() => PathBuf::from(root),
-            _ => std::env::current_dir().map_err(|e| ConfigError::AppFile {
-                path: PathBuf::from("."),
-                reason: format!("cannot read the working directory: {e}"),
+            _ => std::env::current_dir().map_err(|e| {
+                app_file_error(Path::new("."), "cannot read the working directory").with_source(e)
             })?,
         };
         let mut config = AzureConfig::new(port, app_root);
+        config.body_limit =
+            body_limit_from_env(|name| std::env::var(name).ok(), DEFAULT_BODY_LIMIT)?;
         config.read_host_json()?;
         Ok(config)
     }
@@ -79,7 +98,7 @@ impl AzureConfig {
     }
 
     /// Applies `<app_root>/host.json` if there is one.
-    pub fn read_host_json(&mut self) -> Result<(), ConfigError> {
+    pub fn read_host_json(&mut self) -> Result<(), StartupError> {
         let path = self.app_root.join("host.json");
         if !path.exists() {
             return Ok(());
@@ -88,12 +107,9 @@ impl AzureConfig {
         self.apply_host_json(&host, &path)
     }
 
-    fn apply_host_json(&mut self, host: &Value, path: &Path) -> Result<(), ConfigError> {
-        let bad = |reason: String| ConfigError::AppFile {
-            path: path.to_owned(),
-            reason,
-        };
-        if let Some(timeout) = get_ci(host, "functionTimeout") {
+    fn apply_host_json(&mut self, host: &Value, path: &Path) -> Result<(), StartupError> {
+        let bad = |reason: String| app_file_error(path, reason);
+        if let Some(timeout) = member_ci(host, "functionTimeout") {
             let text = timeout.as_str().ok_or_else(|| {
                 bad(format!(
                     "`functionTimeout` must be a string such as \"00:05:00\", not {timeout}"
@@ -102,9 +118,9 @@ impl AzureConfig {
             self.function_timeout = parse_timespan(text)
                 .map_err(|why| bad(format!("`functionTimeout` {text:?} is not valid: {why}")))?;
         }
-        if let Some(prefix) = get_ci(host, "extensions")
-            .and_then(|e| get_ci(e, "http"))
-            .and_then(|h| get_ci(h, "routePrefix"))
+        if let Some(prefix) = member_ci(host, "extensions")
+            .and_then(|e| member_ci(e, "http"))
+            .and_then(|h| member_ci(h, "routePrefix"))
         {
             let prefix = prefix.as_str().ok_or_else(|| {
                 bad(format!(
@@ -113,8 +129,9 @@ impl AzureConfig {
             })?;
             self.route_prefix = prefix.trim_matches('/').to_owned();
         }
-        let handler = get_ci(host, "customHandler").or_else(|| get_ci(host, "httpWorker"));
-        if let Some(forwarding) = handler.and_then(|h| get_ci(h, "enableForwardingHttpRequest")) {
+        let handler = member_ci(host, "customHandler").or_else(|| member_ci(host, "httpWorker"));
+        if let Some(forwarding) = handler.and_then(|h| member_ci(h, "enableForwardingHttpRequest"))
+        {
             self.forwarding = forwarding.as_bool().ok_or_else(|| {
                 bad(format!(
                     "`customHandler.enableForwardingHttpRequest` must be true or false, not {forwarding}"
@@ -123,17 +140,6 @@ impl AzureConfig {
         }
         Ok(())
     }
-}
-
-/// A member of a JSON object, with the name compared case-insensitively (as the host reads
-/// `host.json` and `function.json`).
-pub(crate) fn get_ci<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
-    let map = value.as_object()?;
-    map.get(name).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    })
 }
 
 /// A .NET `TimeSpan` as `host.json` writes it: `hh:mm:ss`, `d.hh:mm:ss`, optional `.fff`;

@@ -8,36 +8,36 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::Request;
-use bytes::Bytes;
 use percent_encoding::percent_decode_str;
-use polyfaas_core::{invoke, Event, SourceIp};
+use polyfaas_core::server::{failure_response, into_http, read_body};
+use polyfaas_core::{Event, SourceIp};
 
+use crate::app::{App, HOST_VERSION, INVOCATION_ID};
 use crate::function_json::FunctionDef;
 use crate::http_trigger::forwarded_ip;
-use crate::logs;
-use crate::response::{error_json, error_status, json_response};
-use crate::server::{App, INVOCATION_ID};
 
 /// Headers the host adds to a forwarded request; their values are in the context.
-const HOST_HEADERS: [&str; 2] = [INVOCATION_ID, "x-azure-functions-hostversion"];
+const HOST_HEADERS: [&str; 2] = [INVOCATION_ID, HOST_VERSION];
 
-/// Handles one forwarded request.
+/// Handles one forwarded request: its body read up to the body limit (413 past it), then the
+/// handler's response or failure as it is.
 pub(crate) async fn handle(app: Arc<App>, request: Request) -> http::Response<Body> {
-    let id = app.invocation_id(request.headers());
     let function = function_for(&app, request.uri().path()).map(|f| f.name.clone());
-    let span = logs::invocation_span(&id, function.as_deref());
-    let (mut parts, body) = request.into_parts();
-    let body: Bytes = match axum::body::to_bytes(body, usize::MAX).await {
-        Ok(body) => body,
+    let invocation = app.invocation(request.headers(), function.as_deref());
+    let request = match read_body(request, app.config.body_limit).await {
+        Ok(request) => request,
         Err(e) => {
-            let message = format!("could not read the request body: {e}");
-            tracing::error!(request_id = %id, "{message}");
-            return json_response(
-                http::StatusCode::BAD_REQUEST,
-                error_json("BodyError", &message).to_string(),
+            let failure = e.to_failure();
+            tracing::warn!(
+                request_id = invocation.request_id_given(),
+                error_type = failure.error_type(),
+                "{}",
+                failure.message()
             );
+            return failure_response(&failure).map(Body::new);
         }
     };
+    let (mut parts, body) = request.into_parts();
     for name in HOST_HEADERS {
         parts.headers.remove(name);
     }
@@ -50,13 +50,9 @@ pub(crate) async fn handle(app: Arc<App>, request: Request) -> http::Response<Bo
     if let Some(ip) = source_ip {
         request.extensions_mut().insert(SourceIp(ip));
     }
-    let ctx = app.context(&id, function.as_deref(), span).build();
-    match invoke(&*app.handler, Event::Http(request), ctx).await {
-        Ok(response) => http::Response::<Bytes>::from(response).map(Body::from),
-        Err(error) => json_response(
-            error_status(&error),
-            error_json(error.error_type(), &error.to_string()).to_string(),
-        ),
+    match app.invoker.invoke(Event::Http(request), invocation).await {
+        Ok(response) => into_http(response).map(Body::new),
+        Err(failure) => failure_response(&failure).map(Body::new),
     }
 }
 

@@ -2,13 +2,14 @@
 //! bindings. Read once at start-up.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
+use polyfaas_core::StartupError;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::error::ConfigError;
+use crate::json::{app_file_error, member_ci, read_json_file};
 
 /// The kind of trigger a function has.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,20 +104,19 @@ pub struct FunctionDef {
 impl FunctionDef {
     /// Reads a `function.json` (a leading UTF-8 byte order mark is allowed, as the host allows
     /// it). `name` is the function's folder name.
-    pub fn from_json(name: &str, json: &Value, path: &Path) -> Result<FunctionDef, ConfigError> {
-        let bad = |reason: String| ConfigError::AppFile {
-            path: path.to_owned(),
-            reason,
-        };
-        let bindings = crate::config::get_ci(json, "bindings")
-            .ok_or_else(|| bad("there is no `bindings` array".to_owned()))?;
+    pub fn from_json(name: &str, json: &Value, path: &Path) -> Result<FunctionDef, StartupError> {
+        let bindings = member_ci(json, "bindings")
+            .ok_or_else(|| app_file_error(path, "there is no `bindings` array"))?;
         let bindings: Vec<Binding> = serde_json::from_value(bindings.clone())
-            .map_err(|e| bad(format!("`bindings` is not valid: {e}")))?;
+            .map_err(|e| app_file_error(path, "`bindings` is not valid").with_source(e))?;
         let (trigger_kind, trigger) = bindings
             .iter()
             .find_map(|b| TriggerKind::of(&b.kind).map(|k| (k, b.clone())))
             .ok_or_else(|| {
-                bad("no binding is a trigger (a `type` ending in `Trigger`)".to_owned())
+                app_file_error(
+                    path,
+                    "no binding is a trigger (a `type` ending in `Trigger`)",
+                )
             })?;
         Ok(FunctionDef {
             name: name.to_owned(),
@@ -155,11 +155,9 @@ pub struct Functions {
 
 impl Functions {
     /// Reads `<app_root>/<folder>/function.json` for every folder that has one.
-    pub fn load(app_root: &Path) -> Result<Functions, ConfigError> {
-        let entries = std::fs::read_dir(app_root).map_err(|e| ConfigError::AppFile {
-            path: app_root.to_owned(),
-            reason: format!("cannot list the app root: {e}"),
-        })?;
+    pub fn load(app_root: &Path) -> Result<Functions, StartupError> {
+        let entries = std::fs::read_dir(app_root)
+            .map_err(|e| app_file_error(app_root, "cannot list the app root").with_source(e))?;
         let mut functions = Functions::default();
         for entry in entries.flatten() {
             let path = entry.path().join("function.json");
@@ -200,20 +198,10 @@ impl Functions {
     }
 }
 
-/// Reads a JSON file, skipping a UTF-8 byte order mark.
-pub(crate) fn read_json_file(path: &Path) -> Result<Value, ConfigError> {
-    let bad = |reason: String| ConfigError::AppFile {
-        path: PathBuf::from(path),
-        reason,
-    };
-    let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
-    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-    serde_json::from_slice(text).map_err(|e| bad(format!("not valid JSON: {e}")))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     fn shared(rel: &str) -> PathBuf {
         // Outside oracle: other projects' files, read from the shared folder, never copied.

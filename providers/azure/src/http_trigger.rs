@@ -12,22 +12,30 @@ use base64::Engine as _;
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, SET_COOKIE};
 use percent_encoding::{utf8_percent_encode, AsciiSet};
-use polyfaas_core::{Request, Response, SourceIp};
+use polyfaas_core::shim::media_type;
+use polyfaas_core::{BadInput, Extra, Request, Response, SourceIp};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
-use crate::error::PayloadError;
-use crate::payload::{bytes, get_ci, kind_of, take_ci};
+use crate::json::{get_ci, kind_of, take_ci};
+use crate::payload::bytes;
 
-/// Route parameters of the HTTP trigger (`Data.<req>.Params`), in the request's extensions.
+/// Route parameters of the HTTP trigger (`Data.<req>.Params`), an extra of the invocation:
+/// `ctx.extra::<RouteParams>()` (from an axum router: through the request's
+/// `polyfaas_context()`).
 ///
 /// ```
-/// # let request = http::Request::new(bytes::Bytes::new());
 /// use polyfaas_azure::RouteParams;
-/// let id = request.extensions().get::<RouteParams>().and_then(|p| p.0.get("id"));
+/// # let ctx = polyfaas_core::Context::builder(polyfaas_core::Provider::AZURE, "1").build();
+/// let id = ctx.extra::<RouteParams>().and_then(|p| p.0.get("id"));
 /// # assert!(id.is_none());
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct RouteParams(pub BTreeMap<String, String>);
+
+impl Extra for RouteParams {
+    const NAME: &'static str = "azure.route_params";
+}
 
 /// Bytes that cannot appear as they are in a URI path or query: escaped when the host's `Url`
 /// carries them decoded. `%` is kept, so an already-encoded URL stays as it is. Core's set less
@@ -39,13 +47,16 @@ const NOT_URI: &AsciiSet = &polyfaas_core::shim::uri::RAW_QUERY
     .remove(b']');
 
 /// `Data.<binding>` as an HTTP request (taken by value: the body text becomes the body without a
-/// copy).
-pub(crate) fn request(value: Value, binding: &str) -> Result<Request, PayloadError> {
+/// copy), and its route parameters.
+pub(crate) fn request(
+    value: Value,
+    binding: &str,
+) -> Result<(Request, Option<RouteParams>), BadInput> {
     let field = |name: &str| format!("Data.{binding}.{name}");
     let mut req = match value {
         Value::Object(req) => req,
         other => {
-            return Err(PayloadError::field(
+            return Err(BadInput::at(
                 format!("Data.{binding}"),
                 format!("must be the HTTP request object, not {}", kind_of(&other)),
             ))
@@ -53,42 +64,43 @@ pub(crate) fn request(value: Value, binding: &str) -> Result<Request, PayloadErr
     };
     let string = |name: &str| match get_ci(&req, name) {
         Some(Value::String(s)) => Ok(s.as_str()),
-        Some(other) => Err(PayloadError::field(
+        Some(other) => Err(BadInput::at(
             field(name),
             format!("must be a string, not {}", kind_of(other)),
         )),
-        None => Err(PayloadError::field(field(name), "is missing")),
+        None => Err(BadInput::at(field(name), "missing")),
     };
     let method = string("Method")?;
-    let method = http::Method::from_bytes(method.as_bytes()).map_err(|_| {
-        PayloadError::field(field("Method"), format!("{method:?} is not an HTTP method"))
+    let method = http::Method::from_bytes(method.as_bytes()).map_err(|e| {
+        BadInput::at(field("Method"), format!("{method:?} is not an HTTP method")).with_source(e)
     })?;
     let url = string("Url")?;
-    let uri = path_and_query(url).map_err(|why| PayloadError::field(field("Url"), why))?;
+    let uri = path_and_query(url).map_err(|why| BadInput::at(field("Url"), why))?;
 
-    let mut builder = http::Request::builder().method(method).uri(uri);
-    let headers = builder.headers_mut().expect("a fresh builder has no error");
+    let mut headers = http::HeaderMap::new();
     if let Some(value) = get_ci(&req, "Headers") {
         let map = value.as_object().ok_or_else(|| {
-            PayloadError::field(
+            BadInput::at(
                 field("Headers"),
                 format!("must be an object, not {}", kind_of(value)),
             )
         })?;
         for (name, values) in map {
-            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
-                PayloadError::field(field("Headers"), format!("{name:?} is not a header name"))
+            let header = HeaderName::from_bytes(name.as_bytes()).map_err(|e| {
+                BadInput::at(field("Headers"), format!("{name:?} is not a header name"))
+                    .with_source(e)
             })?;
-            let mut append = |v: &Value| -> Result<(), PayloadError> {
+            let mut append = |v: &Value| -> Result<(), BadInput> {
                 let text = match v {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
                 };
-                let value = HeaderValue::from_str(&text).map_err(|_| {
-                    PayloadError::field(
+                let value = HeaderValue::from_str(&text).map_err(|e| {
+                    BadInput::at(
                         field(&format!("Headers.{name}")),
-                        "has a value that is not a valid header value",
+                        "a value that is not a valid header value",
                     )
+                    .with_source(e)
                 })?;
                 headers.append(header.clone(), value);
                 Ok(())
@@ -111,30 +123,34 @@ pub(crate) fn request(value: Value, binding: &str) -> Result<Request, PayloadErr
     let source_ip = headers
         .get("x-forwarded-for")
         .and_then(|v| forwarded_ip(v.to_str().ok()?));
-    let mut request = builder
-        .body(body)
-        .map_err(|e| PayloadError::field(field("Url"), e.to_string()))?;
+    let mut request = http::Request::new(body);
+    *request.method_mut() = method;
+    *request.uri_mut() = uri;
+    *request.headers_mut() = headers;
     if let Some(ip) = source_ip {
         request.extensions_mut().insert(SourceIp(ip));
     }
-    if let Some(Value::Object(params)) = get_ci(&req, "Params") {
-        let params = params
-            .iter()
-            .filter_map(|(k, v)| Some((k.clone(), crate::payload::text(v)?.into_owned())))
-            .collect();
-        request.extensions_mut().insert(RouteParams(params));
-    }
-    Ok(request)
+    let params = match get_ci(&req, "Params") {
+        Some(Value::Object(params)) => Some(RouteParams(
+            params
+                .iter()
+                .filter_map(|(k, v)| Some((k.clone(), crate::payload::text(v)?.into_owned())))
+                .collect(),
+        )),
+        _ => None,
+    };
+    Ok((request, params))
 }
 
 /// The host sends `application/octet-stream` and `multipart/*` bodies as base64, every other
-/// body as text.
+/// body as text (an `image/png` body too, already mangled). This is the host's own rule, not
+/// [`polyfaas_core::shim::is_text`]: which bodies are base64 is the host's choice.
 fn is_base64_content_type(content_type: Option<&HeaderValue>) -> bool {
     let Some(ct) = content_type.and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let ct = ct.trim_start().to_ascii_lowercase();
-    ct.starts_with("application/octet-stream") || ct.starts_with("multipart/")
+    let media = media_type(ct);
+    media == "application/octet-stream" || media.starts_with("multipart/")
 }
 
 /// The path and query of an absolute URL, as a valid request target.
@@ -267,13 +283,13 @@ mod tests {
             "Params": {"id": "7"},
             "Body": "AP8="
         });
-        let req = request(value, "req").unwrap();
+        let (req, params) = request(value, "req").unwrap();
         assert_eq!(req.method(), "POST");
         assert_eq!(req.query_string(), "a=1&a=2");
         assert_eq!(req.body().as_ref(), [0x00, 0xff]);
         assert_eq!(req.headers().get_all("x-multi").iter().count(), 2);
         assert_eq!(req.source_ip(), Some("10.1.2.3".parse().unwrap()));
-        assert_eq!(req.extensions().get::<RouteParams>().unwrap().0["id"], "7");
+        assert_eq!(params.unwrap().0["id"], "7");
     }
 
     #[test]
@@ -281,17 +297,14 @@ mod tests {
         let err = |v: Value| request(v, "req").unwrap_err().to_string();
         assert_eq!(
             err(json!("x")),
-            "`Data.req` must be the HTTP request object, not a string"
+            "Data.req: must be the HTTP request object, not a string"
         );
-        assert_eq!(
-            err(json!({"Url": "http://h/"})),
-            "`Data.req.Method` is missing"
-        );
+        assert_eq!(err(json!({"Url": "http://h/"})), "Data.req.Method: missing");
         assert_eq!(
             err(
                 json!({"Url": "http://h/", "Method": "GET", "Headers": {"Content-Type": ["application/octet-stream"]}, "Body": "%%"})
             ),
-            "`Data.req.Body` is not valid base64: Invalid symbol 37, offset 0."
+            "Data.req.Body: not valid base64: Invalid symbol 37, offset 0."
         );
     }
 

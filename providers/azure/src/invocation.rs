@@ -1,31 +1,39 @@
-//! One envelope invocation: read the request into an event (each trigger in its own module),
-//! run the handler through `polyfaas_core::invoke`, reply with the captured logs.
+//! One envelope invocation: read the request into an event (each trigger in its own module), run
+//! it through the invocation skeleton, reply with the captured logs.
 
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::Request;
-use polyfaas_core::{invoke, Context, Event};
+use http::HeaderMap;
+use polyfaas_core::server::read_body;
+use polyfaas_core::{BadInput, Context, Event, Extra, Failure, FailureKind, Invocation, Response};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::error::PayloadError;
+use crate::app::App;
 use crate::function_json::{FunctionDef, TriggerKind};
-use crate::payload::{get_ci, take_ci, undouble, Envelope};
-use crate::server::App;
+use crate::json::{get_ci, take_ci};
+use crate::payload::{undouble, Envelope};
+use crate::rejection::Rejection;
 use crate::{blob_file, blob_trigger, http_trigger, logs, queue, response, timer};
 
-/// The envelope's `Metadata` (the trigger's binding data and `sys`), in the context of every
+/// The envelope's `Metadata` (the trigger's binding data and `sys`), an extra of every
 /// invocation except blob triggers' (whose metadata is in the `BlobEvent`):
-/// `ctx.extension::<polyfaas_azure::AzureMetadata>()`.
+/// `ctx.extra::<polyfaas_azure::AzureMetadata>()`.
 ///
 /// ```
 /// use polyfaas_azure::AzureMetadata;
 /// # let ctx = polyfaas_core::Context::builder(polyfaas_core::Provider::AZURE, "1").build();
-/// let retry = ctx.extension::<AzureMetadata>().and_then(|m| m.0.get("RetryContext"));
+/// let retry = ctx.extra::<AzureMetadata>().and_then(|m| m.0.get("RetryContext"));
 /// # assert!(retry.is_none());
 /// ```
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct AzureMetadata(pub Map<String, Value>);
+
+impl Extra for AzureMetadata {
+    const NAME: &'static str = "azure.metadata";
+}
 
 /// Handles `POST /<function>` with an envelope.
 pub(crate) async fn handle(
@@ -33,92 +41,151 @@ pub(crate) async fn handle(
     function: Arc<FunctionDef>,
     request: Request,
 ) -> http::Response<Body> {
-    let id = app.invocation_id(request.headers());
-    let span = logs::invocation_span(&id, Some(&function.name));
-    let body = request.into_body();
-    let read = if function.trigger_kind == TriggerKind::Blob {
-        read_blob(&app, &function, &id, span.clone(), body).await
+    let (invocation, id, span) = app.capturing(request.headers(), &function.name);
+    let result = if function.trigger_kind == TriggerKind::Blob {
+        blob(&app, &function, invocation, request).await
     } else {
-        read_buffered(&app, &function, &id, span.clone(), body).await
+        buffered(&app, &function, invocation, request).await
     };
-    match read {
-        Ok((event, ctx)) => {
-            let result = invoke(&*app.handler, event, ctx).await;
-            response::invocation(&function, result, logs::take(&span))
+    let reply = span.in_scope(|| match result {
+        Ok(answer) => response::answered(&function, answer),
+        Err(rejection) => response::rejected(Some(&function), classify(&app, rejection, &id)),
+    });
+    response::write(Some(&function), reply, logs::take(&span))
+}
+
+/// `POST /<name>` where no function is called `name`: refused at once (the body is drained
+/// while the answer goes out).
+pub(crate) fn unknown_function(app: &App, name: &str, headers: &HeaderMap) -> http::Response<Body> {
+    let (_, id, span) = app.capturing(headers, name);
+    let error = BadInput::new(format!(
+        "no function {name:?}: there is no {name}/function.json under the app root {}",
+        app.config.app_root.display()
+    ));
+    let failure = span.in_scope(|| classify(app, error.into(), &id));
+    response::write(None, response::rejected(None, failure), logs::take(&span))
+}
+
+/// The failure to answer a rejected request with, logged (call it inside the invocation's span,
+/// so the line is in `Logs` too; the host drops the `Logs` of a failed invocation, stderr keeps
+/// it).
+fn classify(app: &App, rejection: Rejection, request_id: &str) -> Failure {
+    match rejection {
+        Rejection::BadInput(error) => app
+            .invoker
+            .refuse(&error, &Invocation::new().request_id(request_id)),
+        Rejection::Failure(failure) => {
+            if failure.kind() == FailureKind::Internal {
+                tracing::error!(error_type = failure.error_type(), "{}", failure.message());
+            } else {
+                tracing::warn!(error_type = failure.error_type(), "{}", failure.message());
+            }
+            failure
         }
-        // The context (and any file written for it) was dropped with the error.
-        Err(error) => response::payload_error(&error, logs::take(&span)),
+    }
+}
+
+/// Runs `event` through the skeleton. For events other than HTTP, an answer that is not 2xx is
+/// a failure: the host takes its retry path.
+async fn run(app: &App, event: Event, ctx: Context) -> Result<Response, Failure> {
+    let kind = event.kind();
+    let span = ctx.span().clone();
+    match app.invoker.run(event, ctx).await {
+        Ok(response) if kind != "http" && !response.is_success() => {
+            let failure = Failure::unsuccessful(kind, &response);
+            span.in_scope(|| {
+                tracing::warn!(error_type = failure.error_type(), "{}", failure.message())
+            });
+            Err(failure)
+        }
+        result => result,
     }
 }
 
 /// A blob trigger: the content is written to the context's scratch directory while the body
 /// arrives, so the context exists first, named after the URL's function (checked against
 /// `sys.MethodName` once the envelope is read).
-async fn read_blob(
+async fn blob(
     app: &App,
     function: &FunctionDef,
-    id: &str,
-    span: tracing::Span,
+    invocation: Invocation,
+    request: Request,
+) -> Result<Result<Response, Failure>, Rejection> {
+    let ctx = app.invoker.context(invocation);
+    let event = blob_event(app, function, &ctx, request.into_body()).await?;
+    Ok(run(app, event, ctx).await)
+}
+
+/// The blob event, its content in a scratch file of `ctx` (removed with the context when the
+/// request is rejected).
+async fn blob_event(
+    app: &App,
+    function: &FunctionDef,
+    ctx: &Context,
     body: Body,
-) -> Result<(Event, Context), PayloadError> {
-    let ctx = app.context(id, Some(&function.name), span).build();
-    let received = blob_file::receive(body, &function.trigger.name, &ctx).await?;
+) -> Result<Event, Rejection> {
+    let binding = &function.trigger.name;
+    let received = blob_file::receive(body, binding, ctx, app.config.body_limit).await?;
     received.envelope.check_method_name(&function.name)?;
     let mut blob = blob_trigger::blob_event(&received.envelope, function)?;
     match received.file {
         Some(file) => {
-            let file = blob_file::rename_for_key(file, &blob.key, &ctx).await?;
+            let file = blob_file::rename_for_key(file, &blob.key, ctx).await?;
             blob.size = blob.size.or(Some(file.len));
             blob = blob.with_local_file(file.path);
         }
         // Deferred binding: a reference object instead of the content; `local_path`
         // downloads the blob through the store.
         None if matches!(
-            get_ci(&received.envelope.data, &function.trigger.name),
+            get_ci(&received.envelope.data, binding),
             Some(Value::Object(_))
         ) => {}
         None => {
-            return Err(PayloadError::field(
-                format!("Data.{}", function.trigger.name),
-                "is missing (the blob's content, as base64)",
-            ))
+            return Err(BadInput::at(
+                format!("Data.{binding}"),
+                "missing (the blob's content, as base64)",
+            )
+            .into())
         }
     }
-    Ok((Event::Blob(blob), ctx))
+    Ok(Event::Blob(blob))
 }
 
-/// Every other trigger: the envelope is small, read whole.
-async fn read_buffered(
+/// Every other trigger: the envelope is read whole, up to the body limit.
+async fn buffered(
     app: &App,
     function: &FunctionDef,
-    id: &str,
-    span: tracing::Span,
-    body: Body,
-) -> Result<(Event, Context), PayloadError> {
-    let bytes = axum::body::to_bytes(body, usize::MAX)
+    invocation: Invocation,
+    request: Request,
+) -> Result<Result<Response, Failure>, Rejection> {
+    let request = read_body(request, app.config.body_limit)
         .await
-        .map_err(|e| PayloadError::Body(e.to_string()))?;
-    let mut envelope = Envelope::parse(&bytes)?;
+        .map_err(|e| e.to_failure())?;
+    let mut envelope = Envelope::parse(request.body())?;
     envelope.check_method_name(&function.name)?;
-    let name = envelope
-        .method_name()
-        .map_or_else(|| function.name.clone(), |n| n.into_owned());
-    let mut builder = app.context(id, Some(&name), span);
+    let mut invocation = match envelope.method_name() {
+        Some(name) => invocation.function_name(name),
+        None => invocation,
+    };
     let binding = &function.trigger.name;
     let event = match &function.trigger_kind {
         TriggerKind::Http => {
             let value = take_ci(&mut envelope.data, binding).ok_or_else(|| {
-                PayloadError::field(format!("Data.{binding}"), "is missing (the HTTP request)")
+                BadInput::at(format!("Data.{binding}"), "missing (the HTTP request)")
             })?;
-            Event::Http(http_trigger::request(value, binding)?)
+            let (request, params) = http_trigger::request(value, binding)?;
+            if let Some(params) = params {
+                invocation = invocation.extra(params);
+            }
+            Event::Http(request)
         }
         TriggerKind::Queue => Event::Message(queue::message(&envelope, function)?),
         TriggerKind::Timer => {
             let (tick, info) = timer::tick(&envelope, function)?;
-            builder = builder.extension(info);
+            invocation = invocation.extra(info);
             Event::Schedule(tick)
         }
-        // (Blob triggers are read by `read_blob`; the arm only completes the match.)
+        // (Blob triggers are read by `blob`; the arm only completes the match.)
         TriggerKind::Other(_) | TriggerKind::Blob => {
             let value = take_ci(&mut envelope.data, binding).unwrap_or(Value::Null);
             // A string trigger value (a Service Bus message, say) is double-encoded too.
@@ -128,6 +195,8 @@ async fn read_buffered(
             })
         }
     };
-    let ctx = builder.extension(AzureMetadata(envelope.metadata)).build();
-    Ok((event, ctx))
+    let ctx = app
+        .invoker
+        .context(invocation.extra(AzureMetadata(envelope.metadata)));
+    Ok(run(app, event, ctx).await)
 }

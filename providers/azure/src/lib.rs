@@ -5,9 +5,10 @@
 //! `GET /` until it answers, then POSTs every invocation to `/<function name>` as
 //! `{"Data": {...}, "Metadata": {...}}` and expects `{"Outputs", "Logs", "ReturnValue"}` back.
 //! [`run`] serves that protocol: it reads each function's `function.json` under the app root to
-//! know its trigger, turns the envelope into a neutral [`Event`](polyfaas_core::Event), runs the
-//! handler through [`polyfaas_core::invoke`], and answers with the handler's response and the log
-//! lines it emitted.
+//! know its trigger, turns the envelope into a neutral [`Event`](polyfaas_core::Event) and its
+//! extras ([`AzureMetadata`], [`TimerInfo`], [`RouteParams`]), runs the handler through the
+//! invocation skeleton ([`Invoker`](polyfaas_core::Invoker)), and answers with the handler's
+//! response and the log lines it emitted.
 //!
 //! ```no_run
 //! use polyfaas_core::{handler_fn, Context, Error, Event, Response};
@@ -35,36 +36,39 @@
 //! | `httpTrigger` | `Event::Http` from `Data.<req>` (path and query from `Url`); the response goes to the `http` output binding. With `enableForwardingHttpRequest`, the raw request and a raw (binary-capable) response |
 //! | `blobTrigger` | `Event::Blob` with its content already in a local file (see `blob_file.rs`); container and key from `Metadata.Uri` |
 //! | `queueTrigger` | `Event::Message`; `dequeue_count`, times and `retry_count` as attributes |
-//! | `timerTrigger` | `Event::Schedule`; past-due in the context's [`TimerInfo`] |
+//! | `timerTrigger` | `Event::Schedule`; past-due in the [`TimerInfo`] extra |
 //! | anything else | `Event::Invoke` with the trigger's value |
 //!
-//! One module per job: [`config`](AzureConfig), `function_json`, [`payload`] (the double-encoded
-//! values), `http_trigger`, `forwarding`, `blob_file` (the one place a blob becomes a local file),
-//! `blob_trigger`, `queue`, `timer`, [`logs`], `response`, [`scaffold`] (writing `host.json` and
-//! `function.json`), `error`, `server`, `invocation`.
+//! One module per job: [`config`](AzureConfig), `function_json`, `json` (names compared as the
+//! host does), [`payload`] (the double-encoded values), `http_trigger`, `forwarding`,
+//! `blob_file` (the one place a blob becomes a local file), `stream_split`, `blob_trigger`,
+//! `queue`, `timer`, [`logs`], `rejection`, `response`, [`scaffold`] (writing `host.json` and
+//! `function.json`), `app` (what requests share), `server` (routes on core's server loop),
+//! `invocation` (one envelope through the skeleton).
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod app;
 mod blob_file;
 mod blob_trigger;
 mod config;
-mod error;
 mod forwarding;
 mod function_json;
 mod http_trigger;
 mod invocation;
+mod json;
 pub mod logs;
 pub mod payload;
 mod queue;
+mod rejection;
 mod response;
 pub mod scaffold;
 mod server;
 mod stream_split;
 mod timer;
 
-pub use config::AzureConfig;
-pub use error::{ConfigError, PayloadError};
+pub use config::{AzureConfig, DEFAULT_BODY_LIMIT};
 pub use function_json::{Binding, FunctionDef, Functions, TriggerKind};
 pub use http_trigger::RouteParams;
 pub use invocation::AzureMetadata;
@@ -82,12 +86,13 @@ pub fn detected() -> bool {
 /// Runs `handler` as the app's custom handler until the host stops the process (SIGTERM or
 /// Ctrl-C: requests in flight are finished first).
 ///
-/// Installs the log output ([`logs::init`]): lines on stderr, filtered by `RUST_LOG` (default
-/// `info`), and each invocation's lines returned in `Logs`. Fails at start-up when
-/// `FUNCTIONS_CUSTOMHANDLER_PORT` is missing or invalid, a `host.json` or `function.json` cannot
-/// be read, `POLYFAAS_BLOB_URL` is invalid, or the port is taken; the message names which.
+/// Installs the log output: lines on stderr, filtered by `RUST_LOG` (default `info`), and each
+/// invocation's lines returned in `Logs` ([`logs::CaptureLayer`]). Fails at start-up when
+/// `FUNCTIONS_CUSTOMHANDLER_PORT` is missing or invalid, `POLYFAAS_BODY_LIMIT` is invalid, a
+/// `host.json` or `function.json` cannot be read, `POLYFAAS_BLOB_URL` is invalid, or the port is
+/// taken; the message names which.
 pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
-    if !logs::init() {
+    if !polyfaas_core::shim::init_logging_with(logs::CaptureLayer) {
         tracing::warn!(
             "a tracing subscriber was already installed: log lines are not returned in `Logs` unless it includes polyfaas_azure::logs::CaptureLayer"
         );

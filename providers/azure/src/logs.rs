@@ -12,10 +12,9 @@ use std::fmt::Write as _;
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id};
 use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::layer::{Context as LayerContext, SubscriberExt};
+use tracing_subscriber::layer::Context as LayerContext;
 use tracing_subscriber::registry::LookupSpan;
-use tracing_subscriber::util::SubscriberInitExt;
-use tracing_subscriber::{EnvFilter, Layer, Registry};
+use tracing_subscriber::{Layer, Registry};
 
 /// The target of invocation spans; the capture layer looks for it.
 const TARGET: &str = "polyfaas_azure::invocation";
@@ -24,25 +23,18 @@ const MAX_LINES: usize = 1000;
 /// At most this many bytes per line.
 const MAX_LINE: usize = 8 * 1024;
 
-/// Installs the global subscriber: `RUST_LOG`-filtered (default `info`) lines on stderr, plus
-/// the capture of each invocation's lines for `Logs`. Returns `false` if the application had
-/// already installed a subscriber: then nothing is captured unless it includes [`CaptureLayer`].
-pub fn init() -> bool {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    tracing_subscriber::registry()
-        .with(filter)
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_ansi(false),
-        )
-        .with(CaptureLayer)
-        .try_init()
-        .is_ok()
-}
-
-/// A layer that captures the events of each invocation for the response's `Logs`. [`init`]
-/// installs it; add it to your own subscriber (over a [`Registry`]) if you install one first.
+/// A layer that captures the events of each invocation for the response's `Logs`.
+/// [`run`](crate::run) installs it with polyfaas's stderr output
+/// (`polyfaas_core::shim::init_logging_with`); add it to your own subscriber (over a
+/// [`Registry`]) if you install one first.
+///
+/// ```
+/// use tracing_subscriber::layer::SubscriberExt as _;
+///
+/// // Your own layers (output, filters) go beside it.
+/// let subscriber = tracing_subscriber::registry().with(polyfaas_azure::logs::CaptureLayer);
+/// let _ = tracing::subscriber::set_global_default(subscriber);
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CaptureLayer;
 
@@ -125,13 +117,18 @@ fn format_line(event: &Event<'_>) -> String {
 
 /// The span one invocation runs in: its events are captured. At level ERROR so that a
 /// `RUST_LOG` that keeps only warnings or errors still keeps the span (and captures them).
-pub(crate) fn invocation_span(request_id: &str, function: Option<&str>) -> tracing::Span {
+pub(crate) fn invocation_span(
+    request_id: &str,
+    function: &str,
+    trace_id: Option<&str>,
+) -> tracing::Span {
     tracing::error_span!(
         target: TARGET,
         "invocation",
         request_id = %request_id,
         provider = "azure",
-        function = function.unwrap_or_default()
+        function,
+        trace_id
     )
 }
 
@@ -159,13 +156,14 @@ pub(crate) fn take(span: &tracing::Span) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tracing_subscriber::layer::SubscriberExt as _;
 
     #[test]
     fn events_inside_an_invocation_are_captured_and_others_are_not() {
         let subscriber = tracing_subscriber::registry().with(CaptureLayer);
         tracing::subscriber::with_default(subscriber, || {
             tracing::info!("before");
-            let span = invocation_span("r-1", Some("f"));
+            let span = invocation_span("r-1", "f", None);
             span.in_scope(|| {
                 tracing::info!(order = 7, "hello");
                 tracing::info_span!("inner").in_scope(|| tracing::warn!("inside"));
@@ -186,7 +184,7 @@ mod tests {
     fn a_flood_of_lines_is_capped() {
         let subscriber = tracing_subscriber::registry().with(CaptureLayer);
         tracing::subscriber::with_default(subscriber, || {
-            let span = invocation_span("r-2", None);
+            let span = invocation_span("r-2", "f", Some("t"));
             span.in_scope(|| {
                 for i in 0..MAX_LINES + 5 {
                     tracing::info!(i, "line");

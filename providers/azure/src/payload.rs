@@ -10,9 +10,11 @@ use std::borrow::Cow;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
+use polyfaas_core::BadInput;
 use serde_json::{Map, Value};
 
-use crate::error::PayloadError;
+pub use crate::json::get_ci;
+use crate::json::{kind_of, take_ci};
 
 /// One invocation request, parsed.
 #[derive(Debug, Default)]
@@ -25,37 +27,44 @@ pub struct Envelope {
 
 impl Envelope {
     /// Parses the request body. `Metadata` may be absent; `Data` may not.
-    pub fn parse(body: &[u8]) -> Result<Envelope, PayloadError> {
-        let value: Value =
-            serde_json::from_slice(body).map_err(|e| PayloadError::NotJson(e.to_string()))?;
+    pub fn parse(body: &[u8]) -> Result<Envelope, BadInput> {
+        let value: Value = serde_json::from_slice(body).map_err(|e| {
+            BadInput::new(format!("the request body is not JSON: {e}")).with_source(e)
+        })?;
         Envelope::from_value(value)
     }
 
     /// Takes an already parsed body apart.
-    pub fn from_value(value: Value) -> Result<Envelope, PayloadError> {
+    pub fn from_value(value: Value) -> Result<Envelope, BadInput> {
         let mut map = match value {
             Value::Object(map) => map,
-            Value::Array(_) => return Err(PayloadError::NotAnObject("an array")),
-            Value::String(_) => return Err(PayloadError::NotAnObject("a string")),
-            Value::Number(_) => return Err(PayloadError::NotAnObject("a number")),
-            Value::Bool(_) => return Err(PayloadError::NotAnObject("a boolean")),
-            Value::Null => return Err(PayloadError::NotAnObject("null")),
+            other => {
+                return Err(BadInput::new(format!(
+                    "the request body is JSON {}, not an object with `Data` and `Metadata`",
+                    kind_of(&other)
+                )))
+            }
         };
         let data = match take_ci(&mut map, "Data") {
             Some(Value::Object(data)) => data,
             Some(other) => {
-                return Err(PayloadError::field(
+                return Err(BadInput::at(
                     "Data",
                     format!("must be an object, not {}", kind_of(&other)),
                 ))
             }
-            None => return Err(PayloadError::MissingData),
+            None => {
+                return Err(BadInput::at(
+                    "Data",
+                    "missing (the request body must be {\"Data\": {...}, \"Metadata\": {...}})",
+                ))
+            }
         };
         let metadata = match take_ci(&mut map, "Metadata") {
             Some(Value::Object(metadata)) => metadata,
             Some(Value::Null) | None => Map::new(),
             Some(other) => {
-                return Err(PayloadError::field(
+                return Err(BadInput::at(
                     "Metadata",
                     format!("must be an object, not {}", kind_of(&other)),
                 ))
@@ -88,14 +97,14 @@ impl Envelope {
     }
 
     /// Checks that `Metadata.sys.MethodName`, when present, names `function`.
-    pub fn check_method_name(&self, function: &str) -> Result<(), PayloadError> {
+    pub fn check_method_name(&self, function: &str) -> Result<(), BadInput> {
         match self.method_name() {
-            Some(name) if !name.eq_ignore_ascii_case(function) => {
-                Err(PayloadError::MethodNameMismatch {
-                    function: function.to_owned(),
-                    method_name: name.into_owned(),
-                })
-            }
+            Some(name) if !name.eq_ignore_ascii_case(function) => Err(BadInput::at(
+                "Metadata.sys.MethodName",
+                format!(
+                    "{name:?} is another function than {function:?}, where the request was sent"
+                ),
+            )),
             _ => Ok(()),
         }
     }
@@ -136,41 +145,16 @@ pub(crate) fn undouble(s: &str) -> Cow<'_, str> {
 }
 
 /// A base64 value (blob content, binary bodies) as bytes; `field` names it in the error.
-pub fn bytes(value: &str, field: &str) -> Result<Vec<u8>, PayloadError> {
-    BASE64.decode(value).map_err(|e| PayloadError::BadBase64 {
-        field: field.to_owned(),
-        reason: e.to_string(),
-    })
-}
-
-/// A member of an object, exact name first, then case-insensitively (Newtonsoft reads names
-/// case-insensitively, and some hosts write `data`/`metadata`).
-pub fn get_ci<'a>(map: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
-    map.get(name).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    })
-}
-
-pub(crate) fn take_ci(map: &mut Map<String, Value>, name: &str) -> Option<Value> {
-    if let Some(v) = map.remove(name) {
-        return Some(v);
-    }
-    let key = map.keys().find(|k| k.eq_ignore_ascii_case(name))?.clone();
-    map.remove(&key)
-}
-
-/// "an object", "a string", ... for error messages.
-pub(crate) fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Object(_) => "an object",
-        Value::Array(_) => "an array",
-        Value::String(_) => "a string",
-        Value::Number(_) => "a number",
-        Value::Bool(_) => "a boolean",
-        Value::Null => "null",
-    }
+///
+/// ```
+/// use polyfaas_azure::payload::bytes;
+/// assert_eq!(bytes("aGk=", "Data.b").unwrap(), b"hi");
+/// assert!(bytes("a*b=", "Data.b").unwrap_err().to_string().starts_with("Data.b: not valid base64"));
+/// ```
+pub fn bytes(value: &str, field: &str) -> Result<Vec<u8>, BadInput> {
+    BASE64
+        .decode(value)
+        .map_err(|e| BadInput::at(field, format!("not valid base64: {e}")).with_source(e))
 }
 
 #[cfg(test)]
@@ -186,14 +170,14 @@ mod tests {
             err(b"[1]"),
             "the request body is JSON an array, not an object with `Data` and `Metadata`"
         );
-        assert!(err(br#"{"Metadata": {}}"#).starts_with("the request body has no `Data` object"));
+        assert!(err(br#"{"Metadata": {}}"#).starts_with("Data: missing (the request body must be"));
         assert_eq!(
             err(br#"{"Data": "x"}"#),
-            "`Data` must be an object, not a string"
+            "Data: must be an object, not a string"
         );
         assert_eq!(
             err(br#"{"Data": {}, "Metadata": 3}"#),
-            "`Metadata` must be an object, not a number"
+            "Metadata: must be an object, not a number"
         );
     }
 
@@ -208,7 +192,7 @@ mod tests {
         assert!(env.check_method_name("orders").is_ok());
         assert_eq!(
             env.check_method_name("other").unwrap_err().to_string(),
-            "`Metadata.sys.MethodName` is \"Orders\" but the request was sent to function \"other\""
+            "Metadata.sys.MethodName: \"Orders\" is another function than \"other\", where the request was sent"
         );
     }
 
@@ -225,7 +209,12 @@ mod tests {
     #[test]
     fn bad_base64_names_the_field() {
         assert_eq!(bytes("aGk=", "Data.b").unwrap(), b"hi");
-        let err = bytes("a*b=", "Data.b").unwrap_err().to_string();
-        assert!(err.starts_with("`Data.b` is not valid base64: "), "{err}");
+        let err = bytes("a*b=", "Data.b").unwrap_err();
+        assert_eq!(err.path(), "Data.b");
+        assert!(
+            err.to_string().starts_with("Data.b: not valid base64: "),
+            "{err}"
+        );
+        assert!(std::error::Error::source(&err).is_some());
     }
 }

@@ -1,12 +1,12 @@
 //! `queueTrigger` → `Event::Message`: the double-encoded message text, its id, and the queue's
 //! bookkeeping (dequeue count, times, retry count) as attributes.
 
-use polyfaas_core::Message;
+use polyfaas_core::{BadInput, Message};
 use serde_json::Value;
 
-use crate::error::PayloadError;
 use crate::function_json::FunctionDef;
-use crate::payload::{bytes, get_ci, kind_of, text, Envelope};
+use crate::json::{get_ci, kind_of};
+use crate::payload::{bytes, text, Envelope};
 
 /// `Metadata` keys copied into the message's attributes, and their attribute names.
 const ATTRIBUTES: [(&str, &str); 4] = [
@@ -17,14 +17,11 @@ const ATTRIBUTES: [(&str, &str); 4] = [
 ];
 
 /// The message of a queue trigger's envelope.
-pub(crate) fn message(
-    envelope: &Envelope,
-    function: &FunctionDef,
-) -> Result<Message, PayloadError> {
+pub(crate) fn message(envelope: &Envelope, function: &FunctionDef) -> Result<Message, BadInput> {
     let binding = &function.trigger.name;
     let field = format!("Data.{binding}");
     let value = get_ci(&envelope.data, binding)
-        .ok_or_else(|| PayloadError::field(&field, "is missing (the queue message)"))?;
+        .ok_or_else(|| BadInput::at(&field, "missing (the queue message)"))?;
     let body = match value {
         // `dataType: binary`: the host sends the bytes as base64.
         Value::String(s) if function.trigger.is_binary() => bytes(s, &field)?,
@@ -32,7 +29,7 @@ pub(crate) fn message(
         Value::Object(_) | Value::Array(_) => value.to_string().into_bytes(),
         other => text(other)
             .ok_or_else(|| {
-                PayloadError::field(&field, format!("must be a string, not {}", kind_of(other)))
+                BadInput::at(&field, format!("must be a string, not {}", kind_of(other)))
             })?
             .into_owned()
             .into_bytes(),
@@ -150,6 +147,6 @@ mod tests {
             &function(None),
         )
         .unwrap_err();
-        assert_eq!(err.to_string(), "`Data.msg` is missing (the queue message)");
+        assert_eq!(err.to_string(), "Data.msg: missing (the queue message)");
     }
 }

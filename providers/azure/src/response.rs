@@ -3,96 +3,103 @@
 //! outputs of a non-2xx reply).
 
 use axum::body::Body;
-use base64::engine::general_purpose::STANDARD as BASE64;
-use base64::Engine as _;
 use http::header::{HeaderValue, CONTENT_TYPE};
 use http::StatusCode;
-use polyfaas_core::{Error, Response};
+use polyfaas_core::shim::result_value;
+use polyfaas_core::{Failure, FailureKind, Response};
 use serde_json::{json, Map, Value};
 
-use crate::error::PayloadError;
 use crate::function_json::{FunctionDef, TriggerKind};
 use crate::http_trigger;
 
-/// The reply to an envelope invocation.
-pub(crate) fn invocation(
-    function: &FunctionDef,
-    result: Result<Response, Error>,
-    mut logs: Vec<String>,
-) -> http::Response<Body> {
-    if function.trigger_kind == TriggerKind::Http {
-        let res = match result {
-            Ok(response) => {
-                let (res, warnings) = http_trigger::output(response);
-                for warning in warnings {
-                    tracing::warn!(function = %function.name, "{warning}");
-                    logs.push(format!("WARN polyfaas_azure: {warning}"));
-                }
-                res
-            }
-            // The client gets this status and body; a non-2xx envelope would give it a bare 500.
-            Err(error) => json!({
-                "statusCode": error_status(&error).as_u16(),
-                "headers": {"Content-Type": "application/json"},
-                "body": error_json(error.error_type(), &error.to_string()).to_string(),
-            }),
-        };
-        let mut outputs = Map::new();
-        let mut return_value = Value::Null;
-        match function.http_output() {
-            Some(binding) if binding.name != "$return" => {
-                outputs.insert(binding.name.clone(), res);
-            }
-            _ => return_value = res,
-        }
-        return envelope(StatusCode::OK, outputs, logs, return_value, None);
-    }
+/// What the reply says, decided inside the invocation's span (so that what it logs is in
+/// `Logs`); written by [`write`] once the logs are taken.
+#[derive(Debug)]
+pub(crate) enum Reply {
+    /// An HTTP trigger's answer: the `http` output binding's value (200 envelope).
+    Http(Value),
+    /// Another trigger's success: the `ReturnValue` (200 envelope).
+    Return(Value),
+    /// A failed invocation (non-2xx envelope): the host takes its retry path.
+    Failed(Failure),
+}
+
+/// The reply to an invocation that reached the handler.
+pub(crate) fn answered(function: &FunctionDef, result: Result<Response, Failure>) -> Reply {
     match result {
-        Ok(response) if response.is_success() => envelope(
-            StatusCode::OK,
-            Map::new(),
-            logs,
-            body_value(response.body()),
-            None,
-        ),
-        Ok(response) => {
-            let message = format!(
-                "the handler answered {}: {}",
-                response.status(),
-                String::from_utf8_lossy(response.body())
-            );
-            failure(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "HandlerError",
-                &message,
-                logs,
-            )
+        Ok(response) if function.trigger_kind == TriggerKind::Http => {
+            let (res, warnings) = http_trigger::output(response);
+            for warning in warnings {
+                tracing::warn!(function = %function.name, "{warning}");
+            }
+            Reply::Http(res)
         }
-        Err(error) => failure(
-            error_status(&error),
-            error.error_type(),
-            &error.to_string(),
-            logs,
-        ),
+        Ok(response) => Reply::Return(result_value(response.body())),
+        // The client gets this status and body; a non-2xx envelope would give it a bare 500.
+        Err(failure) if function.trigger_kind == TriggerKind::Http => {
+            Reply::Http(failure_res(&failure))
+        }
+        Err(failure) => Reply::Failed(failure),
     }
 }
 
-/// The reply to a request that could not be turned into an event.
-pub(crate) fn payload_error(error: &PayloadError, logs: Vec<String>) -> http::Response<Body> {
-    failure(error.status(), error.error_type(), &error.to_string(), logs)
+/// The reply to a request that did not become an event: a failed invocation, except an HTTP
+/// request too large for the body limit, whose client gets the 413 through the `http` output.
+pub(crate) fn rejected(function: Option<&FunctionDef>, failure: Failure) -> Reply {
+    match function {
+        Some(f)
+            if f.trigger_kind == TriggerKind::Http && failure.kind() == FailureKind::TooLarge =>
+        {
+            Reply::Http(failure_res(&failure))
+        }
+        _ => Reply::Failed(failure),
+    }
 }
 
-/// A failed invocation: non-2xx, the message in `Logs` (for people reading the reply; the host
-/// drops it) and in `Error`, and on stderr.
-fn failure(
-    status: StatusCode,
-    error_type: &str,
-    message: &str,
-    mut logs: Vec<String>,
+/// The reply as the host reads it. `function` (when the URL named one) says where an HTTP
+/// answer goes.
+pub(crate) fn write(
+    function: Option<&FunctionDef>,
+    reply: Reply,
+    logs: Vec<String>,
 ) -> http::Response<Body> {
-    tracing::error!(status = status.as_u16(), error_type, "{message}");
-    logs.push(format!("ERROR polyfaas_azure: {message}"));
-    let error = json!({"type": error_type, "message": message});
+    match reply {
+        Reply::Http(res) => {
+            let mut outputs = Map::new();
+            let mut return_value = Value::Null;
+            match function.and_then(FunctionDef::http_output) {
+                Some(binding) if binding.name != "$return" => {
+                    outputs.insert(binding.name.clone(), res);
+                }
+                _ => return_value = res,
+            }
+            envelope(StatusCode::OK, outputs, logs, return_value, None)
+        }
+        Reply::Return(value) => envelope(StatusCode::OK, Map::new(), logs, value, None),
+        Reply::Failed(failure) => failed(&failure, logs),
+    }
+}
+
+/// The `http` output binding's value for a failure: its status and polyfaas's JSON error.
+fn failure_res(failure: &Failure) -> Value {
+    json!({
+        "statusCode": failure.status().as_u16(),
+        "headers": {"Content-Type": "application/json"},
+        "body": failure.to_json().to_string(),
+    })
+}
+
+/// A failed invocation: non-2xx (the host takes its retry path), `Error: {"type", "message"}`.
+/// The status is the failure's when it is an error status (an unsuccessful response's 3xx is
+/// not).
+fn failed(failure: &Failure, logs: Vec<String>) -> http::Response<Body> {
+    let status = failure.status();
+    let status = if status.is_client_error() || status.is_server_error() {
+        status
+    } else {
+        StatusCode::INTERNAL_SERVER_ERROR
+    };
+    let error = json!({"type": failure.error_type(), "message": failure.message()});
     envelope(status, Map::new(), logs, Value::Null, Some(error))
 }
 
@@ -110,32 +117,6 @@ fn envelope(
     json_response(status, body.to_string())
 }
 
-/// A handler's result body as the `ReturnValue`: JSON if it parses, else text, else base64;
-/// `null` when empty.
-fn body_value(body: &[u8]) -> Value {
-    if body.is_empty() {
-        return Value::Null;
-    }
-    serde_json::from_slice(body).unwrap_or_else(|_| match std::str::from_utf8(body) {
-        Ok(text) => Value::String(text.to_owned()),
-        Err(_) => Value::String(BASE64.encode(body)),
-    })
-}
-
-/// 504 for a missed deadline, 500 for everything else a handler does wrong.
-pub(crate) fn error_status(error: &Error) -> StatusCode {
-    match error {
-        Error::Timeout(_) => StatusCode::GATEWAY_TIMEOUT,
-        _ => StatusCode::INTERNAL_SERVER_ERROR,
-    }
-}
-
-/// `{"error": {"type": ..., "message": ...}}`, the body of HTTP error responses on every
-/// polyfaas platform.
-pub(crate) fn error_json(error_type: &str, message: &str) -> Value {
-    json!({"error": {"type": error_type, "message": message}})
-}
-
 /// A JSON response.
 pub(crate) fn json_response(status: StatusCode, body: String) -> http::Response<Body> {
     let mut response = http::Response::new(Body::from(body));
@@ -144,17 +125,4 @@ pub(crate) fn json_response(status: StatusCode, body: String) -> http::Response<
         .headers_mut()
         .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     response
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn return_values_keep_json_text_and_bytes() {
-        assert_eq!(body_value(b""), Value::Null);
-        assert_eq!(body_value(br#"{"a":1}"#), json!({"a": 1}));
-        assert_eq!(body_value(b"plain"), json!("plain"));
-        assert_eq!(body_value(&[0xff]), json!("/w=="));
-    }
 }

@@ -1,75 +1,33 @@
-//! The HTTP server the host talks to: readiness on `GET /`, envelopes on `POST /<function>`,
-//! and forwarded HTTP requests (`enableForwardingHttpRequest`) on every other path.
+//! The HTTP server the host talks to, on core's server loop (which drains request bodies a
+//! route answers without reading, so the host always receives the answer): readiness on
+//! `GET /`, envelopes on `POST /<function>`, and forwarded HTTP requests
+//! (`enableForwardingHttpRequest`) on every other path.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{Path, Request, State};
 use axum::routing::any;
 use axum::Router;
-use http::{HeaderMap, Method, StatusCode};
+use http::{Method, StatusCode};
 use polyfaas_core::blob::{self, Blobs, EnvVars, Scheme};
-use polyfaas_core::{Context, ContextBuilder, Error, Handler, Provider, StartupError};
+use polyfaas_core::server::RequestBody;
+use polyfaas_core::{Error, Handler, Invoker, Provider, StartupError};
+use tower::ServiceExt as _;
 
+use crate::app::{App, INVOCATION_ID};
 use crate::config::AzureConfig;
-use crate::error::PayloadError;
 use crate::function_json::{FunctionDef, Functions};
 use crate::{forwarding, invocation, response};
 
-/// The header carrying the host's invocation id.
-pub(crate) const INVOCATION_ID: &str = "x-azure-functions-invocationid";
-
-/// What every request handler shares.
-pub(crate) struct App {
-    pub(crate) handler: Arc<dyn Handler>,
-    pub(crate) functions: Functions,
-    pub(crate) blobs: Blobs,
-    pub(crate) config: AzureConfig,
-    fallback_ids: AtomicU64,
-}
-
-impl App {
-    /// A context for one invocation, with the store, the deadline and a capturing span.
-    pub(crate) fn context(
-        &self,
-        request_id: &str,
-        function: Option<&str>,
-        span: tracing::Span,
-    ) -> ContextBuilder {
-        let mut builder = Context::builder(Provider::AZURE, request_id)
-            .blobs(self.blobs.clone())
-            .span(span);
-        if let Some(name) = function {
-            builder = builder.function_name(name);
-        }
-        if let Some(timeout) = self.config.function_timeout {
-            builder = builder.timeout(timeout);
-        }
-        builder
-    }
-
-    /// The host's invocation id, or one made up when a caller other than the host left it out.
-    pub(crate) fn invocation_id(&self, headers: &HeaderMap) -> String {
-        headers
-            .get(INVOCATION_ID)
-            .and_then(|v| v.to_str().ok())
-            .filter(|v| !v.is_empty())
-            .map_or_else(
-                || {
-                    let n = self.fallback_ids.fetch_add(1, Ordering::Relaxed);
-                    format!("azure-{}-{n}", std::process::id())
-                },
-                str::to_owned,
-            )
-    }
-}
+/// How long requests in flight may take to finish after the shutdown signal.
+const DRAIN: Duration = Duration::from_secs(10);
 
 /// Serves `handler` on `config.addr()` until `shutdown` completes, then finishes the requests
-/// in flight. Reads every `function.json` under `config.app_root` and opens the blob store
-/// (`polyfaas_core::blob::for_provider`) first; either failing is an error naming the file or
-/// variable.
+/// in flight (up to 10 s). Reads every `function.json` under `config.app_root` and opens the
+/// blob store first; either failing is an error naming the file or variable.
 pub async fn serve<H: Handler>(
     handler: H,
     config: AzureConfig,
@@ -79,27 +37,37 @@ pub async fn serve<H: Handler>(
     let blobs = open_blobs()?;
     let addr = config.addr();
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
-        Error::startup(format!(
-            "cannot listen on {addr} (FUNCTIONS_CUSTOMHANDLER_PORT): {e}"
+        StartupError::new(format!(
+            "cannot listen on {addr} (FUNCTIONS_CUSTOMHANDLER_PORT)"
         ))
+        .with_source(e)
     })?;
     tracing::info!(
         %addr,
         app_root = %config.app_root.display(),
         functions = functions.len(),
+        body_limit = config.body_limit,
         "Azure Functions custom handler ready"
     );
-    let app = Arc::new(App {
-        handler: Arc::new(handler),
+    let invoker = Invoker::builder(Provider::AZURE, handler)
+        .blobs(blobs)
+        .timeout(config.function_timeout)
+        .build();
+    let router = router(Arc::new(App {
+        invoker,
         functions,
-        blobs,
         config,
-        fallback_ids: AtomicU64::new(0),
-    });
-    axum::serve(listener, router(app))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| Error::startup(format!("the server on {addr} failed: {e}")))
+    }));
+    let service = move |request: http::Request<RequestBody>, _peer| {
+        let answer = router.clone().oneshot(request.map(Body::new));
+        async move {
+            answer
+                .await
+                .map(|response| response.map(polyfaas_core::server::boxed))
+        }
+    };
+    polyfaas_core::server::serve(listener, service, shutdown, DRAIN).await;
+    Ok(())
 }
 
 /// The blob store: `POLYFAAS_BLOB_URL`, else Azure Blob Storage in each blob event's own
@@ -161,11 +129,7 @@ async fn one_segment(
     match function {
         Some(function) if is_post => invocation::handle(app, function, request).await,
         None if is_post && forwarding::function_for(&app, request.uri().path()).is_none() => {
-            let error = PayloadError::UnknownFunction {
-                name,
-                app_root: app.config.app_root.clone(),
-            };
-            response::payload_error(&error, Vec::new())
+            invocation::unknown_function(&app, &name, request.headers())
         }
         _ => forwarding::handle(app, request).await,
     }

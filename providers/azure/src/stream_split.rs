@@ -158,6 +158,11 @@ impl Splitter {
         self.splitting
     }
 
+    /// How many bytes are kept so far (everything but the split-out string's content).
+    pub(crate) fn kept_len(&self) -> usize {
+        self.kept.len()
+    }
+
     /// The kept JSON text.
     pub(crate) fn into_kept(self) -> Vec<u8> {
         self.kept

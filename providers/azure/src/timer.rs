@@ -2,23 +2,24 @@
 //! (the payload has no fire time of its own when `ScheduleStatus` is null); past-due and the
 //! schedule status go to the context as a [`TimerInfo`].
 
-use polyfaas_core::Tick;
+use polyfaas_core::{BadInput, Extra, Tick};
+use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::PayloadError;
 use crate::function_json::FunctionDef;
-use crate::payload::{get_ci, kind_of, text, Envelope};
+use crate::json::{get_ci, kind_of};
+use crate::payload::{text, Envelope};
 
-/// What the timer trigger says besides the tick, in the context:
-/// `ctx.extension::<polyfaas_azure::TimerInfo>()`.
+/// What the timer trigger says besides the tick, an extra of the invocation:
+/// `ctx.extra::<polyfaas_azure::TimerInfo>()`.
 ///
 /// ```
 /// use polyfaas_azure::TimerInfo;
 /// # let ctx = polyfaas_core::Context::builder(polyfaas_core::Provider::AZURE, "1").build();
-/// let late = ctx.extension::<TimerInfo>().is_some_and(|t| t.is_past_due);
+/// let late = ctx.extra::<TimerInfo>().is_some_and(|t| t.is_past_due);
 /// # assert!(!late);
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct TimerInfo {
     /// `IsPastDue`: the timer fired later than scheduled (the app was down, say).
@@ -29,11 +30,15 @@ pub struct TimerInfo {
     pub next: Option<String>,
 }
 
+impl Extra for TimerInfo {
+    const NAME: &'static str = "azure.timer";
+}
+
 /// The tick and timer details of a timer trigger's envelope.
 pub(crate) fn tick(
     envelope: &Envelope,
     function: &FunctionDef,
-) -> Result<(Tick, TimerInfo), PayloadError> {
+) -> Result<(Tick, TimerInfo), BadInput> {
     let binding = &function.trigger.name;
     let field = format!("Data.{binding}");
     let info = match get_ci(&envelope.data, binding) {
@@ -54,12 +59,12 @@ pub(crate) fn tick(
             }
         }
         Some(other) => {
-            return Err(PayloadError::field(
+            return Err(BadInput::at(
                 field,
                 format!("must be the timer object, not {}", kind_of(other)),
             ))
         }
-        None => return Err(PayloadError::field(field, "is missing (the timer object)")),
+        None => return Err(BadInput::at(field, "missing (the timer object)")),
     };
     let mut tick = Tick::new().named(envelope.method_name().as_deref().unwrap_or(&function.name));
     if let Some(now) = envelope.utc_now() {
@@ -96,7 +101,7 @@ mod tests {
         let env = Envelope::from_value(json!({"Data": {"t": "x"}})).unwrap();
         assert_eq!(
             super::tick(&env, &f).unwrap_err().to_string(),
-            "`Data.t` must be the timer object, not a string"
+            "Data.t: must be the timer object, not a string"
         );
     }
 }
