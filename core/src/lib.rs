@@ -74,8 +74,6 @@ pub use extras::{Extra, Extras};
 pub use handler::{
     from_service, handler_fn, typed_fn, Handler, HandlerFn, ServiceHandler, TypedFn, EVENTS_PATH,
 };
-#[doc(hidden)]
-pub use invoke::invoke;
 pub use invoke::{
     Failure, FailureKind, Invocation, Invoker, InvokerBuilder, DEFAULT_RESPONSE_LIMIT,
     PANIC_MESSAGE,
