@@ -11,6 +11,7 @@
 //! | read JSON, naming the field at fault | [`parse_at`], [`from_value_at`], [`join_path`] |
 //! | a non-HTTP response body as the platform's JSON result | [`result_value`], [`result_raw`] |
 //! | is this content type text? | [`is_text`], [`media_type`] |
+//! | the one rule for HTTP methods, and for schedule times | [`http_method`], [`rfc3339`] |
 //! | `POLYFAAS_BODY_LIMIT`, `POLYFAAS_TMPDIR` | [`body_limit_from_env`], [`scratch_base_from_env`] |
 //! | ids for requests that arrive without one | [`RequestIds`] |
 //! | building a URI from a platform's path and query | [`uri`] |
@@ -23,6 +24,7 @@ mod content;
 mod ids;
 mod logging;
 mod result;
+mod rules;
 mod settings;
 pub mod uri;
 
@@ -33,4 +35,5 @@ pub use logging::{
     init_json_logging, init_logging, init_logging_with, JsonLines, LogRecord, LogSchema,
 };
 pub use result::{result_raw, result_value};
+pub use rules::{http_method, rfc3339};
 pub use settings::{body_limit_from_env, scratch_base_from_env, BODY_LIMIT_VAR, TMPDIR_VAR};
