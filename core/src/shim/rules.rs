@@ -123,7 +123,7 @@ fn is_rfc3339(s: &[u8]) -> bool {
     }
     match rest {
         [b'Z' | b'z'] => true,
-        [sign, h1, h2, b':', m1, m2] if matches!(sign, b'+' | b'-') => {
+        [b'+' | b'-', h1, h2, b':', m1, m2] => {
             let two = |a: u8, b: u8| a.is_ascii_digit() && b.is_ascii_digit();
             two(*h1, *h2)
                 && two(*m1, *m2)
