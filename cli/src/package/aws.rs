@@ -32,7 +32,7 @@ pub(super) fn write(inputs: &Inputs<'_>, package: &mut Package) -> Result<(), Pa
     )?;
     package.add(zip)?;
     let template = template(inputs);
-    let text = yaml("template.yaml", &generated_by(inputs.declaration), &template)?;
+    let text = yaml(&generated_by(inputs.declaration), &template);
     package.write_text("template.yaml", &text)?;
     Ok(())
 }

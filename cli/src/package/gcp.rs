@@ -40,7 +40,7 @@ pub(super) fn write(inputs: &Inputs<'_>, package: &mut Package) -> Result<(), Pa
         ));
     }
     let service = service(inputs, project.as_deref().unwrap_or(PROJECT_PLACEHOLDER));
-    let text = yaml("service.yaml", &generated_by(declaration), &service)?;
+    let text = yaml(&generated_by(declaration), &service);
     check::knative::check_service(&text).map_err(|source| PackageError::Check {
         file: "service.yaml".to_owned(),
         source,

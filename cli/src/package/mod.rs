@@ -15,6 +15,7 @@ mod aws;
 mod azure;
 mod gcp;
 mod openwhisk;
+mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,14 +37,6 @@ pub enum PackageError {
         path: PathBuf,
         /// Why.
         source: std::io::Error,
-    },
-    /// YAML could not be written.
-    #[error("cannot write {file}: {source}")]
-    Yaml {
-        /// The file.
-        file: &'static str,
-        /// Why.
-        source: serde_yaml_ng::Error,
     },
     /// The OpenWhisk zip writer refused the binary.
     #[error(transparent)]
@@ -145,13 +138,8 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8]) -> Result<(), PackageError> 
 }
 
 /// YAML text of a JSON value, with a header comment.
-pub(crate) fn yaml(
-    file: &'static str,
-    header: &str,
-    value: &serde_json::Value,
-) -> Result<String, PackageError> {
-    let body = serde_yaml_ng::to_string(value).map_err(|source| PackageError::Yaml { file, source })?;
-    Ok(format!("# {header}\n{body}"))
+pub(crate) fn yaml(header: &str, value: &serde_json::Value) -> String {
+    format!("# {header}\n{}", yaml::to_yaml(value))
 }
 
 /// The function's environment on `platform`: the declared variables plus `POLYFAAS_BLOB_URL`

@@ -55,7 +55,7 @@ pub(super) fn write(inputs: &Inputs<'_>, package: &mut Package) -> Result<(), Pa
         );
     }
     let manifest = manifest(inputs);
-    let text = yaml("manifest.yaml", &generated_by(declaration), &manifest)?;
+    let text = yaml(&generated_by(declaration), &manifest);
     check::openwhisk::check_manifest(&text).map_err(|source| PackageError::Check {
         file: "manifest.yaml".to_owned(),
         source,
