@@ -9,12 +9,19 @@
 //! - [`equivalence`] is the set of logical requests every platform must turn into the same
 //!   canonical event.
 //!
-//! Each platform's driver and tests live in `tests/<platform>.rs`.
+//! - [`runtime_api`] is a Lambda Runtime API server, [`azure_host`] an Azure Functions host
+//!   stand-in, [`openwhisk_blackbox`] OpenWhisk's blackbox proxy: the drivers other crates' tests
+//!   (the CLI's packaged binaries) use too.
+//!
+//! The other platforms' drivers and tests live in `tests/<platform>/`.
 
 #![deny(missing_docs)]
 
+pub mod azure_host;
 pub mod build;
 pub mod client;
 pub mod echo;
 pub mod equivalence;
+pub mod openwhisk_blackbox;
 pub mod process;
+pub mod runtime_api;

@@ -17,7 +17,6 @@ mod emulators;
 mod equivalence;
 mod failures;
 mod http;
-mod runtime_api;
 mod startup;
 mod triggers;
 
@@ -25,6 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use conformance_tests::build::{echo_binary, workspace_root};
+use conformance_tests::runtime_api;
 use conformance_tests::echo::event_of;
 use conformance_tests::process::{command, Process};
 use serde_json::Value;

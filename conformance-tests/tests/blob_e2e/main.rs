@@ -16,8 +16,7 @@
 mod servers;
 
 #[allow(dead_code)] // shared with the AWS conformance suite
-#[path = "../aws/runtime_api.rs"]
-mod runtime_api;
+use conformance_tests::runtime_api;
 
 mod aws;
 mod gcp;

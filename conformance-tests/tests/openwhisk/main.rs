@@ -4,13 +4,13 @@
 //! controller's web-action shaping and `.http` projection.
 
 mod action_loop;
-mod blackbox;
 mod tools;
 mod web;
 
 use std::path::PathBuf;
 
 use action_loop::ActionLoop;
+use conformance_tests::openwhisk_blackbox as blackbox;
 use conformance_tests::build::{echo_binary, workspace_root};
 use conformance_tests::echo::{base64, body_of, event_of, header_values};
 use conformance_tests::equivalence::{assert_equivalent, logical_requests};

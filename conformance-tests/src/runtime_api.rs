@@ -75,7 +75,7 @@ impl Invocation {
     }
 }
 
-pub use conformance_tests::echo::now_ms;
+pub use crate::echo::now_ms;
 
 /// What the function answered.
 #[derive(Clone, Debug)]

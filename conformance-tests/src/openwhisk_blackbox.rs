@@ -29,7 +29,7 @@ pub struct Outcome {
 /// Runs `binary` for the `/run` body `body` (`value` plus the other fields) as actionproxy.py.
 pub fn run(binary: &Path, body: &Value, env: &[(&str, &str)]) -> Outcome {
     let input = body["value"].to_string();
-    let mut command: Command = conformance_tests::process::command(binary);
+    let mut command: Command = crate::process::command(binary);
     let had_argv = input.len() <= MAX_ARG;
     if had_argv {
         command.arg(&input);

@@ -11,8 +11,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use conformance_tests::build::echo_binary;
-use conformance_tests::process::{command, free_port, Process};
+use crate::build::echo_binary;
+use crate::process::{command, free_port, Process};
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Frame;
@@ -20,11 +20,14 @@ use hyper_util::rt::TokioIo;
 use polyfaas_azure::scaffold::AppScaffold;
 use serde_json::Value;
 
+/// The host version the stand-in reports.
 pub const HOST_VERSION: &str = "4.1037.0.0";
 
 /// A started function app.
 pub struct Host {
+    /// The custom handler's process.
     pub process: Process,
+    /// Where it listens.
     pub addr: SocketAddr,
     dir: tempfile::TempDir,
     ids: AtomicU64,
@@ -32,9 +35,13 @@ pub struct Host {
 
 /// What the handler answered.
 pub struct Reply {
+    /// The HTTP status.
     pub status: u16,
+    /// The `content-type` header.
     pub content_type: Option<String>,
+    /// The body.
     pub body: Bytes,
+    /// The invocation id the stand-in sent.
     pub invocation_id: String,
 }
 
@@ -63,13 +70,24 @@ impl Host {
             std::fs::create_dir_all(path.parent().expect("a folder")).expect("mkdir");
             std::fs::write(&path, json.to_string()).expect("write");
         }
+        Host::start_in(dir, &root, &echo_binary("azure"), env)
+    }
+
+    /// Starts `executable` in an app folder written beforehand (`root`, with its host.json and
+    /// function.json files), as the host starts a custom handler.
+    pub fn start_app(root: &Path, executable: &Path, env: &[(&str, &str)]) -> Host {
+        let dir = tempfile::tempdir().expect("temp dir");
+        Host::start_in(dir, root, executable, env)
+    }
+
+    fn start_in(dir: tempfile::TempDir, root: &Path, executable: &Path, env: &[(&str, &str)]) -> Host {
         std::fs::create_dir_all(dir.path().join("tmp")).expect("tmp dir");
         let port = free_port();
-        let mut cmd = command(&echo_binary("azure"));
-        cmd.current_dir(&root)
+        let mut cmd = command(executable);
+        cmd.current_dir(root)
             .env("FUNCTIONS_CUSTOMHANDLER_PORT", port.to_string())
             .env("FUNCTIONS_CUSTOMHANDLER_WORKER_ID", "c0ffee00-worker")
-            .env("FUNCTIONS_APP_ROOT_PATH", &root)
+            .env("FUNCTIONS_APP_ROOT_PATH", root)
             .env("POLYFAAS_TMPDIR", dir.path().join("tmp"))
             .env(
                 "POLYFAAS_BLOB_URL",
