@@ -145,7 +145,10 @@ pub fn build(
     let target = options.platform.target(options.arch);
     let toolchain = Toolchain::for_target(target, options.platform)?;
 
-    let mut command = Command::new(cargo());
+    let mut command = match toolchain {
+        Toolchain::Zig(..) => Command::new(zigbuild_program()),
+        _ => Command::new(cargo()),
+    };
     command.arg(toolchain.subcommand());
     command
         .arg("--manifest-path")
@@ -344,9 +347,14 @@ fn check_std(target: &str) -> Result<(), BuildError> {
     }
 }
 
+/// cargo-zigbuild: `POLYFAAS_CARGO_ZIGBUILD` when set, else `cargo-zigbuild` on PATH.
+fn zigbuild_program() -> std::ffi::OsString {
+    std::env::var_os("POLYFAAS_CARGO_ZIGBUILD").unwrap_or_else(|| "cargo-zigbuild".into())
+}
+
 /// An arm64 build links with zig through cargo-zigbuild.
 fn check_zigbuild(target: &str) -> Result<(), BuildError> {
-    let zigbuild = Command::new("cargo-zigbuild")
+    let zigbuild = Command::new(zigbuild_program())
         .arg("--version")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -354,7 +362,7 @@ fn check_zigbuild(target: &str) -> Result<(), BuildError> {
         .is_ok_and(|s| s.success());
     if !zigbuild {
         return Err(BuildError::Toolchain(format!(
-            "cannot build for {target}: cargo-zigbuild is not on PATH. It cross-links with zig: `pip install cargo-zigbuild ziglang` (both on PyPI) and put that environment's bin folder on PATH, or `cargo install cargo-zigbuild` and `pip install ziglang`"
+            "cannot build for {target}: cargo-zigbuild is not on PATH (or where POLYFAAS_CARGO_ZIGBUILD points). It cross-links with zig: `pip install cargo-zigbuild ziglang` (both on PyPI) and put that environment's bin folder on PATH, or `cargo install cargo-zigbuild` and `pip install ziglang`"
         )));
     }
     let zig = Command::new("zig")

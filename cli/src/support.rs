@@ -227,11 +227,11 @@ fn check_trigger(
     platform: Platform,
     trigger: &Trigger,
 ) -> Result<(), String> {
-    let none = |what: &str| Err(format!("{platform} has no {what} trigger"));
+    let none = |what: &str, why: &str| Err(format!("{platform} has no {what} trigger ({why})"));
     match (&trigger.kind, platform) {
         (TriggerKind::Http { .. }, _) => Ok(()),
         (TriggerKind::Blob { .. }, Platform::Openwhisk) => {
-            none("object storage (the default catalog has no such feed)")
+            none("object storage", "its default catalog has no such feed")
         }
         (TriggerKind::Blob { prefix: Some(_), .. }, Platform::Gcp) => Err(
             "Eventarc's Cloud Storage triggers filter by bucket only, not by key prefix: drop `prefix` or filter in the handler".to_owned(),
@@ -244,7 +244,7 @@ fn check_trigger(
             "Google Cloud has no queue that triggers a service: declare a `topic` (Pub/Sub) instead".to_owned(),
         ),
         (TriggerKind::Queue { .. } | TriggerKind::Topic { .. }, Platform::Openwhisk) => {
-            none("queue or topic (the default catalog has no such feed)")
+            none("queue or topic", "its default catalog has no such feed")
         }
         (TriggerKind::Queue { batch_size: Some(n), .. }, Platform::Azure)
             if *n > 32
@@ -261,7 +261,7 @@ fn check_trigger(
         (TriggerKind::Queue { .. } | TriggerKind::Topic { .. }, _) => Ok(()),
         (TriggerKind::Stream { source, .. }, _) => check_stream(declaration, platform, trigger, *source),
         (TriggerKind::Change { .. }, Platform::Openwhisk) => {
-            none("DynamoDB, Firestore or Cosmos DB change")
+            none("DynamoDB, Firestore or Cosmos DB change", "no such feed exists for it")
         }
         (TriggerKind::Change { .. }, Platform::Aws)
             if !declaration.aws.stream_arns.contains_key(&trigger.name) =>

@@ -38,15 +38,20 @@ async fn every_example_on(platform: &str) {
             .join(case.name)
             .join("Cargo.toml");
         let dir = out.path().join(case.name);
+        let started = std::time::Instant::now();
         let stdout = package(&manifest, platform, &dir, &[]);
-        println!("== {} on {platform}\n{stdout}", case.name);
+        println!("== {} on {platform} (packaged in {:.1?})\n{stdout}", case.name, started.elapsed());
         for (path, size) in sizes(&dir) {
             println!("  {:<40} {size} bytes", path.file_name().unwrap_or_default().to_string_lossy());
         }
+        let started = std::time::Instant::now();
         println!("{}", validators::validate(platform, &dir));
+        println!("(validated in {:.1?})", started.elapsed());
+        let started = std::time::Instant::now();
         for line in emulate::answers(platform, &dir, &case).await {
             println!("  {line}");
         }
+        println!("(answered in {:.1?})", started.elapsed());
     }
 }
 

@@ -219,13 +219,13 @@ impl Declaration {
     ) -> Result<Declaration, DeclarationError> {
         let deserializer = toml::Deserializer::parse(text).map_err(|e| DeclarationError::Syntax {
             key: "(document)".to_owned(),
-            message: e.to_string().trim().to_owned(),
+            message: toml_message(text, &e),
         })?;
         let raw: RawFile = serde_path_to_error::deserialize(deserializer).map_err(|e| {
             let key = e.path().to_string();
             DeclarationError::Syntax {
                 key: if key == "." { "(document)".to_owned() } else { key },
-                message: first_line(&e.into_inner().to_string()),
+                message: toml_message(text, e.inner()),
             }
         })?;
         Declaration::from_raw(raw, default_name)
@@ -516,6 +516,16 @@ fn invalid(key: impl Into<String>, message: impl Into<String>) -> DeclarationErr
     DeclarationError::invalid(key, message)
 }
 
-fn first_line(message: &str) -> String {
-    message.lines().next().unwrap_or_default().trim().to_owned()
+/// The TOML error's own message and where it is: `invalid type: ... (line 2, column 10)`.
+fn toml_message(text: &str, error: &toml::de::Error) -> String {
+    let message = error.message().trim().to_owned();
+    match error.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+            format!("{message} (line {line}, column {column})")
+        }
+        None => message,
+    }
 }
