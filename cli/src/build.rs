@@ -334,9 +334,7 @@ fn check_std(target: &str) -> Result<(), BuildError> {
         .as_deref()
         .and_then(|dir| std::fs::read_dir(dir).ok())
         .is_some_and(|mut entries| {
-            entries.any(|e| {
-                e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
-            })
+            entries.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with("libstd-")))
         });
     if has_std {
         Ok(())
@@ -449,12 +447,18 @@ mod tests {
         let store = Declaration::parse("[blob]\nstore = \"visits\"\n").unwrap();
         assert_eq!(features(&store, Platform::Aws), ["aws", "polyfaas/s3"]);
         assert_eq!(features(&store, Platform::Gcp), ["gcp", "polyfaas/gcs"]);
-        assert_eq!(features(&store, Platform::Azure), ["azure", "polyfaas/azure-blob"]);
+        assert_eq!(
+            features(&store, Platform::Azure),
+            ["azure", "polyfaas/azure-blob"]
+        );
         assert_eq!(features(&store, Platform::Openwhisk), ["openwhisk"]);
         let ow = Declaration::parse(
             "[blob]\nstore = \"visits\"\n[openwhisk]\nblob_url = \"s3://visits\"\n",
         )
         .unwrap();
-        assert_eq!(features(&ow, Platform::Openwhisk), ["openwhisk", "polyfaas/s3"]);
+        assert_eq!(
+            features(&ow, Platform::Openwhisk),
+            ["openwhisk", "polyfaas/s3"]
+        );
     }
 }

@@ -152,9 +152,18 @@ fn run(command: Command) -> Result<(), String> {
             };
             let written =
                 package::package(target.platform, &inputs, &out).map_err(|e| e.to_string())?;
-            println!("{} for {} in {}:", declaration.name, target.platform, written.dir.display());
+            println!(
+                "{} for {} in {}:",
+                declaration.name,
+                target.platform,
+                written.dir.display()
+            );
             for artifact in &written.artifacts {
-                println!("  {:<60} {}", artifact.path.display(), human_size(artifact.size));
+                println!(
+                    "  {:<60} {}",
+                    artifact.path.display(),
+                    human_size(artifact.size)
+                );
             }
             for note in &written.notes {
                 println!("note: {note}");
@@ -222,14 +231,21 @@ fn build_for(
             );
         }
     }
-    eprintln!("Built {} ({})", built.path.display(), human_size(built.size));
+    eprintln!(
+        "Built {} ({})",
+        built.path.display(),
+        human_size(built.size)
+    );
     Ok(built)
 }
 
 /// `9.1 MiB (9522120 bytes)`.
 pub fn human_size(bytes: u64) -> String {
     if bytes >= 1024 * 1024 {
-        format!("{:.1} MiB ({bytes} bytes)", bytes as f64 / (1024.0 * 1024.0))
+        format!(
+            "{:.1} MiB ({bytes} bytes)",
+            bytes as f64 / (1024.0 * 1024.0)
+        )
     } else {
         format!("{:.1} KiB ({bytes} bytes)", bytes as f64 / 1024.0)
     }

@@ -88,7 +88,13 @@ impl Project {
             message: e.to_string(),
         })?;
         let output = Command::new(cargo())
-            .args(["metadata", "--format-version", "1", "--no-deps", "--manifest-path"])
+            .args([
+                "metadata",
+                "--format-version",
+                "1",
+                "--no-deps",
+                "--manifest-path",
+            ])
             .arg(&manifest)
             .output()
             .map_err(|e| ProjectError::Metadata {

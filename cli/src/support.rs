@@ -126,9 +126,10 @@ pub fn gcp_schedule_target(declaration: &Declaration, name: &str) -> ScheduleTar
     if let Some(target) = declaration.gcp.schedule_targets.get(name) {
         return *target;
     }
-    let has_events = declaration.triggers.iter().any(|t| {
-        !matches!(t.kind, TriggerKind::Http { .. } | TriggerKind::Schedule(_))
-    });
+    let has_events = declaration
+        .triggers
+        .iter()
+        .any(|t| !matches!(t.kind, TriggerKind::Http { .. } | TriggerKind::Schedule(_)));
     if has_events {
         ScheduleTarget::PubSub
     } else {

@@ -21,7 +21,10 @@ fn the_release_build_is_size_optimised_stripped_and_answers() {
         assert!(stderr.contains(setting), "{setting} not passed:\n{stderr}");
     }
     let (path, size) = stdout.trim().split_once(' ').expect("`<path> <size>`");
-    assert!(path.ends_with("x86_64-unknown-linux-musl/polyfaas-release/echo"), "{stdout}");
+    assert!(
+        path.ends_with("x86_64-unknown-linux-musl/polyfaas-release/echo"),
+        "{stdout}"
+    );
     assert!(size.contains("bytes"), "{stdout}");
     let bytes = std::fs::read(path).expect("the built binary");
     println!("release echo for openwhisk: {} bytes", bytes.len());
@@ -33,8 +36,14 @@ fn the_release_build_is_size_optimised_stripped_and_answers() {
     let dir = temp_dir();
     let body = serde_json::json!({"value": {"order": 7}, "activation_id": "r1", "deadline": "4102444800000",
         "action_name": "/guest/echo/echo", "namespace": "guest"});
-    let outcome = conformance_tests::openwhisk_blackbox::run(path.as_ref(), &body, &[("POLYFAAS_TMPDIR", dir.path().to_str().unwrap())]);
-    let result = outcome.result.unwrap_or_else(|| panic!("no result: {}", outcome.stderr));
+    let outcome = conformance_tests::openwhisk_blackbox::run(
+        path.as_ref(),
+        &body,
+        &[("POLYFAAS_TMPDIR", dir.path().to_str().unwrap())],
+    );
+    let result = outcome
+        .result
+        .unwrap_or_else(|| panic!("no result: {}", outcome.stderr));
     assert_eq!(result["event"]["payload"]["order"], 7, "{result:#}");
 }
 
@@ -43,7 +52,16 @@ fn arm64_without_cargo_zigbuild_says_what_is_missing() {
     let manifest = workspace_root().join("examples/echo/Cargo.toml");
     let output = cli()
         .env("POLYFAAS_CARGO_ZIGBUILD", "/nonexistent/cargo-zigbuild")
-        .args(["build", "--platform", "aws", "--arch", "arm64", "--profile", "dev", "--manifest-path"])
+        .args([
+            "build",
+            "--platform",
+            "aws",
+            "--arch",
+            "arm64",
+            "--profile",
+            "dev",
+            "--manifest-path",
+        ])
         .arg(&manifest)
         .output()
         .expect("run cargo-polyfaas build");
@@ -52,6 +70,7 @@ fn arm64_without_cargo_zigbuild_says_what_is_missing() {
     // Either the aarch64 standard library or cargo-zigbuild is missing; each is named with the
     // command that installs it.
     let std_missing = stderr.contains("rustup target add aarch64-unknown-linux-gnu");
-    let zig_missing = stderr.contains("cargo-zigbuild is not on PATH") && stderr.contains("pip install cargo-zigbuild ziglang");
+    let zig_missing = stderr.contains("cargo-zigbuild is not on PATH")
+        && stderr.contains("pip install cargo-zigbuild ziglang");
     assert!(std_missing || zig_missing, "{stderr}");
 }

@@ -118,18 +118,32 @@ fn the_cli_prints_the_key_and_the_refusals() {
     std::fs::create_dir_all(dir.path().join("src")).unwrap();
     std::fs::write(dir.path().join("src/main.rs"), "fn main() {}\n").unwrap();
 
-    std::fs::write(dir.path().join("polyfaas.toml"), "[[trigger]]\ntype = \"queue\"\nbatch_size = 5\n").unwrap();
+    std::fs::write(
+        dir.path().join("polyfaas.toml"),
+        "[[trigger]]\ntype = \"queue\"\nbatch_size = 5\n",
+    )
+    .unwrap();
     let output = cli().current_dir(dir.path()).arg("check").output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
-    assert!(stderr.contains("polyfaas.toml: trigger[0].queue: missing: a queue trigger needs `queue`"), "{stderr}");
+    assert!(
+        stderr.contains("polyfaas.toml: trigger[0].queue: missing: a queue trigger needs `queue`"),
+        "{stderr}"
+    );
 
-    std::fs::write(dir.path().join("polyfaas.toml"), "[[trigger]]\nname = \"q\"\ntype = \"queue\"\nqueue = \"orders\"\n").unwrap();
+    std::fs::write(
+        dir.path().join("polyfaas.toml"),
+        "[[trigger]]\nname = \"q\"\ntype = \"queue\"\nqueue = \"orders\"\n",
+    )
+    .unwrap();
     let output = cli().current_dir(dir.path()).arg("check").output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{stdout}");
     assert!(stdout.contains("aws: ok"), "{stdout}");
-    assert!(stdout.contains("gcp: refused: trigger[0] (q): Google Cloud has no queue"), "{stdout}");
+    assert!(
+        stdout.contains("gcp: refused: trigger[0] (q): Google Cloud has no queue"),
+        "{stdout}"
+    );
     let output = cli()
         .current_dir(dir.path())
         .args(["package", "--platform", "openwhisk"])
@@ -137,13 +151,17 @@ fn the_cli_prints_the_key_and_the_refusals() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
-    assert!(stderr.contains("openwhisk cannot deploy this declaration: trigger[0] (q)"), "{stderr}");
+    assert!(
+        stderr.contains("openwhisk cannot deploy this declaration: trigger[0] (q)"),
+        "{stderr}"
+    );
 }
 
 /// Every trigger each platform can express, in one declaration per platform.
 fn everything(platform: Platform) -> &'static str {
     match platform {
-        Platform::Aws => r#"
+        Platform::Aws => {
+            r#"
             [function]
             name = "everything"
             [environment]
@@ -197,8 +215,10 @@ fn everything(platform: Platform) -> &'static str {
             stream_arn = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000"
             [aws.trigger.events]
             cluster_arn = "arn:aws:kafka:eu-west-1:123456789012:cluster/events/0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d-1"
-        "#,
-        Platform::Gcp => r#"
+        "#
+        }
+        Platform::Gcp => {
+            r#"
             [function]
             name = "everything"
             memory = 8192
@@ -227,8 +247,10 @@ fn everything(platform: Platform) -> &'static str {
             max_instances = 10
             [gcp.trigger.changes]
             database = "shop"
-        "#,
-        Platform::Azure => r#"
+        "#
+        }
+        Platform::Azure => {
+            r#"
             [function]
             name = "everything"
             timeout = 300
@@ -277,8 +299,10 @@ fn everything(platform: Platform) -> &'static str {
             service = "service-bus"
             [azure.trigger.changes]
             database = "shop"
-        "#,
-        Platform::Openwhisk => r#"
+        "#
+        }
+        Platform::Openwhisk => {
+            r#"
             [function]
             name = "everything"
             [[trigger]]
@@ -293,7 +317,8 @@ fn everything(platform: Platform) -> &'static str {
             name = "often"
             type = "schedule"
             rate = "7 minutes"
-        "#,
+        "#
+        }
     }
 }
 
@@ -320,7 +345,10 @@ fn every_trigger_a_platform_expresses_is_packaged_and_valid() {
         };
         let out = dir.path().join(platform.as_str());
         package::package(platform, &inputs, &out).unwrap_or_else(|e| panic!("{platform}: {e}"));
-        println!("== every {platform} trigger\n{}", validators::validate(platform.as_str(), &out));
+        println!(
+            "== every {platform} trigger\n{}",
+            validators::validate(platform.as_str(), &out)
+        );
     }
     let template = std::fs::read_to_string(dir.path().join("aws/template.yaml")).unwrap();
     for expected in [
@@ -339,7 +367,10 @@ fn every_trigger_a_platform_expresses_is_packaged_and_valid() {
     }
     let service = std::fs::read_to_string(dir.path().join("gcp/service.yaml")).unwrap();
     assert!(service.contains("\"cloudevent\""), "{service}");
-    assert!(service.contains("europe-west1-docker.pkg.dev/my-project/polyfaas/everything:latest"), "{service}");
+    assert!(
+        service.contains("europe-west1-docker.pkg.dev/my-project/polyfaas/everything:latest"),
+        "{service}"
+    );
     let script = std::fs::read_to_string(dir.path().join("gcp/deploy.sh")).unwrap();
     for expected in [
         "type=google.cloud.storage.object.v1.finalized",
@@ -353,7 +384,11 @@ fn every_trigger_a_platform_expresses_is_packaged_and_valid() {
         assert!(script.contains(expected), "{expected} not in\n{script}");
     }
     let manifest = std::fs::read_to_string(dir.path().join("openwhisk/manifest.yaml")).unwrap();
-    for expected in ["/whisk.system/alarms/interval", "minutes: 7", "require-whisk-auth: true"] {
+    for expected in [
+        "/whisk.system/alarms/interval",
+        "minutes: 7",
+        "require-whisk-auth: true",
+    ] {
         assert!(manifest.contains(expected), "{expected} not in\n{manifest}");
     }
 }

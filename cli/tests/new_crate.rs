@@ -19,7 +19,9 @@ const DEMO: Case = Case {
 };
 
 fn run(mut command: Command, what: &str) -> String {
-    let output = command.output().unwrap_or_else(|e| panic!("run {what}: {e}"));
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("run {what}: {e}"));
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -39,8 +41,11 @@ async fn a_new_crate_tests_and_packages_for_every_platform() {
     for file in ["Cargo.toml", "polyfaas.toml", "src/main.rs"] {
         assert!(crate_dir.join(file).is_file(), "{file} missing:\n{created}");
     }
-    std::fs::copy(workspace_root().join("Cargo.lock"), crate_dir.join("Cargo.lock"))
-        .expect("copy the workspace's Cargo.lock");
+    std::fs::copy(
+        workspace_root().join("Cargo.lock"),
+        crate_dir.join("Cargo.lock"),
+    )
+    .expect("copy the workspace's Cargo.lock");
     let target = conformance_tests::build::target_dir();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
 
@@ -57,12 +62,22 @@ async fn a_new_crate_tests_and_packages_for_every_platform() {
             .current_dir(&crate_dir)
             .env("CARGO_TARGET_DIR", &target)
             .args(["package", "--platform", platform, "--profile", "dev"]);
-        let stdout = run(package, &format!("cargo polyfaas package --platform {platform}"));
+        let stdout = run(
+            package,
+            &format!("cargo polyfaas package --platform {platform}"),
+        );
         let out = target.join("polyfaas").join(platform);
         println!("== demo on {platform}\n{stdout}");
-        assert!(stdout.contains(&out.display().to_string()), "the default folder is {}:\n{stdout}", out.display());
+        assert!(
+            stdout.contains(&out.display().to_string()),
+            "the default folder is {}:\n{stdout}",
+            out.display()
+        );
         for (path, size) in sizes(&out) {
-            println!("  {:<40} {size} bytes", path.file_name().unwrap_or_default().to_string_lossy());
+            println!(
+                "  {:<40} {size} bytes",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            );
         }
         println!("{}", validators::validate(platform, &out));
         for line in emulate::answers(platform, &out, &DEMO).await {

@@ -40,9 +40,16 @@ async fn every_example_on(platform: &str) {
         let dir = out.path().join(case.name);
         let started = std::time::Instant::now();
         let stdout = package(&manifest, platform, &dir, &[]);
-        println!("== {} on {platform} (packaged in {:.1?})\n{stdout}", case.name, started.elapsed());
+        println!(
+            "== {} on {platform} (packaged in {:.1?})\n{stdout}",
+            case.name,
+            started.elapsed()
+        );
         for (path, size) in sizes(&dir) {
-            println!("  {:<40} {size} bytes", path.file_name().unwrap_or_default().to_string_lossy());
+            println!(
+                "  {:<40} {size} bytes",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            );
         }
         let started = std::time::Instant::now();
         println!("{}", validators::validate(platform, &dir));

@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use crate::build::echo_binary;
 use crate::process::{command, free_port, Process};
+use bytes::Bytes;
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Frame;
@@ -80,7 +80,12 @@ impl Host {
         Host::start_in(dir, root, executable, env)
     }
 
-    fn start_in(dir: tempfile::TempDir, root: &Path, executable: &Path, env: &[(&str, &str)]) -> Host {
+    fn start_in(
+        dir: tempfile::TempDir,
+        root: &Path,
+        executable: &Path,
+        env: &[(&str, &str)],
+    ) -> Host {
         std::fs::create_dir_all(dir.path().join("tmp")).expect("tmp dir");
         let port = free_port();
         let mut cmd = command(executable);

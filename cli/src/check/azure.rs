@@ -16,9 +16,15 @@ const REQUIRED: &[(&str, &[&[&str]])] = &[
     ("blobTrigger", &[&["path"]]),
     ("queueTrigger", &[&["queueName"]]),
     ("timerTrigger", &[&["schedule"]]),
-    ("serviceBusTrigger", &[&["queueName", "topicName"], &["connection"]]),
+    (
+        "serviceBusTrigger",
+        &[&["queueName", "topicName"], &["connection"]],
+    ),
     ("eventHubTrigger", &[&["eventHubName"], &["connection"]]),
-    ("cosmosDBTrigger", &[&["connection"], &["databaseName"], &["containerName"]]),
+    (
+        "cosmosDBTrigger",
+        &[&["connection"], &["databaseName"], &["containerName"]],
+    ),
 ];
 
 /// Checks the app folder at `app`: `host.json` (version 2.0, a custom handler whose executable
@@ -28,20 +34,35 @@ pub fn check_app(app: &Path) -> Result<(), CheckError> {
     let host = read_json(&app.join("host.json"), "host.json")?;
     let version = string(&host, "host.json", "version")?;
     if version != "2.0" {
-        return Err(CheckError::new("host.json: version", format!("{version:?}: must be \"2.0\"")));
+        return Err(CheckError::new(
+            "host.json: version",
+            format!("{version:?}: must be \"2.0\""),
+        ));
     }
     let handler = object(&host, "host.json", "customHandler")?;
     let description = handler
         .get("description")
         .ok_or_else(|| CheckError::new("host.json: customHandler.description", "missing"))?;
-    let executable = string(description, "host.json: customHandler.description", "defaultExecutablePath")?;
+    let executable = string(
+        description,
+        "host.json: customHandler.description",
+        "defaultExecutablePath",
+    )?;
     let exe = app.join(executable);
     let mode = std::fs::metadata(&exe)
-        .map_err(|e| CheckError::new("host.json: customHandler.description.defaultExecutablePath", format!("{executable}: {e}")))?
+        .map_err(|e| {
+            CheckError::new(
+                "host.json: customHandler.description.defaultExecutablePath",
+                format!("{executable}: {e}"),
+            )
+        })?
         .permissions()
         .mode();
     if mode & 0o111 == 0 {
-        return Err(CheckError::new("host.json: customHandler.description.defaultExecutablePath", format!("{executable} is not executable")));
+        return Err(CheckError::new(
+            "host.json: customHandler.description.defaultExecutablePath",
+            format!("{executable} is not executable"),
+        ));
     }
     let forwarding = handler
         .get("enableForwardingHttpRequest")
@@ -57,7 +78,10 @@ pub fn check_app(app: &Path) -> Result<(), CheckError> {
         .collect();
     entries.sort();
     for dir in entries {
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let file = format!("{name}/function.json");
         check_function_name(&name).map_err(|m| CheckError::new(&file, m))?;
         let function = read_json(&dir.join("function.json"), &file)?;
@@ -68,21 +92,27 @@ pub fn check_app(app: &Path) -> Result<(), CheckError> {
         functions += 1;
     }
     if functions == 0 {
-        return Err(CheckError::new(app.display().to_string(), "no <function>/function.json"));
+        return Err(CheckError::new(
+            app.display().to_string(),
+            "no <function>/function.json",
+        ));
     }
     Ok(())
 }
 
 fn read_json(path: &Path, name: &str) -> Result<Value, CheckError> {
     let text = std::fs::read_to_string(path).map_err(|e| CheckError::new(name, e.to_string()))?;
-    serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| CheckError::new(name, format!("not JSON: {e}")))
+    serde_json::from_str(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| CheckError::new(name, format!("not JSON: {e}")))
 }
 
 /// Azure function names: a letter, then letters, digits, `_` and `-`, at most 127.
 fn check_function_name(name: &str) -> Result<(), String> {
     let ok = name.len() <= 127
         && name.starts_with(|c: char| c.is_ascii_alphabetic())
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if ok {
         Ok(())
     } else {
@@ -94,7 +124,10 @@ fn check_function_name(name: &str) -> Result<(), String> {
 /// output (`None` when it is not an HTTP function).
 fn check_bindings(function: &Value, file: &str) -> Result<Option<bool>, CheckError> {
     let Some(bindings) = function.get("bindings").and_then(Value::as_array) else {
-        return Err(CheckError::new(format!("{file}: bindings"), "missing or not a list"));
+        return Err(CheckError::new(
+            format!("{file}: bindings"),
+            "missing or not a list",
+        ));
     };
     let mut triggers = 0;
     let mut http = false;
@@ -106,15 +139,24 @@ fn check_bindings(function: &Value, file: &str) -> Result<Option<bool>, CheckErr
         let direction = string(binding, &at, "direction")?;
         let name = string(binding, &at, "name")?;
         if !matches!(direction, "in" | "out" | "inout") {
-            return Err(CheckError::new(format!("{at}.direction"), format!("{direction:?}: in, out or inout")));
+            return Err(CheckError::new(
+                format!("{at}.direction"),
+                format!("{direction:?}: in, out or inout"),
+            ));
         }
         if !names.insert(name.to_ascii_lowercase()) {
-            return Err(CheckError::new(format!("{at}.name"), format!("{name:?} is used twice")));
+            return Err(CheckError::new(
+                format!("{at}.name"),
+                format!("{name:?} is used twice"),
+            ));
         }
         if kind.ends_with("Trigger") {
             triggers += 1;
             if direction != "in" {
-                return Err(CheckError::new(format!("{at}.direction"), "a trigger's direction is in"));
+                return Err(CheckError::new(
+                    format!("{at}.direction"),
+                    "a trigger's direction is in",
+                ));
             }
         }
         http |= kind == "httpTrigger";
@@ -123,25 +165,51 @@ fn check_bindings(function: &Value, file: &str) -> Result<Option<bool>, CheckErr
             continue;
         };
         for alternatives in *required {
-            if !alternatives.iter().any(|key| binding.get(*key).and_then(Value::as_str).is_some_and(|v| !v.is_empty())) {
-                return Err(CheckError::new(format!("{at}.{}", alternatives.join("|")), format!("missing: a {kind} binding requires it")));
+            if !alternatives.iter().any(|key| {
+                binding
+                    .get(*key)
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| !v.is_empty())
+            }) {
+                return Err(CheckError::new(
+                    format!("{at}.{}", alternatives.join("|")),
+                    format!("missing: a {kind} binding requires it"),
+                ));
             }
         }
-        if kind == "serviceBusTrigger" && binding.get("topicName").is_some() && binding.get("subscriptionName").and_then(Value::as_str).is_none() {
-            return Err(CheckError::new(format!("{at}.subscriptionName"), "missing: a topic needs its subscription"));
+        if kind == "serviceBusTrigger"
+            && binding.get("topicName").is_some()
+            && binding
+                .get("subscriptionName")
+                .and_then(Value::as_str)
+                .is_none()
+        {
+            return Err(CheckError::new(
+                format!("{at}.subscriptionName"),
+                "missing: a topic needs its subscription",
+            ));
         }
         if kind == "timerTrigger" {
             let schedule = string(binding, &at, "schedule")?;
             if schedule.split_whitespace().count() != 6 {
-                return Err(CheckError::new(format!("{at}.schedule"), format!("{schedule:?}: NCRONTAB has six fields, seconds first")));
+                return Err(CheckError::new(
+                    format!("{at}.schedule"),
+                    format!("{schedule:?}: NCRONTAB has six fields, seconds first"),
+                ));
             }
         }
         if kind == "blobTrigger" && !string(binding, &at, "path")?.contains('/') {
-            return Err(CheckError::new(format!("{at}.path"), "must be <container>/<pattern>"));
+            return Err(CheckError::new(
+                format!("{at}.path"),
+                "must be <container>/<pattern>",
+            ));
         }
     }
     if triggers != 1 {
-        return Err(CheckError::new(format!("{file}: bindings"), format!("{triggers} triggers: a function has exactly one")));
+        return Err(CheckError::new(
+            format!("{file}: bindings"),
+            format!("{triggers} triggers: a function has exactly one"),
+        ));
     }
     Ok(http.then_some(only_http))
 }
@@ -154,11 +222,22 @@ mod tests {
     #[test]
     fn required_binding_fields_are_named() {
         let f = |b: Value| check_bindings(&json!({"bindings": [b]}), "f/function.json");
-        assert!(f(json!({"type": "queueTrigger", "direction": "in", "name": "m", "queueName": "q"})).is_ok());
-        assert_eq!(f(json!({"type": "queueTrigger", "direction": "in", "name": "m"})).unwrap_err().path, "f/function.json: bindings[0].queueName");
+        assert!(f(
+            json!({"type": "queueTrigger", "direction": "in", "name": "m", "queueName": "q"})
+        )
+        .is_ok());
+        assert_eq!(
+            f(json!({"type": "queueTrigger", "direction": "in", "name": "m"}))
+                .unwrap_err()
+                .path,
+            "f/function.json: bindings[0].queueName"
+        );
         assert_eq!(f(json!({"type": "cosmosDBTrigger", "direction": "in", "name": "d", "connection": "C", "containerName": "c"})).unwrap_err().path, "f/function.json: bindings[0].databaseName");
         assert_eq!(f(json!({"type": "timerTrigger", "direction": "in", "name": "t", "schedule": "0 2 * * *"})).unwrap_err().path, "f/function.json: bindings[0].schedule");
         assert_eq!(f(json!({"type": "serviceBusTrigger", "direction": "in", "name": "m", "topicName": "t", "connection": "S"})).unwrap_err().path, "f/function.json: bindings[0].subscriptionName");
-        assert!(f(json!({"type": "queueTrigger", "direction": "out", "name": "m", "queueName": "q"})).is_err());
+        assert!(f(
+            json!({"type": "queueTrigger", "direction": "out", "name": "m", "queueName": "q"})
+        )
+        .is_err());
     }
 }

@@ -13,11 +13,17 @@ pub fn check_service(text: &str) -> Result<(), CheckError> {
     let doc = parse_yaml(text)?;
     let api = string(&doc, "", "apiVersion")?;
     if api != "serving.knative.dev/v1" {
-        return Err(CheckError::new("apiVersion", format!("{api:?}: Cloud Run takes serving.knative.dev/v1")));
+        return Err(CheckError::new(
+            "apiVersion",
+            format!("{api:?}: Cloud Run takes serving.knative.dev/v1"),
+        ));
     }
     let kind = string(&doc, "", "kind")?;
     if kind != "Service" {
-        return Err(CheckError::new("kind", format!("{kind:?}: must be Service")));
+        return Err(CheckError::new(
+            "kind",
+            format!("{kind:?}: must be Service"),
+        ));
     }
     let metadata = doc.get("metadata").cloned().unwrap_or(Value::Null);
     let name = string(&metadata, "metadata", "name")?;
@@ -31,18 +37,33 @@ pub fn check_service(text: &str) -> Result<(), CheckError> {
     if let Some(concurrency) = pod.get("containerConcurrency") {
         match concurrency.as_u64() {
             Some(n) if n <= 1000 => {}
-            _ => return Err(CheckError::new(join(path, "containerConcurrency"), format!("{concurrency}: an integer from 0 to 1000"))),
+            _ => {
+                return Err(CheckError::new(
+                    join(path, "containerConcurrency"),
+                    format!("{concurrency}: an integer from 0 to 1000"),
+                ))
+            }
         }
     }
     if let Some(timeout) = pod.get("timeoutSeconds") {
         match timeout.as_u64() {
             Some(n) if (1..=3600).contains(&n) => {}
-            _ => return Err(CheckError::new(join(path, "timeoutSeconds"), format!("{timeout}: an integer from 1 to 3600"))),
+            _ => {
+                return Err(CheckError::new(
+                    join(path, "timeoutSeconds"),
+                    format!("{timeout}: an integer from 1 to 3600"),
+                ))
+            }
         }
     }
     let containers = match pod.get("containers") {
         Some(Value::Array(list)) if !list.is_empty() => list,
-        _ => return Err(CheckError::new(join(path, "containers"), "missing: one container is required")),
+        _ => {
+            return Err(CheckError::new(
+                join(path, "containers"),
+                "missing: one container is required",
+            ))
+        }
     };
     for (i, container) in containers.iter().enumerate() {
         let at = format!("{path}.containers[{i}]");
@@ -60,11 +81,15 @@ fn check_name(name: &str) -> Result<(), String> {
     let ok = (1..=49).contains(&name.len())
         && name.starts_with(|c: char| c.is_ascii_lowercase())
         && !name.ends_with('-')
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if ok {
         Ok(())
     } else {
-        Err(format!("{name:?}: lower-case letters, digits and `-`, starting with a letter, at most 49"))
+        Err(format!(
+            "{name:?}: lower-case letters, digits and `-`, starting with a letter, at most 49"
+        ))
     }
 }
 
@@ -76,14 +101,25 @@ fn check_ports(container: &Value, at: &str, containers: usize) -> Result<(), Che
             let port = ports[0].get("containerPort").and_then(Value::as_u64);
             match port {
                 Some(1..=65535) => {}
-                _ => return Err(CheckError::new(format!("{at}.ports[0].containerPort"), "an integer port is required")),
+                _ => {
+                    return Err(CheckError::new(
+                        format!("{at}.ports[0].containerPort"),
+                        "an integer port is required",
+                    ))
+                }
             }
             match ports[0].get("name").and_then(Value::as_str) {
                 None | Some("http1") | Some("h2c") => Ok(()),
-                Some(other) => Err(CheckError::new(format!("{at}.ports[0].name"), format!("{other:?}: Cloud Run takes http1 or h2c"))),
+                Some(other) => Err(CheckError::new(
+                    format!("{at}.ports[0].name"),
+                    format!("{other:?}: Cloud Run takes http1 or h2c"),
+                )),
             }
         }
-        Some(_) => Err(CheckError::new(format!("{at}.ports"), "Cloud Run takes exactly one port")),
+        Some(_) => Err(CheckError::new(
+            format!("{at}.ports"),
+            "Cloud Run takes exactly one port",
+        )),
     }
 }
 
@@ -99,14 +135,25 @@ fn check_env(container: &Value, at: &str) -> Result<(), CheckError> {
         let here = format!("{at}.env[{i}]");
         let name = string(var, &here, "name")?;
         if RESERVED_ENV.contains(&name) {
-            return Err(CheckError::new(format!("{here}.name"), format!("{name}: Cloud Run sets this variable and refuses it")));
+            return Err(CheckError::new(
+                format!("{here}.name"),
+                format!("{name}: Cloud Run sets this variable and refuses it"),
+            ));
         }
         if !seen.insert(name.to_owned()) {
-            return Err(CheckError::new(format!("{here}.name"), format!("{name} is set twice")));
+            return Err(CheckError::new(
+                format!("{here}.name"),
+                format!("{name} is set twice"),
+            ));
         }
         match var.get("value") {
             Some(Value::String(_)) | None => {}
-            Some(other) => return Err(CheckError::new(format!("{here}.value"), format!("{other}: values are strings"))),
+            Some(other) => {
+                return Err(CheckError::new(
+                    format!("{here}.value"),
+                    format!("{other}: values are strings"),
+                ))
+            }
         }
     }
     Ok(())
@@ -121,17 +168,34 @@ fn check_resources(container: &Value, at: &str) -> Result<(), CheckError> {
         let mib = text
             .strip_suffix("Mi")
             .and_then(|n| n.parse::<u64>().ok())
-            .or_else(|| text.strip_suffix("Gi").and_then(|n| n.parse::<u64>().ok()).map(|g| g * 1024));
+            .or_else(|| {
+                text.strip_suffix("Gi")
+                    .and_then(|n| n.parse::<u64>().ok())
+                    .map(|g| g * 1024)
+            });
         match mib {
             Some(128..=32_768) => {}
-            _ => return Err(CheckError::new(format!("{at}.resources.limits.memory"), format!("{memory}: from 128Mi to 32Gi, as a string with Mi or Gi"))),
+            _ => {
+                return Err(CheckError::new(
+                    format!("{at}.resources.limits.memory"),
+                    format!("{memory}: from 128Mi to 32Gi, as a string with Mi or Gi"),
+                ))
+            }
         }
     }
     if let Some(cpu) = limits.get("cpu") {
         match cpu.as_str() {
             Some("1" | "2" | "4" | "6" | "8") => {}
-            Some(m) if m.strip_suffix('m').and_then(|n| n.parse::<u32>().ok()).is_some_and(|n| (80..1000).contains(&n)) => {}
-            _ => return Err(CheckError::new(format!("{at}.resources.limits.cpu"), format!("{cpu}: \"1\", \"2\", \"4\", \"6\", \"8\" or below 1 in millicores"))),
+            Some(m)
+                if m.strip_suffix('m')
+                    .and_then(|n| n.parse::<u32>().ok())
+                    .is_some_and(|n| (80..1000).contains(&n)) => {}
+            _ => {
+                return Err(CheckError::new(
+                    format!("{at}.resources.limits.cpu"),
+                    format!("{cpu}: \"1\", \"2\", \"4\", \"6\", \"8\" or below 1 in millicores"),
+                ))
+            }
         }
     }
     Ok(())
@@ -149,11 +213,26 @@ mod tests {
         let bad = [
             (GOOD.replace("serving.knative.dev/v1", "v1"), "apiVersion"),
             (GOOD.replace("name: echo", "name: Echo"), "metadata.name"),
-            (GOOD.replace("timeoutSeconds: 30", "timeoutSeconds: 4000"), "spec.template.spec.timeoutSeconds"),
-            (GOOD.replace("- image: us-docker.pkg.dev/p/r/echo", "- image: ''"), "spec.template.spec.containers[0].image"),
-            (GOOD.replace("name: A", "name: PORT"), "spec.template.spec.containers[0].env[0].name"),
-            (GOOD.replace("memory: 256Mi", "memory: 64Mi"), "spec.template.spec.containers[0].resources.limits.memory"),
-            (GOOD.replace("containerConcurrency: 80", "containerConcurrency: 5000"), "spec.template.spec.containerConcurrency"),
+            (
+                GOOD.replace("timeoutSeconds: 30", "timeoutSeconds: 4000"),
+                "spec.template.spec.timeoutSeconds",
+            ),
+            (
+                GOOD.replace("- image: us-docker.pkg.dev/p/r/echo", "- image: ''"),
+                "spec.template.spec.containers[0].image",
+            ),
+            (
+                GOOD.replace("name: A", "name: PORT"),
+                "spec.template.spec.containers[0].env[0].name",
+            ),
+            (
+                GOOD.replace("memory: 256Mi", "memory: 64Mi"),
+                "spec.template.spec.containers[0].resources.limits.memory",
+            ),
+            (
+                GOOD.replace("containerConcurrency: 80", "containerConcurrency: 5000"),
+                "spec.template.spec.containerConcurrency",
+            ),
         ];
         for (text, path) in bad {
             assert_eq!(check_service(&text).unwrap_err().path, path, "{text}");

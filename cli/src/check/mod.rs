@@ -36,14 +36,18 @@ impl CheckError {
 
 /// Parses YAML into JSON values (the checks walk JSON).
 pub(crate) fn parse_yaml(text: &str) -> Result<Value, CheckError> {
-    serde_yaml_ng::from_str(text).map_err(|e| CheckError::new("(document)", format!("not YAML: {e}")))
+    serde_yaml_ng::from_str(text)
+        .map_err(|e| CheckError::new("(document)", format!("not YAML: {e}")))
 }
 
 /// The string at `key` of `value`, or an error naming `path.key`.
 pub(crate) fn string<'a>(value: &'a Value, path: &str, key: &str) -> Result<&'a str, CheckError> {
     match value.get(key) {
         Some(Value::String(s)) if !s.is_empty() => Ok(s),
-        Some(other) => Err(CheckError::new(join(path, key), format!("must be a non-empty string, not {other}"))),
+        Some(other) => Err(CheckError::new(
+            join(path, key),
+            format!("must be a non-empty string, not {other}"),
+        )),
         None => Err(CheckError::new(join(path, key), "missing")),
     }
 }
@@ -56,7 +60,10 @@ pub(crate) fn object<'a>(
 ) -> Result<&'a serde_json::Map<String, Value>, CheckError> {
     match value.get(key) {
         Some(Value::Object(map)) => Ok(map),
-        Some(other) => Err(CheckError::new(join(path, key), format!("must be a map, not {other}"))),
+        Some(other) => Err(CheckError::new(
+            join(path, key),
+            format!("must be a map, not {other}"),
+        )),
         None => Err(CheckError::new(join(path, key), "missing")),
     }
 }

@@ -36,16 +36,24 @@ pub fn check_manifest(text: &str) -> Result<(), CheckError> {
             check_trigger(trigger, &format!("{at}.triggers.{trigger_name}"))?;
         }
         if let Some(rules) = package.get("rules") {
-            let rules = rules.as_object().ok_or_else(|| CheckError::new(format!("{at}.rules"), "must be a map"))?;
+            let rules = rules
+                .as_object()
+                .ok_or_else(|| CheckError::new(format!("{at}.rules"), "must be a map"))?;
             for (rule_name, rule) in rules {
                 let here = format!("{at}.rules.{rule_name}");
                 let trigger = string(rule, &here, "trigger")?;
                 let action = string(rule, &here, "action")?;
                 if !triggers.contains_key(trigger) {
-                    return Err(CheckError::new(format!("{here}.trigger"), format!("{trigger:?} is not a trigger of the package")));
+                    return Err(CheckError::new(
+                        format!("{here}.trigger"),
+                        format!("{trigger:?} is not a trigger of the package"),
+                    ));
                 }
                 if !actions.contains_key(action) {
-                    return Err(CheckError::new(format!("{here}.action"), format!("{action:?} is not an action of the package")));
+                    return Err(CheckError::new(
+                        format!("{here}.action"),
+                        format!("{action:?} is not an action of the package"),
+                    ));
                 }
             }
         }
@@ -55,24 +63,44 @@ pub fn check_manifest(text: &str) -> Result<(), CheckError> {
 
 fn check_action(action: &Value, at: &str) -> Result<(), CheckError> {
     let function = string(action, at, "function")?;
-    if function.ends_with(".zip") && action.get("runtime").is_none() && action.get("docker").is_none() && action.get("native").is_none() {
-        return Err(CheckError::new(format!("{at}.runtime"), "a zip action needs `runtime`, `docker` or `native`"));
+    if function.ends_with(".zip")
+        && action.get("runtime").is_none()
+        && action.get("docker").is_none()
+        && action.get("native").is_none()
+    {
+        return Err(CheckError::new(
+            format!("{at}.runtime"),
+            "a zip action needs `runtime`, `docker` or `native`",
+        ));
     }
     if let Some(web) = action.get("web") {
-        let ok = matches!(web, Value::Bool(_)) || matches!(web.as_str(), Some("true" | "false" | "yes" | "no" | "raw"));
+        let ok = matches!(web, Value::Bool(_))
+            || matches!(web.as_str(), Some("true" | "false" | "yes" | "no" | "raw"));
         if !ok {
-            return Err(CheckError::new(format!("{at}.web"), format!("{web}: true, false, yes, no or raw")));
+            return Err(CheckError::new(
+                format!("{at}.web"),
+                format!("{web}: true, false, yes, no or raw"),
+            ));
         }
     }
     if let Some(limits) = action.get("limits") {
         if let Some(memory) = limits.get("memorySize") {
             if !memory.as_u64().is_some_and(|m| (128..=2048).contains(&m)) {
-                return Err(CheckError::new(format!("{at}.limits.memorySize"), format!("{memory}: 128 to 2048 (MB)")));
+                return Err(CheckError::new(
+                    format!("{at}.limits.memorySize"),
+                    format!("{memory}: 128 to 2048 (MB)"),
+                ));
             }
         }
         if let Some(timeout) = limits.get("timeout") {
-            if !timeout.as_u64().is_some_and(|t| (100..=600_000).contains(&t)) {
-                return Err(CheckError::new(format!("{at}.limits.timeout"), format!("{timeout}: 100 to 600000 (ms)")));
+            if !timeout
+                .as_u64()
+                .is_some_and(|t| (100..=600_000).contains(&t))
+            {
+                return Err(CheckError::new(
+                    format!("{at}.limits.timeout"),
+                    format!("{timeout}: 100 to 600000 (ms)"),
+                ));
             }
         }
     }
@@ -85,26 +113,43 @@ fn check_trigger(trigger: &Value, at: &str) -> Result<(), CheckError> {
     };
     let feed = feed.as_str().unwrap_or_default();
     let Some((_, input)) = FEEDS.iter().find(|(name, _)| *name == feed) else {
-        return Err(CheckError::new(format!("{at}.feed"), format!("{feed:?}: the generated manifests use the alarms feeds only")));
+        return Err(CheckError::new(
+            format!("{at}.feed"),
+            format!("{feed:?}: the generated manifests use the alarms feeds only"),
+        ));
     };
     let inputs = object(trigger, at, "inputs")?;
-    let value = inputs.get(*input).ok_or_else(|| CheckError::new(format!("{at}.inputs.{input}"), "missing: the feed requires it"))?;
+    let value = inputs.get(*input).ok_or_else(|| {
+        CheckError::new(
+            format!("{at}.inputs.{input}"),
+            "missing: the feed requires it",
+        )
+    })?;
     match *input {
         "cron" => {
             let fields = value.as_str().map_or(0, |c| c.split_whitespace().count());
             if !(5..=6).contains(&fields) {
-                return Err(CheckError::new(format!("{at}.inputs.cron"), format!("{value}: five fields (six with seconds)")));
+                return Err(CheckError::new(
+                    format!("{at}.inputs.cron"),
+                    format!("{value}: five fields (six with seconds)"),
+                ));
             }
         }
         _ => {
             if !value.as_u64().is_some_and(|m| m >= 1) {
-                return Err(CheckError::new(format!("{at}.inputs.minutes"), format!("{value}: a whole number of minutes")));
+                return Err(CheckError::new(
+                    format!("{at}.inputs.minutes"),
+                    format!("{value}: a whole number of minutes"),
+                ));
             }
         }
     }
     if let Some(payload) = inputs.get("trigger_payload") {
         if !payload.is_object() {
-            return Err(CheckError::new(format!("{at}.inputs.trigger_payload"), "must be a map"));
+            return Err(CheckError::new(
+                format!("{at}.inputs.trigger_payload"),
+                "must be a map",
+            ));
         }
     }
     Ok(())
@@ -120,11 +165,26 @@ mod tests {
     fn structure_is_checked() {
         check_manifest(GOOD).unwrap();
         let bad = [
-            (GOOD.replace("docker: openwhisk/dockerskeleton", "main: x"), "packages.p.actions.a.runtime"),
-            (GOOD.replace("cron: '0 2 * * *'", "cron: '0 2'"), "packages.p.triggers.t.inputs.cron"),
-            (GOOD.replace("r: {trigger: t", "r: {trigger: u"), "packages.p.rules.r.trigger"),
-            (GOOD.replace("/whisk.system/alarms/alarm", "/whisk.system/other"), "packages.p.triggers.t.feed"),
-            (GOOD.replace("memorySize: 256", "memorySize: 4096"), "packages.p.actions.a.limits.memorySize"),
+            (
+                GOOD.replace("docker: openwhisk/dockerskeleton", "main: x"),
+                "packages.p.actions.a.runtime",
+            ),
+            (
+                GOOD.replace("cron: '0 2 * * *'", "cron: '0 2'"),
+                "packages.p.triggers.t.inputs.cron",
+            ),
+            (
+                GOOD.replace("r: {trigger: t", "r: {trigger: u"),
+                "packages.p.rules.r.trigger",
+            ),
+            (
+                GOOD.replace("/whisk.system/alarms/alarm", "/whisk.system/other"),
+                "packages.p.triggers.t.feed",
+            ),
+            (
+                GOOD.replace("memorySize: 256", "memorySize: 4096"),
+                "packages.p.actions.a.limits.memorySize",
+            ),
         ];
         for (text, path) in bad {
             assert_eq!(check_manifest(&text).unwrap_err().path, path, "{text}");

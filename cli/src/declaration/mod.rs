@@ -217,14 +217,19 @@ impl Declaration {
         text: &str,
         default_name: &str,
     ) -> Result<Declaration, DeclarationError> {
-        let deserializer = toml::Deserializer::parse(text).map_err(|e| DeclarationError::Syntax {
-            key: "(document)".to_owned(),
-            message: toml_message(text, &e),
-        })?;
+        let deserializer =
+            toml::Deserializer::parse(text).map_err(|e| DeclarationError::Syntax {
+                key: "(document)".to_owned(),
+                message: toml_message(text, &e),
+            })?;
         let raw: RawFile = serde_path_to_error::deserialize(deserializer).map_err(|e| {
             let key = e.path().to_string();
             DeclarationError::Syntax {
-                key: if key == "." { "(document)".to_owned() } else { key },
+                key: if key == "." {
+                    "(document)".to_owned()
+                } else {
+                    key
+                },
                 message: toml_message(text, e.inner()),
             }
         })?;
@@ -268,11 +273,16 @@ impl Declaration {
             if triggers.iter().any(|t| t.name == trigger.name) {
                 return Err(invalid(
                     format!("trigger[{index}].name"),
-                    format!("two triggers are named {:?}: give each a distinct `name`", trigger.name),
+                    format!(
+                        "two triggers are named {:?}: give each a distinct `name`",
+                        trigger.name
+                    ),
                 ));
             }
             if matches!(trigger.kind, TriggerKind::Http { .. })
-                && triggers.iter().any(|t| matches!(t.kind, TriggerKind::Http { .. }))
+                && triggers
+                    .iter()
+                    .any(|t| matches!(t.kind, TriggerKind::Http { .. }))
             {
                 return Err(invalid(
                     format!("trigger[{index}].type"),
@@ -329,30 +339,39 @@ impl Declaration {
             let is_schedule = matches!(trigger.kind, TriggerKind::Schedule(_));
             if let Some(target) = t.target {
                 if !is_schedule {
-                    return Err(invalid(key("target"), "only a schedule trigger has a target"));
+                    return Err(invalid(
+                        key("target"),
+                        "only a schedule trigger has a target",
+                    ));
                 }
                 let target = match target.as_str() {
                     "http" => ScheduleTarget::Http,
                     "pubsub" => ScheduleTarget::PubSub,
-                    other => {
-                        return Err(invalid(
-                            key("target"),
-                            format!("{other:?} is not a Cloud Scheduler target: use \"http\" or \"pubsub\""),
-                        ))
-                    }
+                    other => return Err(invalid(
+                        key("target"),
+                        format!(
+                            "{other:?} is not a Cloud Scheduler target: use \"http\" or \"pubsub\""
+                        ),
+                    )),
                 };
                 gcp.schedule_targets.insert(name.clone(), target);
             }
             if let Some(topic) = t.topic {
                 if !is_schedule {
-                    return Err(invalid(key("topic"), "only a schedule trigger has a topic here"));
+                    return Err(invalid(
+                        key("topic"),
+                        "only a schedule trigger has a topic here",
+                    ));
                 }
                 names::check_resource(&topic).map_err(|m| invalid(key("topic"), m))?;
                 gcp.schedule_topics.insert(name.clone(), topic);
             }
             if let Some(database) = t.database {
                 if !matches!(trigger.kind, TriggerKind::Change { .. }) {
-                    return Err(invalid(key("database"), "only a change trigger has a database"));
+                    return Err(invalid(
+                        key("database"),
+                        "only a change trigger has a database",
+                    ));
                 }
                 gcp.databases.insert(name, database);
             }
@@ -366,16 +385,17 @@ impl Declaration {
         };
         for (name, t) in raw.azure.trigger {
             trigger_named("azure", &name)?;
-            let service_bus = match t.service.as_deref() {
-                None | Some("storage") => false,
-                Some("service-bus") => true,
-                Some(other) => {
-                    return Err(invalid(
+            let service_bus =
+                match t.service.as_deref() {
+                    None | Some("storage") => false,
+                    Some("service-bus") => true,
+                    Some(other) => return Err(invalid(
                         format!("azure.trigger.{name}.service"),
-                        format!("{other:?} is not a queue service: use \"storage\" or \"service-bus\""),
-                    ))
-                }
-            };
+                        format!(
+                            "{other:?} is not a queue service: use \"storage\" or \"service-bus\""
+                        ),
+                    )),
+                };
             azure.triggers.insert(
                 name,
                 AzureTriggerSettings {
@@ -451,10 +471,7 @@ impl Declaration {
     }
 
     /// The triggers of one type.
-    pub fn triggers_of<'a>(
-        &'a self,
-        kind: &'a str,
-    ) -> impl Iterator<Item = &'a Trigger> + 'a {
+    pub fn triggers_of<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Trigger> + 'a {
         self.triggers
             .iter()
             .filter(move |t| t.kind.type_name() == kind)

@@ -36,8 +36,7 @@ pub(crate) fn check_bucket(name: &str) -> Result<(), String> {
 
 /// A key prefix: relative, no `..`, no leading `/`.
 pub(crate) fn check_prefix(prefix: &str) -> Result<(), String> {
-    if prefix.starts_with('/') || prefix.split('/').any(|part| part == "..") || prefix.len() > 512
-    {
+    if prefix.starts_with('/') || prefix.split('/').any(|part| part == "..") || prefix.len() > 512 {
         Err(format!(
             "{prefix:?} is not a key prefix: no leading `/`, no `..`, at most 512 bytes"
         ))

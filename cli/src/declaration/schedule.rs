@@ -352,7 +352,10 @@ fn check_field(text: &str, field: &Field) -> Result<String, String> {
         }
         let bounds: Vec<&str> = range.split('-').collect();
         if bounds.len() > 2 || bounds.iter().any(|b| b.is_empty()) {
-            return Err(format!("{} field {text:?}: {item:?} is not a value, a range a-b or */n", field.name));
+            return Err(format!(
+                "{} field {text:?}: {item:?} is not a value, a range a-b or */n",
+                field.name
+            ));
         }
         let mut values = Vec::new();
         for bound in &bounds {
@@ -360,7 +363,11 @@ fn check_field(text: &str, field: &Field) -> Result<String, String> {
                 let names = if field.names.is_empty() {
                     String::new()
                 } else {
-                    format!(" or {}-{}", field.names[0], field.names[field.names.len() - 1])
+                    format!(
+                        " or {}-{}",
+                        field.names[0],
+                        field.names[field.names.len() - 1]
+                    )
                 };
                 format!(
                     "{} field {text:?}: {bound:?} is not from {} to {}{names}",
@@ -370,7 +377,10 @@ fn check_field(text: &str, field: &Field) -> Result<String, String> {
         }
         if let [a, b] = values[..] {
             if a > b {
-                return Err(format!("{} field {text:?}: the range {range} runs backwards", field.name));
+                return Err(format!(
+                    "{} field {text:?}: the range {range} runs backwards",
+                    field.name
+                ));
             }
         } else if step.is_some() {
             return Err(format!(
@@ -421,7 +431,10 @@ mod tests {
         assert_eq!(s("0 9 * * 0,6").unwrap(), "cron(0 9 ? * SUN,SAT *)");
         assert_eq!(s("0 9 * * 5-7").unwrap(), "cron(0 9 ? * FRI-SAT,SUN *)");
         assert_eq!(s("*/10 */2 * * *").unwrap(), "cron(0/10 0/2 * * ? *)");
-        assert!(s("0 0 1 * MON").unwrap_err().0.contains("both the day of month"));
+        assert!(s("0 0 1 * MON")
+            .unwrap_err()
+            .0
+            .contains("both the day of month"));
     }
 
     #[test]

@@ -176,7 +176,10 @@ impl Trigger {
         names::check_trigger_name(&name).map_err(|m| DeclarationError::invalid(at("name"), m))?;
         let required = |value: Option<String>, key: &str| {
             value.ok_or_else(|| {
-                DeclarationError::invalid(at(key), format!("missing: a {kind} trigger needs `{key}`"))
+                DeclarationError::invalid(
+                    at(key),
+                    format!("missing: a {kind} trigger needs `{key}`"),
+                )
             })
         };
         let batch = |value: Option<u32>| match value {

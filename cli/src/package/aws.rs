@@ -174,7 +174,10 @@ fn event(
                 properties["Filter"] =
                     json!({"S3Key": {"Rules": [{"Name": "prefix", "Value": prefix}]}});
             }
-            let objects = format!("arn:${{AWS::Partition}}:s3:::{bucket}/{}*", prefix.as_deref().unwrap_or(""));
+            let objects = format!(
+                "arn:${{AWS::Partition}}:s3:::{bucket}/{}*",
+                prefix.as_deref().unwrap_or("")
+            );
             statements.push(statement(&["s3:GetObject"], json!({ "Fn::Sub": objects })));
             json!({"Type": "S3", "Properties": properties})
         }
@@ -291,7 +294,12 @@ fn event(
     Some(event)
 }
 
-fn ordered_source(kind: &str, stream: Value, batch_size: Option<u32>, start: StartPosition) -> Value {
+fn ordered_source(
+    kind: &str,
+    stream: Value,
+    batch_size: Option<u32>,
+    start: StartPosition,
+) -> Value {
     let mut properties = json!({
         "Stream": stream,
         "StartingPosition": starting_position(start),

@@ -11,7 +11,9 @@ use polyfaas_azure::scaffold::{AppScaffold, TriggerSpec};
 
 use super::{archive, environment, write_file, Inputs, Package, PackageError};
 use crate::check;
-use crate::declaration::{AzureTriggerSettings, HttpAuth, StartPosition, StreamSource, Trigger, TriggerKind};
+use crate::declaration::{
+    AzureTriggerSettings, HttpAuth, StartPosition, StreamSource, Trigger, TriggerKind,
+};
 use crate::platform::Platform;
 use crate::support;
 
@@ -98,7 +100,10 @@ fn write_json(path: &std::path::Path, value: &Value) -> Result<(), PackageError>
     write_file(path, text.as_bytes())
 }
 
-fn settings<'a>(inputs: &'a Inputs<'_>, trigger: &Trigger) -> std::borrow::Cow<'a, AzureTriggerSettings> {
+fn settings<'a>(
+    inputs: &'a Inputs<'_>,
+    trigger: &Trigger,
+) -> std::borrow::Cow<'a, AzureTriggerSettings> {
     match inputs.declaration.azure.triggers.get(&trigger.name) {
         Some(s) => std::borrow::Cow::Borrowed(s),
         None => std::borrow::Cow::Owned(AzureTriggerSettings::default()),
@@ -120,7 +125,12 @@ fn app_settings(inputs: &Inputs<'_>) -> Value {
 /// The `bindings` of the function for one trigger.
 fn bindings(inputs: &Inputs<'_>, trigger: &Trigger) -> Value {
     let settings = settings(inputs, trigger);
-    let connection = |default: &str| settings.connection.clone().unwrap_or_else(|| default.to_owned());
+    let connection = |default: &str| {
+        settings
+            .connection
+            .clone()
+            .unwrap_or_else(|| default.to_owned())
+    };
     let spec = match &trigger.kind {
         TriggerKind::Http { auth } => TriggerSpec::Http {
             route: Some("{*path}".to_owned()),
@@ -158,7 +168,11 @@ fn bindings(inputs: &Inputs<'_>, trigger: &Trigger) -> Value {
             batch_size,
             ..
         } => {
-            let cardinality = if batch_size.is_some_and(|n| n > 1) { "many" } else { "one" };
+            let cardinality = if batch_size.is_some_and(|n| n > 1) {
+                "many"
+            } else {
+                "one"
+            };
             return json!([{"type": "eventHubTrigger", "direction": "in", "name": "events",
                 "eventHubName": stream, "connection": connection("EventHubConnection"),
                 "consumerGroup": settings.consumer_group.clone().unwrap_or_else(|| "$Default".to_owned()),

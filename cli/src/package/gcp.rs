@@ -176,10 +176,14 @@ fn deploy_script(inputs: &Inputs<'_>, project: Option<&str>) -> String {
         s,
         "URL=\"$(gcloud run services describe {name} --project \"$PROJECT\" --region \"$REGION\" --format='value(status.url)')\""
     );
-    let public = declaration
-        .triggers
-        .iter()
-        .any(|t| matches!(t.kind, TriggerKind::Http { auth: HttpAuth::Public }));
+    let public = declaration.triggers.iter().any(|t| {
+        matches!(
+            t.kind,
+            TriggerKind::Http {
+                auth: HttpAuth::Public
+            }
+        )
+    });
     if public {
         let _ = writeln!(
             s,
@@ -221,13 +225,20 @@ fn trigger_commands(inputs: &Inputs<'_>, trigger: &Trigger, s: &mut String) {
             deleted,
             ..
         } => {
-            for (on, kind, suffix) in [(created, "finalized", "created"), (deleted, "deleted", "deleted")] {
+            for (on, kind, suffix) in [
+                (created, "finalized", "created"),
+                (deleted, "deleted", "deleted"),
+            ] {
                 if *on {
                     let filters = [
                         format!("type=google.cloud.storage.object.v1.{kind}"),
                         format!("bucket={bucket}"),
                     ];
-                    let _ = writeln!(s, "{}", eventarc(&format!("{name}-{suffix}"), service, &filters, ""));
+                    let _ = writeln!(
+                        s,
+                        "{}",
+                        eventarc(&format!("{name}-{suffix}"), service, &filters, "")
+                    );
                 }
             }
         }

@@ -25,7 +25,6 @@ use crate::check::CheckError;
 use crate::declaration::{Declaration, BLOB_URL};
 use crate::platform::{Arch, Platform};
 
-
 /// Why packaging failed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -84,7 +83,11 @@ pub struct Inputs<'a> {
 }
 
 /// Writes the package for `platform` into `out` (created if needed).
-pub fn package(platform: Platform, inputs: &Inputs<'_>, out: &Path) -> Result<Package, PackageError> {
+pub fn package(
+    platform: Platform,
+    inputs: &Inputs<'_>,
+    out: &Path,
+) -> Result<Package, PackageError> {
     std::fs::create_dir_all(out).map_err(|source| PackageError::Io {
         path: out.to_owned(),
         source,
@@ -144,7 +147,10 @@ pub(crate) fn yaml(header: &str, value: &serde_json::Value) -> String {
 
 /// The function's environment on `platform`: the declared variables plus `POLYFAAS_BLOB_URL`
 /// for `[blob] store` (`s3://`, `gs://`, `az://`; on OpenWhisk `openwhisk.blob_url`).
-pub(crate) fn environment(declaration: &Declaration, platform: Platform) -> BTreeMap<String, String> {
+pub(crate) fn environment(
+    declaration: &Declaration,
+    platform: Platform,
+) -> BTreeMap<String, String> {
     let mut env = declaration.environment.clone();
     let url = match (platform.blob_scheme(), &declaration.blob_store) {
         (Some(scheme), Some(store)) => Some(format!("{scheme}://{store}")),

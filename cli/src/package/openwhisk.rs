@@ -31,7 +31,10 @@ pub(super) fn write(inputs: &Inputs<'_>, package: &mut Package) -> Result<(), Pa
         for (name, value) in &env {
             script.push_str(&format!("export {name}={}\n", shell_quote(value)));
         }
-        script.push_str(&format!("exec \"$(dirname \"$0\")/{}\" \"$@\"\n", inputs.bin));
+        script.push_str(&format!(
+            "exec \"$(dirname \"$0\")/{}\" \"$@\"\n",
+            inputs.bin
+        ));
         archive::write_zip(
             &zip,
             &[

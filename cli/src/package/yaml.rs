@@ -118,7 +118,10 @@ mod tests {
             "quote": "it's \"here\"\n",
         });
         let text = to_yaml(&value);
-        assert!(text.contains("AWSTemplateFormatVersion: \"2010-09-09\""), "{text}");
+        assert!(
+            text.contains("AWSTemplateFormatVersion: \"2010-09-09\""),
+            "{text}"
+        );
         assert!(text.contains("\"on\": \"yes\""), "{text}");
         let back: Value = serde_yaml_ng::from_str(&text).unwrap();
         assert_eq!(back, value, "{text}");

@@ -74,7 +74,10 @@ async fn aws(dir: &Path, scratch: &Path, case: &Case) -> Vec<String> {
     cmd.env("AWS_LAMBDA_RUNTIME_API", api.host_port())
         .env("AWS_LAMBDA_FUNCTION_NAME", name)
         .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", function["MemorySize"].to_string())
+        .env(
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            function["MemorySize"].to_string(),
+        )
         .env("AWS_REGION", "eu-west-1")
         .env("POLYFAAS_BLOB_URL", blob_url(scratch));
     let process = Process::spawn(cmd);
@@ -82,9 +85,17 @@ async fn aws(dir: &Path, scratch: &Path, case: &Case) -> Vec<String> {
         let api = &api;
         let process = &process;
         async move {
-            match api.invoke(Invocation::new(payload.to_string()), Duration::from_secs(60)).await {
+            match api
+                .invoke(
+                    Invocation::new(payload.to_string()),
+                    Duration::from_secs(60),
+                )
+                .await
+            {
                 Some(Outcome::Response(body)) => serde_json::from_slice::<Value>(&body)
-                    .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&body))),
+                    .unwrap_or_else(|e| {
+                        panic!("not JSON ({e}): {}", String::from_utf8_lossy(&body))
+                    }),
                 other => panic!("no /response: {other:?}\n{}", process.output()),
             }
         }
@@ -100,7 +111,12 @@ async fn aws(dir: &Path, scratch: &Path, case: &Case) -> Vec<String> {
         "isBase64Encoded": false,
     });
     let answer = invoke(url_event).await;
-    assert_eq!(answer["statusCode"], 200, "{answer:#}\n{}", process.output());
+    assert_eq!(
+        answer["statusCode"],
+        200,
+        "{answer:#}\n{}",
+        process.output()
+    );
     let body = answer["body"].as_str().unwrap_or_default();
     assert!(body.contains(case.expect), "{body}");
     let mut lines = vec![format!("aws: Function URL GET {} -> 200", case.path)];
@@ -126,22 +142,34 @@ async fn aws(dir: &Path, scratch: &Path, case: &Case) -> Vec<String> {
 
 async fn gcp(dir: &Path, scratch: &Path, case: &Case) -> Vec<String> {
     let binary = dir.join("function");
-    let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&binary).expect("the binary").permissions());
+    let mode = std::os::unix::fs::PermissionsExt::mode(
+        &std::fs::metadata(&binary)
+            .expect("the binary")
+            .permissions(),
+    );
     assert_eq!(mode & 0o777, 0o755);
     let dockerfile = std::fs::read_to_string(dir.join("Dockerfile")).expect("Dockerfile");
-    assert!(dockerfile.contains("COPY function /function"), "{dockerfile}");
+    assert!(
+        dockerfile.contains("COPY function /function"),
+        "{dockerfile}"
+    );
     let service = read_yaml(&dir.join("service.yaml"));
     let container = &service["spec"]["template"]["spec"]["containers"][0];
     let mut cmd = command(&binary);
     for var in container["env"].as_array().expect("env") {
-        cmd.env(var["name"].as_str().expect("name"), var["value"].as_str().unwrap_or_default());
+        cmd.env(
+            var["name"].as_str().expect("name"),
+            var["value"].as_str().unwrap_or_default(),
+        );
     }
     let name = service["metadata"]["name"].as_str().expect("name");
     cmd.env("K_SERVICE", name)
         .env("HOST", "127.0.0.1")
         .env("POLYFAAS_BLOB_URL", blob_url(scratch));
     let (process, addr) = Process::spawn_listening(cmd, "PORT");
-    let request = http::Request::get(case.path).body(Bytes::new()).expect("request");
+    let request = http::Request::get(case.path)
+        .body(Bytes::new())
+        .expect("request");
     let response = conformance_tests::client::send(addr, request).await;
     let body = String::from_utf8_lossy(response.body()).into_owned();
     assert_eq!(response.status(), 200, "{body}\n{}", process.output());
@@ -151,7 +179,10 @@ async fn gcp(dir: &Path, scratch: &Path, case: &Case) -> Vec<String> {
         let script = std::fs::read_to_string(dir.join("deploy.sh")).expect("deploy.sh");
         let (ScheduleCheck::Echo(schedule) | ScheduleCheck::Tick(schedule)) = check;
         let header = format!("--headers={}={schedule}", marks::HTTP_HEADER);
-        assert!(script.contains(&header), "deploy.sh has no {header}:\n{script}");
+        assert!(
+            script.contains(&header),
+            "deploy.sh has no {header}:\n{script}"
+        );
         // What Cloud Scheduler's HTTP target sends, with the mark the job adds.
         let request = http::Request::post("/")
             .header(marks::HTTP_HEADER, schedule)
@@ -161,10 +192,20 @@ async fn gcp(dir: &Path, scratch: &Path, case: &Case) -> Vec<String> {
             .body(Bytes::new())
             .expect("request");
         let response = conformance_tests::client::send(addr, request).await;
-        assert_eq!(response.status(), 200, "{}", String::from_utf8_lossy(response.body()));
+        assert_eq!(
+            response.status(),
+            200,
+            "{}",
+            String::from_utf8_lossy(response.body())
+        );
         let answer: Value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
-        check_schedule(check, &answer, |event| event["headers"][marks::HTTP_HEADER] == json!([schedule]));
-        lines.push(format!("gcp: Cloud Scheduler POST with {}: {schedule} -> {answer}", marks::HTTP_HEADER));
+        check_schedule(check, &answer, |event| {
+            event["headers"][marks::HTTP_HEADER] == json!([schedule])
+        });
+        lines.push(format!(
+            "gcp: Cloud Scheduler POST with {}: {schedule} -> {answer}",
+            marks::HTTP_HEADER
+        ));
     }
     drop(process);
     lines
@@ -173,7 +214,10 @@ async fn gcp(dir: &Path, scratch: &Path, case: &Case) -> Vec<String> {
 async fn azure(dir: &Path, scratch: &Path, case: &Case) -> Vec<String> {
     let app = scratch.join("app");
     let entries = unzip(&dir.join("app.zip"), &app);
-    assert!(entries.iter().all(|e| e.name != "local.settings.json"), "{entries:?}");
+    assert!(
+        entries.iter().all(|e| e.name != "local.settings.json"),
+        "{entries:?}"
+    );
     assert!(entries.iter().any(|e| e.name == "host.json"), "{entries:?}");
     let host_json = read_json(&app.join("host.json"));
     let exe = host_json["customHandler"]["description"]["defaultExecutablePath"]
@@ -186,7 +230,12 @@ async fn azure(dir: &Path, scratch: &Path, case: &Case) -> Vec<String> {
         .as_object()
         .expect("Values")
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "FUNCTIONS_WORKER_RUNTIME" | "AzureWebJobsStorage"))
+        .filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "FUNCTIONS_WORKER_RUNTIME" | "AzureWebJobsStorage"
+            )
+        })
         .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
         .collect();
     env.retain(|(k, _)| k != "POLYFAAS_BLOB_URL");
@@ -194,7 +243,10 @@ async fn azure(dir: &Path, scratch: &Path, case: &Case) -> Vec<String> {
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let host = Host::start_app(&app, &app.join(exe), &env);
     let forwarding = host_json["customHandler"]["enableForwardingHttpRequest"] == true;
-    assert!(forwarding, "an HTTP app is generated in forwarding mode: {host_json:#}");
+    assert!(
+        forwarding,
+        "an HTTP app is generated in forwarding mode: {host_json:#}"
+    );
     let request = http::Request::get(case.path)
         .header("host", "demo.azurewebsites.net")
         .body(Bytes::new())
@@ -207,13 +259,21 @@ async fn azure(dir: &Path, scratch: &Path, case: &Case) -> Vec<String> {
     if let Some(check) = case.schedule {
         let (ScheduleCheck::Echo(schedule) | ScheduleCheck::Tick(schedule)) = check;
         let function = read_json(&app.join(schedule).join("function.json"));
-        assert_eq!(function["bindings"][0]["type"], "timerTrigger", "{function:#}");
+        assert_eq!(
+            function["bindings"][0]["type"], "timerTrigger",
+            "{function:#}"
+        );
         let envelope = json!({
             "Data": {"timer": {"Schedule": {"AdjustForDST": true}, "IsPastDue": false}},
             "Metadata": {"sys": {"MethodName": schedule, "UtcNow": "2026-01-01T02:00:00Z", "RandGuid": "1"}},
         });
         let reply = host.invoke(schedule, &envelope).await;
-        assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
+        assert_eq!(
+            reply.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&reply.body)
+        );
         let answer = reply.json()["ReturnValue"].clone();
         check_schedule(check, &answer, |_| false);
         lines.push(format!("azure: timer {schedule} -> {answer}"));
@@ -225,8 +285,14 @@ fn openwhisk(dir: &Path, scratch: &Path, case: &Case) -> Vec<String> {
     let entries = unzip(&dir.join("action.zip"), scratch);
     assert_eq!(mode_of(&entries, "exec"), 0o755);
     let manifest = read_yaml(&dir.join("manifest.yaml"));
-    let (package, content) = manifest["packages"].as_object().and_then(|p| p.iter().next()).expect("a package");
-    let (action, definition) = content["actions"].as_object().and_then(|a| a.iter().next()).expect("an action");
+    let (package, content) = manifest["packages"]
+        .as_object()
+        .and_then(|p| p.iter().next())
+        .expect("a package");
+    let (action, definition) = content["actions"]
+        .as_object()
+        .and_then(|a| a.iter().next())
+        .expect("an action");
     assert_eq!(definition["web"], "raw", "{definition:#}");
     let blob = blob_url(scratch);
     let env = [("POLYFAAS_BLOB_URL", blob.as_str())];
@@ -239,7 +305,9 @@ fn openwhisk(dir: &Path, scratch: &Path, case: &Case) -> Vec<String> {
     let web = json!({"__ow_method": "get", "__ow_path": path, "__ow_query": query,
                      "__ow_headers": {"accept": "*/*", "host": "openwhisk.example"}, "__ow_body": ""});
     let outcome = openwhisk_blackbox::run(&scratch.join("exec"), &run_body("a1", web), &env);
-    let result = outcome.result.unwrap_or_else(|| panic!("no JSON result\n{}{}", outcome.logs, outcome.stderr));
+    let result = outcome
+        .result
+        .unwrap_or_else(|| panic!("no JSON result\n{}{}", outcome.logs, outcome.stderr));
     assert_eq!(result["statusCode"], 200, "{result:#}\n{}", outcome.stderr);
     let body = result["body"].as_str().unwrap_or_default();
     assert!(body.contains(case.expect), "{result:#}");
@@ -247,14 +315,28 @@ fn openwhisk(dir: &Path, scratch: &Path, case: &Case) -> Vec<String> {
     if let Some(check) = case.schedule {
         let trigger = content["triggers"]
             .as_object()
-            .and_then(|t| t.values().find(|t| t["feed"].as_str().is_some_and(|f| f.starts_with("/whisk.system/alarms/"))))
+            .and_then(|t| {
+                t.values().find(|t| {
+                    t["feed"]
+                        .as_str()
+                        .is_some_and(|f| f.starts_with("/whisk.system/alarms/"))
+                })
+            })
             .expect("an alarms trigger");
         // The alarm fires the trigger with its payload; the rule invokes the action with it.
         let payload = trigger["inputs"]["trigger_payload"].clone();
-        let outcome = openwhisk_blackbox::run(&scratch.join("exec"), &run_body("a2", payload.clone()), &env);
-        let answer = outcome.result.unwrap_or_else(|| panic!("no JSON result\n{}", outcome.stderr));
+        let outcome = openwhisk_blackbox::run(
+            &scratch.join("exec"),
+            &run_body("a2", payload.clone()),
+            &env,
+        );
+        let answer = outcome
+            .result
+            .unwrap_or_else(|| panic!("no JSON result\n{}", outcome.stderr));
         check_schedule(check, &answer, |event| {
-            event["kind"] == "invoke" && event["payload"][marks::OPENWHISK_PARAMETER] == payload[marks::OPENWHISK_PARAMETER]
+            event["kind"] == "invoke"
+                && event["payload"][marks::OPENWHISK_PARAMETER]
+                    == payload[marks::OPENWHISK_PARAMETER]
         });
         lines.push(format!("openwhisk: alarm with {payload} -> {answer}"));
     }

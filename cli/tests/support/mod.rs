@@ -30,7 +30,14 @@ pub fn cli() -> Command {
 pub fn package(manifest: &Path, platform: &str, out: &Path, extra: &[(&str, &str)]) -> String {
     let mut command = cli();
     command
-        .args(["package", "--platform", platform, "--profile", "dev", "--manifest-path"])
+        .args([
+            "package",
+            "--platform",
+            platform,
+            "--profile",
+            "dev",
+            "--manifest-path",
+        ])
         .arg(manifest)
         .arg("--out")
         .arg(out);
@@ -69,7 +76,8 @@ pub struct ZipEntry {
 /// Extracts `zip` into `into` (keeping modes) and lists its entries.
 pub fn unzip(zip: &Path, into: &Path) -> Vec<ZipEntry> {
     let file = std::fs::File::open(zip).unwrap_or_else(|e| panic!("open {zip:?}: {e}"));
-    let mut archive = zip::ZipArchive::new(file).unwrap_or_else(|e| panic!("{zip:?} is not a zip: {e}"));
+    let mut archive =
+        zip::ZipArchive::new(file).unwrap_or_else(|e| panic!("{zip:?} is not a zip: {e}"));
     let mut entries = Vec::new();
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).expect("zip entry");

@@ -11,7 +11,9 @@ use super::workspace_root;
 fn prefix() -> PathBuf {
     match std::env::var_os("POLYFAAS_VALIDATORS_DIR") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/polyfaas"),
+        None => {
+            PathBuf::from(std::env::var_os("HOME").expect("HOME is set")).join(".cache/polyfaas")
+        }
     }
 }
 
@@ -27,13 +29,19 @@ fn tool(relative: &str) -> PathBuf {
 
 /// Runs a validator; returns its output, or panics with it when the validator fails.
 fn run(mut command: Command, what: &str) -> String {
-    let output = command.output().unwrap_or_else(|e| panic!("run {what}: {e}"));
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("run {what}: {e}"));
     let text = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    assert!(output.status.success(), "{what} failed ({}):\n{text}", output.status);
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n{text}",
+        output.status
+    );
     text
 }
 
@@ -55,7 +63,14 @@ pub fn cfn_lint(template: &Path) -> String {
         "cfn-lint {} found errors or warnings (exit {code}):\n{text}",
         template.display()
     );
-    format!("cfn-lint: exit {code}{}{text}", if text.is_empty() { ", no findings" } else { "\n" })
+    format!(
+        "cfn-lint: exit {code}{}{text}",
+        if text.is_empty() {
+            ", no findings"
+        } else {
+            "\n"
+        }
+    )
 }
 
 /// aws-sam-translator's offline translation to CloudFormation.

@@ -24,9 +24,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use conformance_tests::build::{echo_binary, workspace_root};
-use conformance_tests::runtime_api;
 use conformance_tests::echo::event_of;
 use conformance_tests::process::{command, Process};
+use conformance_tests::runtime_api;
 use serde_json::Value;
 
 use runtime_api::{Invocation, Outcome, RuntimeApi};

@@ -2,13 +2,12 @@
 //! and a host stand-in (`host.rs`) that speaks the host's protocol: readiness on `GET /`,
 //! `{"Data", "Metadata"}` envelopes on `POST /<function>`, forwarded HTTP requests.
 
-
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use bytes::Bytes;
+use conformance_tests::azure_host::{fixture, peak_rss_kib, Host, Reply};
 use conformance_tests::echo::{base64, event_of, sha256_hex};
 use conformance_tests::equivalence::{assert_equivalent, logical_requests, LogicalRequest};
-use conformance_tests::azure_host::{fixture, peak_rss_kib, Host, Reply};
 use polyfaas_azure::scaffold::{AppScaffold, TriggerSpec};
 use serde_json::{json, Value};
 

@@ -10,10 +10,10 @@ mod web;
 use std::path::PathBuf;
 
 use action_loop::ActionLoop;
-use conformance_tests::openwhisk_blackbox as blackbox;
 use conformance_tests::build::{echo_binary, workspace_root};
 use conformance_tests::echo::{base64, body_of, event_of, header_values};
 use conformance_tests::equivalence::{assert_equivalent, logical_requests};
+use conformance_tests::openwhisk_blackbox as blackbox;
 use serde_json::{json, Value};
 
 /// The API key in the fixtures; its secret part must never reach a log.
