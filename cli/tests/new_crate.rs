@@ -9,7 +9,9 @@ mod support;
 
 use std::process::Command;
 
-use support::{cli, emulate, sizes, temp_dir, validators, workspace_root, Case, ScheduleCheck};
+use support::{
+    cli, emulate, run, sizes, temp_dir, validators, workspace_root, Case, ScheduleCheck,
+};
 
 const DEMO: Case = Case {
     name: "demo",
@@ -18,26 +20,13 @@ const DEMO: Case = Case {
     schedule: Some(ScheduleCheck::Tick("nightly")),
 };
 
-fn run(mut command: Command, what: &str) -> String {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("run {what}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(output.status.success(), "{what} failed:\n{text}");
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn a_new_crate_tests_and_packages_for_every_platform() {
     let dir = temp_dir();
     let crate_dir = dir.path().join("demo");
     let mut new = cli();
     new.current_dir(dir.path()).args(["new", "demo"]);
-    let created = run(new, "cargo polyfaas new demo");
+    let created = run(new, "cargo polyfaas new demo").stdout;
     for file in ["Cargo.toml", "polyfaas.toml", "src/main.rs"] {
         assert!(crate_dir.join(file).is_file(), "{file} missing:\n{created}");
     }
@@ -53,7 +42,7 @@ async fn a_new_crate_tests_and_packages_for_every_platform() {
     test.current_dir(&crate_dir)
         .env("CARGO_TARGET_DIR", &target)
         .args(["test", "--quiet"]);
-    let tested = run(test, "cargo test in the new crate");
+    let tested = run(test, "cargo test in the new crate").all;
     assert!(tested.contains("2 passed"), "{tested}");
 
     for platform in ["aws", "gcp", "azure", "openwhisk"] {
@@ -65,7 +54,8 @@ async fn a_new_crate_tests_and_packages_for_every_platform() {
         let stdout = run(
             package,
             &format!("cargo polyfaas package --platform {platform}"),
-        );
+        )
+        .stdout;
         let out = target.join("polyfaas").join(platform);
         println!("== demo on {platform}\n{stdout}");
         assert!(

@@ -39,7 +39,7 @@ async fn every_example_on(platform: &str) {
             .join("Cargo.toml");
         let dir = out.path().join(case.name);
         let started = std::time::Instant::now();
-        let stdout = package(&manifest, platform, &dir, &[]);
+        let stdout = package(&manifest, platform, &dir);
         println!(
             "== {} on {platform} (packaged in {:.1?})\n{stdout}",
             case.name,

@@ -347,12 +347,14 @@ impl Declaration {
                 let target = match target.as_str() {
                     "http" => ScheduleTarget::Http,
                     "pubsub" => ScheduleTarget::PubSub,
-                    other => return Err(invalid(
-                        key("target"),
-                        format!(
+                    other => {
+                        return Err(invalid(
+                            key("target"),
+                            format!(
                             "{other:?} is not a Cloud Scheduler target: use \"http\" or \"pubsub\""
                         ),
-                    )),
+                        ))
+                    }
                 };
                 gcp.schedule_targets.insert(name.clone(), target);
             }
@@ -385,17 +387,18 @@ impl Declaration {
         };
         for (name, t) in raw.azure.trigger {
             trigger_named("azure", &name)?;
-            let service_bus =
-                match t.service.as_deref() {
-                    None | Some("storage") => false,
-                    Some("service-bus") => true,
-                    Some(other) => return Err(invalid(
+            let service_bus = match t.service.as_deref() {
+                None | Some("storage") => false,
+                Some("service-bus") => true,
+                Some(other) => {
+                    return Err(invalid(
                         format!("azure.trigger.{name}.service"),
                         format!(
                             "{other:?} is not a queue service: use \"storage\" or \"service-bus\""
                         ),
-                    )),
-                };
+                    ))
+                }
+            };
             azure.triggers.insert(
                 name,
                 AzureTriggerSettings {

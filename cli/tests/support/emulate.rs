@@ -198,10 +198,24 @@ async fn gcp(dir: &Path, scratch: &Path, case: &Case) -> Vec<String> {
             "{}",
             String::from_utf8_lossy(response.body())
         );
-        let answer: Value = serde_json::from_slice(response.body()).unwrap_or(Value::Null);
-        check_schedule(check, &answer, |event| {
-            event["headers"][marks::HTTP_HEADER] == json!([schedule])
-        });
+        let answer = match serde_json::from_slice::<Value>(response.body()) {
+            Ok(answer) => {
+                check_schedule(check, &answer, |event| {
+                    event["headers"][marks::HTTP_HEADER] == json!([schedule])
+                });
+                answer
+            }
+            // Until the GCP shim reads the mark, the call reaches a function as the HTTP POST
+            // Cloud Scheduler sends, and a non-echo function answers it as one (200 above).
+            Err(_) => {
+                assert!(
+                    matches!(check, ScheduleCheck::Tick(_)),
+                    "echo answers JSON: {}",
+                    String::from_utf8_lossy(response.body())
+                );
+                Value::String(String::from_utf8_lossy(response.body()).into_owned())
+            }
+        };
         lines.push(format!(
             "gcp: Cloud Scheduler POST with {}: {schedule} -> {answer}",
             marks::HTTP_HEADER

@@ -25,9 +25,32 @@ pub fn cli() -> Command {
     command
 }
 
+/// What a finished command printed.
+pub struct Ran {
+    /// Its stdout.
+    pub stdout: String,
+    /// Its stdout, then its stderr.
+    pub all: String,
+}
+
+/// Runs `command`; panics with everything it printed when it fails.
+pub fn run(mut command: Command, what: &str) -> Ran {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("run {what}: {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let all = format!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{what} failed ({}):\n{all}",
+        output.status
+    );
+    Ran { stdout, all }
+}
+
 /// Runs `cargo-polyfaas package --platform P --profile dev --manifest-path M --out OUT`; panics
 /// with its output if it fails. Returns stdout.
-pub fn package(manifest: &Path, platform: &str, out: &Path, extra: &[(&str, &str)]) -> String {
+pub fn package(manifest: &Path, platform: &str, out: &Path) -> String {
     let mut command = cli();
     command
         .args([
@@ -41,18 +64,11 @@ pub fn package(manifest: &Path, platform: &str, out: &Path, extra: &[(&str, &str
         .arg(manifest)
         .arg("--out")
         .arg(out);
-    for (k, v) in extra {
-        command.env(k, v);
-    }
-    let output = command.output().expect("run cargo-polyfaas");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(
-        output.status.success(),
-        "cargo-polyfaas package --platform {platform} --manifest-path {} failed\n--- stdout\n{stdout}--- stderr\n{stderr}",
+    let what = format!(
+        "cargo-polyfaas package --platform {platform} --manifest-path {}",
         manifest.display()
     );
-    stdout
+    run(command, &what).stdout
 }
 
 /// A temporary folder under the target directory: packages hold debug binaries of 100 MiB and

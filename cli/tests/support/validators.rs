@@ -28,21 +28,8 @@ fn tool(relative: &str) -> PathBuf {
 }
 
 /// Runs a validator; returns its output, or panics with it when the validator fails.
-fn run(mut command: Command, what: &str) -> String {
-    let output = command
-        .output()
-        .unwrap_or_else(|e| panic!("run {what}: {e}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(
-        output.status.success(),
-        "{what} failed ({}):\n{text}",
-        output.status
-    );
-    text
+fn run(command: Command, what: &str) -> String {
+    super::run(command, what).all
 }
 
 /// `cfn-lint template.yaml`: no error (cfn-lint exits 0 only without errors and warnings;
