@@ -136,7 +136,7 @@ fn check_trigger(trigger: &Value, at: &str) -> Result<(), CheckError> {
             }
         }
         _ => {
-            if !value.as_u64().is_some_and(|m| m >= 1) {
+            if value.as_u64().is_none_or(|m| m < 1) {
                 return Err(CheckError::new(
                     format!("{at}.inputs.minutes"),
                     format!("{value}: a whole number of minutes"),

@@ -208,13 +208,13 @@ impl Rate {
 
     fn as_cron(&self) -> Result<String, Inexpressible> {
         let minutes = self.minutes();
-        let cron = if minutes < 60 && 60 % minutes == 0 {
+        let cron = if minutes < 60 && 60u64.is_multiple_of(minutes) {
             if minutes == 1 {
                 "* * * * *".to_owned()
             } else {
                 format!("*/{minutes} * * * *")
             }
-        } else if minutes % 60 == 0 && minutes < 1440 && 1440 % minutes == 0 {
+        } else if minutes.is_multiple_of(60) && minutes < 1440 && 1440u64.is_multiple_of(minutes) {
             let hours = minutes / 60;
             if hours == 1 {
                 "0 * * * *".to_owned()
