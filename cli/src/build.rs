@@ -260,7 +260,7 @@ fn run_cargo(
     }
     let status = child.wait().map_err(BuildError::Spawn)?;
     if !status.success() {
-        progress.abandon();
+        progress.finish();
         return Err(BuildError::Cargo {
             command: printable.to_owned(),
             status,

@@ -50,8 +50,7 @@ pub fn default_polyfaas_path() -> PathBuf {
 
 /// Writes the crate `name` into `dir` (which must not exist) and returns the files written.
 pub fn create(name: &str, dir: &Path, source: &Source) -> Result<Vec<PathBuf>, NewError> {
-    if crate::declaration::Declaration::parse_with_default("", name).is_err() || name.contains('_')
-    {
+    if crate::declaration::check_function_name(name).is_err() {
         return Err(NewError::BadName(name.to_owned()));
     }
     if dir.exists() {

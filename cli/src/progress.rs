@@ -26,13 +26,8 @@ impl Progress {
         self.bar.set_message(message);
     }
 
-    /// Removes the spinner after success.
+    /// Removes the spinner (cargo's own output stays).
     pub fn finish(&self) {
-        self.bar.finish_and_clear();
-    }
-
-    /// Removes the spinner after a failure.
-    pub fn abandon(&self) {
         self.bar.finish_and_clear();
     }
 }

@@ -59,7 +59,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 pub use error::DeclarationError;
-pub(crate) use names::{function_name_from_package, pascal_case};
+pub(crate) use names::{check_function_name, function_name_from_package, pascal_case};
 pub use schedule::{Cron, Inexpressible, Rate, RateUnit, Schedule};
 pub use trigger::{HttpAuth, StartPosition, StreamSource, Trigger, TriggerKind};
 

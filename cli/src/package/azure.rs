@@ -190,7 +190,7 @@ fn bindings(inputs: &Inputs<'_>, trigger: &Trigger) -> Value {
         TriggerKind::Schedule(schedule) => {
             TriggerSpec::timer(schedule.ncrontab().unwrap_or_default())
         }
-        // Refused by `support::check` before packaging (Kinesis, Kafka).
+        // Kinesis and Kafka: `package` refuses them for Azure (support::check) before this runs.
         TriggerKind::Stream { .. } => return json!([]),
     };
     spec.bindings()

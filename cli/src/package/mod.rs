@@ -40,6 +40,9 @@ pub enum PackageError {
     /// The OpenWhisk zip writer refused the binary.
     #[error(transparent)]
     OpenWhisk(#[from] polyfaas_openwhisk::package::PackageError),
+    /// The platform cannot deploy the declaration as written.
+    #[error(transparent)]
+    Refused(#[from] crate::support::Refusal),
     /// A generated file failed its check (a bug in the generator: please report it).
     #[error("the generated {file} is not valid: {source}")]
     Check {
@@ -82,12 +85,14 @@ pub struct Inputs<'a> {
     pub arch: Arch,
 }
 
-/// Writes the package for `platform` into `out` (created if needed).
+/// Writes the package for `platform` into `out` (created if needed), after checking that the
+/// platform can express the declaration ([`crate::support::check`]).
 pub fn package(
     platform: Platform,
     inputs: &Inputs<'_>,
     out: &Path,
 ) -> Result<Package, PackageError> {
+    crate::support::check(inputs.declaration, platform)?;
     std::fs::create_dir_all(out).map_err(|source| PackageError::Io {
         path: out.to_owned(),
         source,
