@@ -4,7 +4,8 @@
 #
 #   cfn-lint 1.58.0, aws-sam-translator 1.115.0 (PyPI)   -> $PREFIX/cli-venv/bin/{cfn-lint,python}
 #   @kubernetes-models/knative 2.4.4, js-yaml 4 (npm)    -> $PREFIX/cli-node/node_modules
-#   cargo-zigbuild, ziglang (PyPI; only for --arch arm64) -> $PREFIX/cli-venv/bin
+#   with --arm64 also cargo-zigbuild 0.24.1, ziglang 0.17.1 (PyPI) -> $PREFIX/cli-venv/bin, for
+#   `cargo polyfaas build --arch arm64` (put that folder on PATH; the tests do not need them)
 #
 # Idempotent. The tests find them there, or where POLYFAAS_VALIDATORS_DIR points.
 set -euo pipefail
@@ -20,8 +21,12 @@ if [ ! -x "$PREFIX/cli-venv/bin/python" ]; then
 fi
 VPIP=("$PREFIX/cli-venv/bin/python" -m pip --disable-pip-version-check -q)
 if ! "$PREFIX/cli-venv/bin/python" -c 'import cfnlint, samtranslator' 2>/dev/null; then
-    log "pip install cfn-lint aws-sam-translator cargo-zigbuild ziglang"
-    "${VPIP[@]}" install 'cfn-lint==1.58.0' 'aws-sam-translator==1.115.0' 'cargo-zigbuild==0.24.1' 'ziglang==0.17.1'
+    log "pip install cfn-lint aws-sam-translator"
+    "${VPIP[@]}" install 'cfn-lint==1.58.0' 'aws-sam-translator==1.115.0'
+fi
+if [ "${1:-}" = "--arm64" ] && [ ! -x "$PREFIX/cli-venv/bin/cargo-zigbuild" ]; then
+    log "pip install cargo-zigbuild ziglang"
+    "${VPIP[@]}" install 'cargo-zigbuild==0.24.1' 'ziglang==0.17.1'
 fi
 
 if [ ! -f "$PREFIX/cli-node/node_modules/@kubernetes-models/knative/package.json" ]; then
