@@ -31,7 +31,7 @@ command -v wrk >/dev/null || missing+=(wrk)
 command -v strace >/dev/null || missing+=(strace)
 command -v strip >/dev/null || missing+=(binutils)
 if [ ${#missing[@]} -gt 0 ]; then
-    apt-get update -qq && apt-get install -y -qq "${missing[@]}"
+    apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -c 'import functions_framework, matplotlib' 2>/dev/null ||

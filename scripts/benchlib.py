@@ -101,7 +101,7 @@ class Server:
         env = platform_env(platform, self.port, self.workdir)
         env.update(extra_env or {})
         cwd = env.get("FUNCTIONS_APP_ROOT_PATH", self.workdir)
-        self.process = subprocess.Popen([binary], env=clean_env(env), cwd=cwd,
+        self.process = subprocess.Popen([os.path.abspath(binary)], env=clean_env(env), cwd=cwd,
                                         stdout=subprocess.DEVNULL, stderr=stderr)
         self.wait_listening()
 

@@ -145,6 +145,7 @@ def leaks_http(binary, platform, count):
                 if not sha:
                     raise SystemExit(f"{platform}: the first blob invocation did not read the object: {reply[:400]}")
         conn.close()
+        time.sleep(0.5)  # the server closes its side of the connection
         fds_after = benchlib.open_fds(server.process.pid)
         return {"invocations": count, "statuses": statuses, "first_status": status,
                 "files_left": count_files(scratch), "fds_before": fds_before, "fds_after": fds_after}
@@ -170,14 +171,16 @@ def leaks_aws(binary, count):
              "--env", f"POLYFAAS_BLOB_URL=file://{store}", "--env", f"POLYFAAS_TMPDIR={scratch}",
              "--repeat", str(count), fixture("aws", "s3-put.json")],
             capture_output=True, text=True, check=True).stdout
-        outcomes = json.loads(output.strip().splitlines()[-1])
-        return {"invocations": count, "statuses": outcomes, "files_left": count_files(scratch)}
+        lines = [json.loads(line) for line in output.strip().splitlines()]
+        outcomes = next(line for line in lines if "process_exited" not in line)
+        statuses = {"/response" if k == "response" else k: v for k, v in outcomes.items()}
+        return {"invocations": count, "statuses": statuses, "files_left": count_files(scratch)}
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
 def report(load, leaks, args):
-    rows = ["| platform | requests in 60 s | req/s | errors | RSS before | RSS after | after ÷ before | SIGTERM with 8 requests in flight |",
+    rows = [f"| platform | requests in {args.seconds} s | req/s | errors | RSS before | RSS after | after ÷ before | SIGTERM with 8 requests in flight |",
             "|---|---|---|---|---|---|---|---|"]
     for platform, r in load.get("saturation", {}).items():
         drained = all(s == 200 for s in r["drain_statuses"])
@@ -203,13 +206,22 @@ def report(load, leaks, args):
                  "|---|---|---|---|---|"]
     for platform, r in leaks.items():
         fds = f"{r['fds_before']} → {r['fds_after']}" if "fds_before" in r else "(Runtime API client)"
-        leak_rows.append(f"| {platform} | {r['invocations']} | {r['statuses']} | {r['files_left']} | {fds} |")
+        answers = ", ".join(f"{n} × {status}" for status, n in r["statuses"].items())
+        leak_rows.append(f"| {platform} | {r['invocations']} | {answers} | {r['files_left']} | {fds} |")
     leak_rows.append("| openwhisk | — | no blob trigger on OpenWhisk | — | — |")
     leak_intro = ("`scripts/load.sh`: one echo process per platform serves blob events one after another (AWS: an S3 "
                   "notification over the Runtime API; GCP: a storage CloudEvent; local: a fired blob event — each read through a "
                   "`file://` store; Azure: the blob-trigger envelope, whose content the shim writes to a file); echo reads "
                   "every object as a local file (`local_sha256`). Counted afterwards: everything under `POLYFAAS_TMPDIR`.")
     return ({"intro": load_intro, "rows": rows, "data": load}, {"intro": leak_intro, "rows": leak_rows, "data": leaks})
+
+
+def previous(out, name):
+    path = os.path.join(out, name)
+    if not os.path.exists(path):
+        return {}
+    with open(path) as f:
+        return json.load(f).get("data", {})
 
 
 def main():
@@ -225,7 +237,8 @@ def main():
     args = parser.parse_args()
     only = set(args.only.split(",")) if args.only else {"saturation", "azure_blobs", "leaks"}
     binary = lambda p: os.path.join(args.bin, f"echo-{p}")  # noqa: E731
-    load, leaks = {}, {}
+    # A partial run (--only) keeps the other sections of an earlier run.
+    load, leaks = previous(args.out, "load.json"), previous(args.out, "leaks.json")
     if "saturation" in only:
         load["saturation"] = {}
         for platform in ("gcp", "azure", "local"):

@@ -35,7 +35,7 @@ def aws(binary, event, deadline=None, then=None):
                 json.dump(e, f)
         args = [PFBENCH, "aws-invoke", "--bin", binary, "--timeout-s", "5", *files]
         if deadline is not None:
-            args[2:2] = ["--deadline", deadline]
+            args[2:2] = [f"--deadline={deadline}"]
         output = subprocess.run(args, capture_output=True, text=True, check=True).stdout
     lines = [json.loads(line) for line in output.splitlines()]
     answers = [line["answer"] for line in lines if "answer" in line]

@@ -89,11 +89,12 @@ pub async fn invoke(
     let api = RuntimeApi::start().await;
     let child = spawn(bin, &[], &lambda_env(&api, env), None, true)?;
     let mut counts = serde_json::Map::new();
+    let mut deadline = deadline;
     for _ in 0..repeat {
         for event in events {
             let mut invocation = Invocation::new(std::fs::read(event)?);
-            if let Some(deadline) = &deadline {
-                invocation = invocation.deadline((deadline != "none").then(|| deadline.clone()));
+            if let Some(deadline) = deadline.take() {
+                invocation = invocation.deadline((deadline != "none").then_some(deadline));
             }
             let outcome = outcome_json(api.invoke(invocation, limit).await, limit);
             if repeat == 1 {

@@ -56,7 +56,8 @@ enum Command {
         /// Extra environment (K=V).
         #[arg(long = "env", value_parser = spawn::parse_pair)]
         env: Vec<(String, String)>,
-        /// `Lambda-Runtime-Deadline-Ms` as sent ("none": left out; default: 60 s from now).
+        /// `Lambda-Runtime-Deadline-Ms` of the first invocation, as sent ("none": left out);
+        /// the others get 60 s from now, as Lambda sends it.
         #[arg(long)]
         deadline: Option<String>,
         /// Hand the events out this many times and print a summary instead of every outcome.
