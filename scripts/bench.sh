@@ -129,5 +129,8 @@ echo "== measurements"
 "$venv/bin/python" scripts/bench_measure.py --bin "$bin" --out "$out" --runs "$runs" \
     --wrk-seconds "$wrk_seconds" --ff "$venv/bin/functions-framework"
 
-echo "== BENCHMARKS.md"
+echo "== the neutral event's rules, today"
+"$venv/bin/python" scripts/neutral_rules.py --bin "$bin" --json "$out/neutral_rules.json"
+
+echo "== BENCHMARKS.md (with target/bench/load.json, leaks.json and fuzz.json when scripts/load.sh and scripts/fuzz.sh long have run)"
 "$venv/bin/python" scripts/bench_report.py --results "$out" --markdown BENCHMARKS.md --plots bench/plots

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes BENCHMARKS.md and its plots from the JSON files of scripts/bench_measure.py (and, when
-present, scripts/load.py's load.json and leaks.json and scripts/fuzz-report's fuzz.json).
+present, scripts/load.py's load.json and leaks.json, scripts/fuzz_report.py's fuzz.json and
+scripts/neutral_rules.py's neutral_rules.json).
 
     bench_report.py --results target/bench --markdown BENCHMARKS.md --plots bench/plots
 
@@ -239,8 +240,8 @@ def main():
                    "polyfaas's aws echo opens no certificate file before its first `/next`.")
         body += ["## What each binary opens before it asks for work (strace)", "",
                  "`strace -f -e trace=openat` over one start, cut at the first `GET …/invocation/next` (AWS) or the `listen` "
-                 "(HTTP servers); the traces are in `target/bench/strace-*.txt`. Files under `/etc/ssl/certs/` are counted "
-                 "as one line.", "", *rows, "", f"Finding: {finding}", ""]
+                 "(HTTP servers); the traces are in `target/bench/strace-*.txt`. The files under `/etc/ssl/certs/` other "
+                 "than the bundle are counted as one line, `<workdir>` is the function app's temp dir.", "", *rows, "", f"Finding: {finding}", ""]
 
     for name, title in (("load.json", "Load"), ("leaks.json", "Blob scratch files after 10,000 invocations"),
                         ("fuzz.json", "Fuzzing")):
@@ -248,11 +249,21 @@ def main():
         if extra:
             body += [f"## {title}", "", extra["intro"], "", *extra["rows"], ""]
 
+    rules = r("neutral_rules.json")
+    if rules:
+        body += ["## The neutral event's rules: what arrives today", "",
+                 "`scripts/neutral_rules.py`: a valid fixture, one value mutated, sent through the real release echo binary over "
+                 "its platform's protocol; what echo's canonical JSON says arrived. Reported, not judged: each is to be refused "
+                 "naming the field or normalised by a documented rule.", "",
+                 "| case | today |", "|---|---|",
+                 *[f"| {c['rule']} | {c['observed']} |" for c in rules], ""]
+
     md += goals + [""] + body + [
         "## Reproduce", "", "```sh",
         "scripts/bench.sh                        # everything above but the sections below; RUNS=30 WRK_SECONDS=10 by default",
         "scripts/load.sh                         # the load, drain, Azure blob memory and leak sections",
         "scripts/fuzz.sh ci 600                  # or: scripts/fuzz.sh run TARGET -runs=10000000",
+        "scripts/neutral_rules.py --bin target/bench/bin --json target/bench/neutral_rules.json",
         "```", ""]
     with open(args.markdown, "w") as f:
         f.write("\n".join(md))

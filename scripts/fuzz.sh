@@ -12,6 +12,9 @@
 #                                           -max_total_time=600 or -runs=10000000)
 #   scripts/fuzz.sh ci [SECONDS]            build, seed, replay the regressions, then fuzz every
 #                                           target for SECONDS in all (default 60), split evenly
+#   scripts/fuzz.sh long [RUNS]             every target to RUNS executions (default 10 million),
+#                                           one at a time, niced; the figures go to
+#                                           target/bench/fuzz.json for BENCHMARKS.md
 #
 # Corpora, crash artifacts and logs go to $FUZZ_WORK (default target/fuzz). A crash leaves
 # crash-<sha1> there; put it under fuzz/regressions/<target>/ (a test replays them all).
@@ -57,7 +60,7 @@ case "${1:-}" in
         total="${2:-60}"
         build
         seed
-        cargo test --quiet --manifest-path "$root/fuzz/Cargo.toml" --test regressions
+        cargo test --quiet --manifest-path "$root/fuzz/Cargo.toml" --test regressions -- --test-threads 1
         count=$(targets | wc -l)
         each=$(( total / count > 1 ? total / count : 1 ))
         for target in $(targets); do
@@ -66,5 +69,17 @@ case "${1:-}" in
             grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$work/$target.log" | tr '\n' ' '; echo
         done
         ;;
-    *) sed -n '2,21p' "$0"; exit 2 ;;
+    long)
+        runs="${2:-10000000}"
+        build
+        seed
+        for target in $(targets); do
+            echo "== fuzz $target to $runs executions"
+            nice -n 10 "$0" run "$target" -runs="$runs" >"$work/$target.long.log" 2>&1 ||
+                { tail -n 40 "$work/$target.long.log"; exit 1; }
+        done
+        mkdir -p "$root/target/bench"
+        python3 "$root/scripts/fuzz_report.py" --out "$root/target/bench/fuzz.json" "$work"/*.long.log
+        ;;
+    *) sed -n '2,22p' "$0"; exit 2 ;;
 esac

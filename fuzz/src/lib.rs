@@ -49,7 +49,9 @@ pub fn check_event(event: &Event) {
                 "the canonical JSON of a decoded event reads back as another event"
             );
         }
-        Err(e) => panic!("the canonical reader refuses the canonical JSON of a decoded event ({e}): {json}"),
+        Err(e) => panic!(
+            "the canonical reader refuses the canonical JSON of a decoded event ({e}): {json}"
+        ),
     }
 }
 
@@ -79,7 +81,9 @@ impl HttpInput {
             let Some(colon) = line.iter().position(|b| *b == b':') else {
                 continue;
             };
-            let value = line[colon + 1..].strip_prefix(b" ").unwrap_or(&line[colon + 1..]);
+            let value = line[colon + 1..]
+                .strip_prefix(b" ")
+                .unwrap_or(&line[colon + 1..]);
             if let (Ok(name), Ok(value)) = (
                 HeaderName::from_bytes(&line[..colon]),
                 HeaderValue::from_bytes(value),

@@ -111,7 +111,10 @@ pub async fn invoke(
     }
     let mut child = child;
     let exit = child.try_wait()?.map(|status| status.code());
-    println!("{}", json!({"process_exited": exit.is_some(), "exit_code": exit.flatten()}));
+    println!(
+        "{}",
+        json!({"process_exited": exit.is_some(), "exit_code": exit.flatten()})
+    );
     kill(child);
     Ok(())
 }

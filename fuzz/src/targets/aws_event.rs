@@ -4,11 +4,11 @@
 //! result encoding.
 use std::sync::OnceLock;
 
+use crate::{check_event, runtime};
 use bytes::Bytes;
 use polyfaas_aws::{handle_event, Invocation};
 use polyfaas_core::blob::{Blobs, MemoryStore};
 use polyfaas_core::{handler_fn, Context, Error, Event, Response};
-use crate::{check_event, runtime};
 
 fn invocation() -> &'static Invocation {
     static INVOCATION: OnceLock<Invocation> = OnceLock::new();

@@ -10,7 +10,15 @@ pub fn run(data: &[u8]) {
     let _ = envelope.method_name();
     let _ = envelope.utc_now();
     let _ = envelope.check_method_name("fn");
-    for key in ["Uri", "Properties", "DequeueCount", "Id", "InsertionTime", "Headers", "Query"] {
+    for key in [
+        "Uri",
+        "Properties",
+        "DequeueCount",
+        "Id",
+        "InsertionTime",
+        "Headers",
+        "Query",
+    ] {
         let _ = envelope.metadata_text(key);
     }
     for (name, value) in &envelope.data {
@@ -18,7 +26,15 @@ pub fn run(data: &[u8]) {
             let _ = bytes(&text, name);
         }
         if let serde_json::Value::Object(map) = value {
-            for key in ["Url", "Method", "Headers", "Body", "Query", "Identities", "Params"] {
+            for key in [
+                "Url",
+                "Method",
+                "Headers",
+                "Body",
+                "Query",
+                "Identities",
+                "Params",
+            ] {
                 if let Some(text) = get_ci(map, key).and_then(text) {
                     let _ = bytes(&text, key);
                 }

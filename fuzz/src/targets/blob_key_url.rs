@@ -10,9 +10,15 @@ pub fn run(data: &[u8]) {
     };
     if let Ok(key) = BlobKey::parse(text) {
         let key = key.as_str();
-        assert!(!key.is_empty() && key.len() <= MAX_KEY_LEN, "bad length passed: {key:?}");
+        assert!(
+            !key.is_empty() && key.len() <= MAX_KEY_LEN,
+            "bad length passed: {key:?}"
+        );
         assert!(!key.contains('\\'), "a backslash passed: {key:?}");
-        assert!(!key.chars().any(char::is_control), "a control character passed: {key:?}");
+        assert!(
+            !key.chars().any(char::is_control),
+            "a control character passed: {key:?}"
+        );
         assert!(
             key.split('/').all(|s| !matches!(s, "" | "." | "..")),
             "an absolute key, or an empty or dot segment, passed: {key:?}"

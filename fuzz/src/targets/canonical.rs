@@ -9,7 +9,11 @@ pub fn run(data: &[u8]) {
     };
     let json = canonical::to_json(&event);
     match canonical::from_json(json.clone()) {
-        Ok(again) => assert_eq!(json, canonical::to_json(&again), "read back as another event"),
+        Ok(again) => assert_eq!(
+            json,
+            canonical::to_json(&again),
+            "read back as another event"
+        ),
         Err(e) => panic!("the reader refuses what it wrote ({e}): {json}"),
     }
 }

@@ -5,8 +5,8 @@
 //! events.
 //!
 //! Input: the path on the first line, `name: value` header lines, an empty line, the body.
-use polyfaas_core::Event;
 use crate::{check_event, HttpInput};
+use polyfaas_core::Event;
 use polyfaas_gcp::cloudevent::{self, CloudEvent, Mode};
 use polyfaas_gcp::mapping::{self, MESSAGE_PUBLISHED};
 use polyfaas_gcp::{pubsub, storage, LegacyEvent};

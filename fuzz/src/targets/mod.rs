@@ -2,8 +2,8 @@
 
 pub mod aws_detect;
 pub mod aws_event;
-pub mod gcp_event;
 pub mod azure_envelope;
 pub mod azure_function_json;
-pub mod canonical;
 pub mod blob_key_url;
+pub mod canonical;
+pub mod gcp_event;
