@@ -35,7 +35,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/python" -c 'import functions_framework, matplotlib' 2>/dev/null ||
-    "$venv/bin/pip" install -q 'functions-framework==3.10.2' 'matplotlib>=3.8,<4'
+    "$venv/bin/pip" install -q 'functions-framework==3.10.2' 'matplotlib>=3.10,<4'
 
 echo "== polyfaas release binaries (examples/echo)"
 blob_feature() { case "$1" in aws) echo s3 ;; gcp) echo gcs ;; azure) echo azure-blob ;; *) echo s3 ;; esac; }

@@ -90,7 +90,7 @@ def strace_all(bin_dir, out):
     traces = {}
     tmp = tempfile.mkdtemp(prefix="polyfaas-strace-")
     syscalls = "-e trace=openat,sendto,write,writev,listen"
-    for name in ("echo-aws", "lambda-runtime-echo", "lambda-http-echo"):
+    for name in ("echo-aws", "echo-aws+blob", "lambda-runtime-echo", "lambda-http-echo"):
         wrapper = os.path.join(tmp, name)
         trace = os.path.join(out, f"strace-{name}.txt")
         with open(wrapper, "w") as f:
@@ -100,8 +100,8 @@ def strace_all(bin_dir, out):
         subprocess.run([PFBENCH, "aws-invoke", "--bin", wrapper, *env_args, AWS_EVENT],
                        capture_output=True, check=True)
         traces[name] = summarise_trace(trace, r"invocation/next")
-    for platform in ("gcp", "azure", "local"):
-        name = f"echo-{platform}"
+    for platform, name in (("gcp", "echo-gcp"), ("gcp", "echo-gcp+blob"), ("azure", "echo-azure"),
+                           ("azure", "echo-azure+blob"), ("local", "echo-local")):
         trace = os.path.join(out, f"strace-{name}.txt")
         binary = os.path.join(bin_dir, name)
         wrapper = os.path.join(tmp, name)
@@ -117,7 +117,7 @@ def strace_all(bin_dir, out):
 
 def startup_aws(bin_dir, runs):
     env_args = [a for k, v in LAMBDA_ENV.items() for a in ("--env", f"{k}={v}")]
-    names = ["echo-aws", "lambda-runtime-echo", "lambda-http-echo"]
+    names = ["echo-aws", "echo-aws+blob", "lambda-runtime-echo", "lambda-http-echo"]
     return pfbench("aws-startup", "--event", AWS_EVENT, "--runs", str(runs), *env_args,
                    *[f"{n}={os.path.join(bin_dir, n)}" for n in names])
 
@@ -129,19 +129,22 @@ def startup_http(bin_dir, runs, ff):
         azure_body = f.read()
     post = {"method": "POST", "path": "/items/7?a=1", "headers": {"content-type": "application/json"},
             "body": HTTP_BODY}
+    gcp = lambda name: {  # noqa: E731
+        "name": name, "argv": [os.path.join(bin_dir, name)], "port_var": "PORT",
+        "env": {"K_SERVICE": "echo", "K_REVISION": "echo-00001", "FUNCTION_TARGET": "echo",
+                "FUNCTION_SIGNATURE_TYPE": "http", "HOST": "127.0.0.1"},
+        "request": post}
+    azure = lambda name: {  # noqa: E731
+        "name": name, "argv": [os.path.join(bin_dir, name)], "cwd": app,
+        "port_var": "FUNCTIONS_CUSTOMHANDLER_PORT",
+        "env": {"FUNCTIONS_APP_ROOT_PATH": app, "FUNCTIONS_CUSTOMHANDLER_WORKER_ID": "bench",
+                "AzureWebJobsStorage": AZURE_STORAGE},
+        "probe": {"method": "GET", "path": "/"},
+        "request": {"method": "POST", "path": "/orders", "body": azure_body,
+                    "headers": {"content-type": "application/json",
+                                "x-azure-functions-invocationid": "startup-1"}}}
     targets = [
-        {"name": "echo-gcp", "argv": [os.path.join(bin_dir, "echo-gcp")], "port_var": "PORT",
-         "env": {"K_SERVICE": "echo", "K_REVISION": "echo-00001", "FUNCTION_TARGET": "echo",
-                 "FUNCTION_SIGNATURE_TYPE": "http", "HOST": "127.0.0.1"},
-         "request": post},
-        {"name": "echo-azure", "argv": [os.path.join(bin_dir, "echo-azure")], "cwd": app,
-         "port_var": "FUNCTIONS_CUSTOMHANDLER_PORT",
-         "env": {"FUNCTIONS_APP_ROOT_PATH": app, "FUNCTIONS_CUSTOMHANDLER_WORKER_ID": "bench",
-                 "AzureWebJobsStorage": AZURE_STORAGE},
-         "probe": {"method": "GET", "path": "/"},
-         "request": {"method": "POST", "path": "/orders", "body": azure_body,
-                     "headers": {"content-type": "application/json",
-                                 "x-azure-functions-invocationid": "startup-1"}}},
+        gcp("echo-gcp"), gcp("echo-gcp+blob"), azure("echo-azure"), azure("echo-azure+blob"),
         {"name": "echo-local", "argv": [os.path.join(bin_dir, "echo-local")], "port_var": "PORT",
          "env": {"HOST": "127.0.0.1", "POLYFAAS_BLOB_DIR": os.path.join(workdir, "blobs")},
          "request": post},

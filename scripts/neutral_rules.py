@@ -51,7 +51,7 @@ def openwhisk(binary, lines):
     env = benchlib.clean_env({"__OW_PROXY_VERSION": "1.17.1", "POLYFAAS_BLOB_URL": "memory://"})
     process = subprocess.Popen([binary], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, env=env,
-                               pass_fds=(write_fd,), preexec_fn=lambda: os.dup2(write_fd, 3))
+                               close_fds=False, preexec_fn=lambda: os.dup2(write_fd, 3))
     os.close(write_fd)
     results = []
     with os.fdopen(read_fd, "rb") as fd3:
