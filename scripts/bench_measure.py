@@ -23,6 +23,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -85,6 +86,17 @@ def summarise_trace(path, marker):
             "certificate_files": sum(1 for e in opened if e["path"].startswith(("/etc/ssl", "/usr/lib/ssl", "/usr/share/ca-certificates")))}
 
 
+def kill_traced(trace):
+    """Killing strace leaves its tracee running: kill the traced process (the trace's first pid)."""
+    with open(trace) as f:
+        m = re.match(r"(\d+)\s", f.readline())
+    if m:
+        try:
+            os.kill(int(m.group(1)), signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 def strace_all(bin_dir, out):
     """One traced start of each binary, cut where it first asks for work."""
     traces = {}
@@ -99,6 +111,7 @@ def strace_all(bin_dir, out):
         env_args = [a for k, v in LAMBDA_ENV.items() for a in ("--env", f"{k}={v}")]
         subprocess.run([PFBENCH, "aws-invoke", "--bin", wrapper, *env_args, AWS_EVENT],
                        capture_output=True, check=True)
+        kill_traced(trace)
         traces[name] = summarise_trace(trace, r"invocation/next")
     for platform, name in (("gcp", "echo-gcp"), ("gcp", "echo-gcp+blob"), ("azure", "echo-azure"),
                            ("azure", "echo-azure+blob"), ("local", "echo-local")):
@@ -110,6 +123,7 @@ def strace_all(bin_dir, out):
         os.chmod(wrapper, 0o755)
         server = benchlib.Server(wrapper, platform)
         server.close()
+        kill_traced(trace)
         traces[name] = summarise_trace(trace, r"^\d+\s+listen\(")
     shutil.rmtree(tmp, ignore_errors=True)
     return traces

@@ -10,7 +10,10 @@ use std::path::{Path, PathBuf};
 
 use polyfaas_fuzz::targets;
 
-const TARGETS: [(&str, fn(&[u8])); 7] = [
+/// A target: its name (the folder of its reproducers) and its entry point.
+type Target = (&'static str, fn(&[u8]));
+
+const TARGETS: [Target; 7] = [
     ("aws_detect", targets::aws_detect::run),
     ("aws_event", targets::aws_event::run),
     ("gcp_event", targets::gcp_event::run),
