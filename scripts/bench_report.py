@@ -264,10 +264,9 @@ def main():
 
     md += goals + [""] + body + [
         "## Reproduce", "", "```sh",
-        "scripts/bench.sh                        # everything above but the sections below; RUNS=30 WRK_SECONDS=10 by default",
-        "scripts/load.sh                         # the load, drain, Azure blob memory and leak sections",
-        "scripts/fuzz.sh ci 600                  # or: scripts/fuzz.sh run TARGET -runs=10000000",
-        "scripts/neutral_rules.py --bin target/bench/bin --json target/bench/neutral_rules.json",
+        "scripts/load.sh        # Load, Azure blob memory, scratch files (target/bench/load.json, leaks.json)",
+        "scripts/fuzz.sh long   # Fuzzing: every target to 10 million executions (target/bench/fuzz.json)",
+        "scripts/bench.sh       # all the rest (RUNS=30 WRK_SECONDS=10 by default), then this page with the above",
         "```", ""]
     with open(args.markdown, "w") as f:
         f.write("\n".join(md))
