@@ -86,18 +86,23 @@ def plot_sizes(sizes, path):
 
 def plot_gcp(gcp, path):
     scenarios = list(gcp["scenarios"])
-    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 2.8))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(8, 3.1))
     width = 0.38
     for i, (kind, color) in enumerate((("polyfaas", "tab:blue"), ("python-ff", "tab:orange"))):
         xs = [x + (i - 0.5) * width for x in range(len(scenarios))]
         left.bar(xs, [gcp["scenarios"][s][kind]["rps"] for s in scenarios], width, label=kind, color=color)
         right.bar(xs, [gcp["scenarios"][s][kind]["p99_ms"] for s in scenarios], width, label=kind, color=color)
+    for x, s in enumerate(scenarios):
+        p, f = gcp["scenarios"][s]["polyfaas"], gcp["scenarios"][s]["python-ff"]
+        left.annotate(f"{p['rps'] / f['rps']:.1f}×", (x, p["rps"]), ha="center", va="bottom")
+        right.annotate(f"1/{f['p99_ms'] / p['p99_ms']:.1f}", (x, f["p99_ms"]), ha="center", va="bottom")
     for ax, title in ((left, "requests/s (higher is better)"), (right, "p99 latency, ms (lower is better)")):
         ax.set_xticks(range(len(scenarios)), scenarios)
         ax.set_title(title)
-        ax.set_yscale("log")
-    left.legend()
-    fig.tight_layout()
+        ax.margins(y=0.15)
+    handles, labels = left.get_legend_handles_labels()
+    fig.legend(handles, labels, loc="lower center", ncol=2, frameon=False)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     fig.savefig(path)
     plt.close(fig)
 
