@@ -60,7 +60,7 @@ anchor() { # name, dependencies (TOML lines), main.rs on stdin
     CARGO_TARGET_DIR="$root/target/bench-anchors" cargo build --quiet --release --manifest-path "$anchors/$1/Cargo.toml"
     cp "$root/target/bench-anchors/release/$1" "$bin/$1"
 }
-anchor lambda-runtime-echo 'lambda_runtime = "1.5"
+anchor lambda-runtime-echo 'lambda_runtime = "~1.5"
 serde_json = "1"
 tokio = { version = "1", features = ["macros", "rt-multi-thread"] }' <<'RS'
 // The payload back as the result.
