@@ -340,7 +340,7 @@ async fn input_a_shim_cannot_decode_is_refused_as_bad_input() {
     let invoker = Invoker::builder(Provider::AWS, handler).build();
     let failure = invoker.refuse(
         &BadInput::at("Records[0].body", "not valid base64"),
-        &Invocation::new().request_id("r-1"),
+        Some("r-1"),
     );
     assert_eq!(failure.kind(), FailureKind::BadInput);
     assert!(failure.is_caller_error());

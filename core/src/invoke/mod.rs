@@ -43,11 +43,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tower::Layer;
 use tracing::Instrument;
 
 use crate::blob::{Blobs, MemoryStore};
-use crate::layer::{CatchPanicLayer, DeadlineLayer};
+use crate::layer::{catch_panic, within_deadline};
 use crate::shim::{scratch_base_from_env, RequestIds};
 use crate::{BadInput, Context, Event, Handler, Provider, Response};
 
@@ -146,10 +145,8 @@ impl InvokerBuilder {
 }
 
 impl Invoker {
-    /// Starts an invoker for `handler` on `provider`. The handler is wrapped in the skeleton's
-    /// layers here, once: [`DeadlineLayer`] inside [`CatchPanicLayer`].
+    /// Starts an invoker for `handler` on `provider`.
     pub fn builder(provider: Provider, handler: impl Handler) -> InvokerBuilder {
-        let handler = CatchPanicLayer.layer(DeadlineLayer.layer(handler));
         InvokerBuilder {
             provider,
             handler: Arc::new(handler),
@@ -214,17 +211,17 @@ impl Invoker {
     }
 
     /// Runs the handler on `event` with a context from [`context`](Self::context): inside the
-    /// context's span, through the deadline and panic layers; then removes the scratch
-    /// directory, logs one line and classifies the result.
+    /// context's span, with the deadline and panic steps (the same steps as
+    /// [`DeadlineLayer`](crate::layer::DeadlineLayer) and
+    /// [`CatchPanicLayer`](crate::layer::CatchPanicLayer), applied here without boxing a future
+    /// per step); then removes the scratch directory, logs one line and classifies the result.
     pub async fn run(&self, event: Event, ctx: Context) -> Result<Response, Failure> {
         let started = Instant::now();
         let kind = event.kind();
         let span = ctx.span().clone();
-        let mut result = self
-            .handler
-            .call(event, ctx.clone())
-            .instrument(span.clone())
-            .await;
+        let remaining = ctx.remaining();
+        let call = within_deadline(remaining, self.handler.call(event, ctx.clone()));
+        let mut result = catch_panic(call).instrument(span.clone()).await;
         if let Ok(response) = result {
             result = self.whole_unless_streaming(response).await;
         }
@@ -274,13 +271,13 @@ impl Invoker {
         self.run(event, ctx).await
     }
 
-    /// Input the shim could not decode: logged (with the invocation's request id, when the
-    /// platform gave one) and classified as a bad-input [`Failure`] (400, `InvalidEvent`, the
-    /// message naming the field).
-    pub fn refuse(&self, error: &BadInput, invocation: &Invocation) -> Failure {
+    /// Input the shim could not decode: logged (with the platform's request id, when it gave
+    /// one) and classified as a bad-input [`Failure`] (400, `InvalidEvent`, the message naming
+    /// the field).
+    pub fn refuse(&self, error: &BadInput, request_id: Option<&str>) -> Failure {
         tracing::warn!(
             provider = self.provider.as_str(),
-            request_id = invocation.request_id.as_deref(),
+            request_id,
             %error,
             "the input is not a valid event"
         );
