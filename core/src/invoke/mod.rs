@@ -66,6 +66,7 @@ pub struct Invoker {
     timeout: Option<Duration>,
     streams: bool,
     response_limit: usize,
+    outputs: bool,
 }
 
 /// The largest streamed response the skeleton collects for a platform that cannot stream, by
@@ -83,6 +84,7 @@ pub struct InvokerBuilder {
     timeout: Option<Duration>,
     streams: bool,
     response_limit: usize,
+    outputs: bool,
 }
 
 impl InvokerBuilder {
@@ -121,6 +123,13 @@ impl InvokerBuilder {
         self
     }
 
+    /// Whether the platform has named output bindings (Azure). By default `false`: outputs a
+    /// handler sets with [`Response::with_output`] are dropped with a warning naming them.
+    pub fn output_bindings(mut self, supported: bool) -> Self {
+        self.outputs = supported;
+        self
+    }
+
     /// Where scratch directories go: by default `POLYFAAS_TMPDIR`, else the system's temporary
     /// directory.
     pub fn scratch_base(mut self, base: impl Into<PathBuf>) -> Self {
@@ -140,6 +149,7 @@ impl InvokerBuilder {
             timeout: self.timeout,
             streams: self.streams,
             response_limit: self.response_limit,
+            outputs: self.outputs,
         }
     }
 }
@@ -156,6 +166,7 @@ impl Invoker {
             timeout: None,
             streams: false,
             response_limit: DEFAULT_RESPONSE_LIMIT,
+            outputs: false,
         }
     }
 
@@ -248,8 +259,24 @@ impl Invoker {
         }
     }
 
-    /// A streamed body collected when the platform cannot stream it.
-    async fn whole_unless_streaming(&self, response: Response) -> Result<Response, crate::Error> {
+    /// A streamed body collected when the platform cannot stream it; outputs dropped, with a
+    /// warning, where the platform has no output bindings.
+    async fn whole_unless_streaming(
+        &self,
+        mut response: Response,
+    ) -> Result<Response, crate::Error> {
+        if !self.outputs && !response.outputs().is_empty() {
+            let names: Vec<String> = response
+                .take_outputs()
+                .into_iter()
+                .map(|(name, _)| name)
+                .collect();
+            tracing::warn!(
+                provider = self.provider.as_str(),
+                outputs = ?names,
+                "output bindings exist only on Azure Functions; these outputs are ignored here"
+            );
+        }
         if self.streams || !response.is_streaming() {
             return Ok(response);
         }
