@@ -356,11 +356,8 @@ fn openwhisk(dir: &Path, scratch: &Path, case: &Case) -> Vec<String> {
         let answer = outcome
             .result
             .unwrap_or_else(|| panic!("no JSON result\n{}", outcome.stderr));
-        check_schedule(check, &answer, |event| {
-            event["kind"] == "invoke"
-                && event["payload"][marks::OPENWHISK_PARAMETER]
-                    == payload[marks::OPENWHISK_PARAMETER]
-        });
+        // The shim reads the mark: the alarm arrives as a schedule.
+        check_schedule(check, &answer, |_| false);
         lines.push(format!("openwhisk: alarm with {payload} -> {answer}"));
     }
     lines

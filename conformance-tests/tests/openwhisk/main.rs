@@ -4,6 +4,7 @@
 //! controller's web-action shaping and `.http` projection.
 
 mod ids;
+mod rules;
 mod tools;
 
 use std::path::PathBuf;

@@ -25,6 +25,8 @@
 //!   at once and the rest N ms later (at most 60 000), as a streamed body; platforms that cannot
 //!   stream send both together.
 //!
+//! - When the platform stops it, a shutdown hook logs `echo: shutdown hook ran`.
+//!
 //! Run it: `cargo run -p echo`, then `curl -s localhost:8080/anything?a=1`.
 
 use std::convert::Infallible;
@@ -32,7 +34,7 @@ use std::convert::Infallible;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use http::HeaderValue;
-use polyfaas::{canonical, Authorization, Context, Error, Event, Response};
+use polyfaas::{canonical, Authorization, Context, Error, Event, Response, Shutdown};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
@@ -194,5 +196,7 @@ async fn sha256_file(path: &std::path::Path) -> Result<String, Error> {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    polyfaas::run(polyfaas::handler_fn(echo)).await
+    // A hook every platform runs when it stops the process: the suites look for its line.
+    let shutdown = Shutdown::new().hook(|| async { tracing::info!("echo: shutdown hook ran") });
+    polyfaas::run_with(polyfaas::handler_fn(echo), shutdown).await
 }
