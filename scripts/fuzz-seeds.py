@@ -77,6 +77,7 @@ def seeds():
                 ("timerTrigger", "timer", {"schedule": "0 */5 * * * *"}),
             ]],
         "canonical": [],
+        "openwhisk_line": [json.dumps(line).encode() for line in openwhisk_lines()],
         "blob_key_url": [s.encode() for s in [
             "photos/2024/café 1.jpg", "../etc/passwd", "a//b", "a/./b", "s3://bucket/prefix",
             "gs://bucket", "az://container/p/q", "file:///tmp/x", "memory://", "6MiB", "10kb",
@@ -93,8 +94,24 @@ def seeds():
          "attributes": {"partition_key": "p"}},
         {"kind": "schedule", "name": "nightly", "time": "2024-05-01T02:00:00Z"},
         {"kind": "invoke", "payload": {"order": 7}},
+        {"kind": "change", "id": "e1", "source": "orders", "op": "modify",
+         "key": {"id": "o-7"}, "old": {"total": 1}, "new": {"total": 2}},
+        {"kind": "authorize", "token": "Bearer x", "resource": "arn:aws:execute-api:r:1:a/s/GET/",
+         "request": None},
     ]]
     return events
+
+
+def openwhisk_lines():
+    """ActionLoop input lines: a plain activation, a raw web action, an alarm."""
+    base = {"namespace": "guest", "action_name": "/guest/echo", "activation_id": "a1",
+            "transaction_id": "t1", "deadline": "4102444800000", "api_key": "k:s"}
+    return [
+        {**base, "value": {"order": 7}},
+        {**base, "value": {"__ow_method": "post", "__ow_path": "/items", "__ow_query": "?a=1",
+                           "__ow_headers": {"content-type": "text/plain"}, "__ow_body": "hi"}},
+        {**base, "value": {"polyfaas_schedule": "nightly"}},
+    ]
 
 
 def main():

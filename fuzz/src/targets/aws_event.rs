@@ -6,13 +6,13 @@ use std::sync::OnceLock;
 
 use crate::{check_event, runtime};
 use bytes::Bytes;
-use polyfaas_aws::{handle_event, Invocation};
-use polyfaas_core::blob::{Blobs, MemoryStore};
-use polyfaas_core::{handler_fn, Context, Error, Event, Response};
+use polyfaas_aws::handle_event;
+use polyfaas_core::{handler_fn, Context, Error, Event, Invocation, Invoker, Provider, Response};
 
-fn invocation() -> &'static Invocation {
-    static INVOCATION: OnceLock<Invocation> = OnceLock::new();
-    INVOCATION.get_or_init(|| Invocation::new("fuzz", Blobs::new(MemoryStore::new())))
+/// The invoker, built once: a handler that checks every event it is given.
+fn invoker() -> &'static Invoker {
+    static INVOKER: OnceLock<Invoker> = OnceLock::new();
+    INVOKER.get_or_init(|| Invoker::builder(Provider::AWS, handler_fn(echo)).build())
 }
 
 async fn echo(event: Event, _ctx: Context) -> Result<Response, Error> {
@@ -21,7 +21,7 @@ async fn echo(event: Event, _ctx: Context) -> Result<Response, Error> {
 }
 
 pub fn run(data: &[u8]) {
-    let handler = handler_fn(echo);
     let payload = Bytes::copy_from_slice(data);
-    let _ = runtime().block_on(handle_event(&handler, payload, invocation()));
+    let invocation = Invocation::new().request_id("fuzz");
+    let _ = runtime().block_on(handle_event(invoker(), payload, invocation));
 }

@@ -2,7 +2,7 @@
 //! its store: what `BlobKey`'s documentation promises holds of every key it accepts),
 //! `BlobUrl::parse`, and the byte-size parser of `POLYFAAS_BODY_LIMIT`.
 use polyfaas_core::blob::{BlobKey, BlobUrl, MAX_KEY_LEN};
-use polyfaas_core::uri::parse_byte_size;
+use polyfaas_core::shim::uri::parse_byte_size;
 
 pub fn run(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -7,3 +7,4 @@ pub mod azure_function_json;
 pub mod blob_key_url;
 pub mod canonical;
 pub mod gcp_event;
+pub mod openwhisk_line;

@@ -36,10 +36,15 @@ pub(crate) async fn serve(invoker: &Invoker, ack: bool) -> Result<(), Error> {
             tracing::info!("stdin closed; the ActionLoop ends");
             return Ok(());
         }
-        let result = match Activation::from_line(&line) {
-            Ok(activation) => activate(invoker, activation).await,
-            Err(error) => error_result(invoker.refuse(&error, None).message()),
-        };
+        let result = answer(invoker, &line).await;
         results.send(&result).map_err(send_failed)?;
+    }
+}
+
+/// One ActionLoop input line through the decoder, the handler and the encoder: the result line.
+pub(crate) async fn answer(invoker: &Invoker, line: &[u8]) -> Vec<u8> {
+    match Activation::from_line(line) {
+        Ok(activation) => activate(invoker, activation).await,
+        Err(error) => error_result(invoker.refuse(&error, None).message()),
     }
 }

@@ -130,6 +130,13 @@ pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
     }
 }
 
+/// For fuzzing: one ActionLoop input line through the whole activation path (the line's
+/// decoder, web actions and alarms, the handler, the result encoder), returning the result line.
+#[doc(hidden)]
+pub async fn fuzz_activation_line(invoker: &polyfaas_core::Invoker, line: &[u8]) -> Vec<u8> {
+    action_loop::answer(invoker, line).await
+}
+
 /// Apache OpenWhisk as a [`Platform`](polyfaas_core::Platform), for `polyfaas::run`.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct OpenWhisk;
