@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use crate::runtime_api::{Invocation, Outcome, RuntimeApi};
+use polyfaas_testkit::aws::{Invocation, Outcome, RuntimeApi};
 use crate::spawn::{kill, spawn};
 
 /// What a function answers its first invocation within.
@@ -52,7 +52,7 @@ pub async fn startup(
     let mut samples = serde_json::Map::new();
     for run in 0..=runs {
         for (name, binary) in binaries {
-            let api = RuntimeApi::start().await;
+            let api = RuntimeApi::start().await?;
             let env = lambda_env(&api, env);
             let started = Instant::now();
             let child = spawn(Path::new(binary), &[], &env, None, false)?;
@@ -86,7 +86,7 @@ pub async fn invoke(
     limit: Duration,
     events: &[PathBuf],
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let api = RuntimeApi::start().await;
+    let api = RuntimeApi::start().await?;
     let child = spawn(bin, &[], &lambda_env(&api, env), None, true)?;
     let mut counts = serde_json::Map::new();
     let mut deadline = deadline;

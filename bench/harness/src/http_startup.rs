@@ -18,8 +18,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use conformance_tests::client::try_send;
-use conformance_tests::process::free_port;
+use polyfaas_testkit::client::try_send;
+use polyfaas_testkit::process::free_port;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -95,7 +95,7 @@ pub async fn run(spec: &Path, runs: usize) -> Result<(), Box<dyn std::error::Err
     let mut samples: BTreeMap<String, Vec<f64>> = BTreeMap::new();
     for run in 0..=runs {
         for target in &targets {
-            let port = free_port();
+            let port = free_port()?;
             let mut env: Vec<(String, String)> = target.env.clone().into_iter().collect();
             env.push((target.port_var.clone(), port.to_string()));
             let addr = SocketAddr::from(([127, 0, 0, 1], port));

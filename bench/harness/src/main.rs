@@ -14,10 +14,6 @@
 
 mod aws;
 mod http_startup;
-// The conformance suite's Runtime API server, reused as it is.
-#[allow(dead_code)]
-#[path = "../../../conformance-tests/tests/aws/runtime_api.rs"]
-mod runtime_api;
 mod spawn;
 
 use std::path::PathBuf;

@@ -20,7 +20,7 @@ pub fn spawn(
     cwd: Option<&Path>,
     keep_output: bool,
 ) -> std::io::Result<Child> {
-    let mut command = conformance_tests::process::command(binary);
+    let mut command = polyfaas_testkit::process::command(binary);
     command.args(args).stdin(Stdio::null());
     if keep_output {
         command.stdout(std::io::stderr());
