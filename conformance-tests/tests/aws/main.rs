@@ -17,6 +17,7 @@ mod emulators;
 mod equivalence;
 mod failures;
 mod http;
+mod no_backend;
 mod startup;
 mod triggers;
 
