@@ -51,7 +51,7 @@ pub enum Command {
         /// What to build.
         #[command(flatten)]
         target: Target,
-        /// The folder to write (default: <target dir>/polyfaas/<platform>/).
+        /// The folder to write (default: TARGET_DIR/polyfaas/PLATFORM/).
         #[arg(long)]
         out: Option<PathBuf>,
     },
