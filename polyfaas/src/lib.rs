@@ -51,8 +51,8 @@ use std::sync::Arc;
 pub use polyfaas_core::{
     blob, canonical, from_service, handler_fn, layer, typed_fn, AuthRequest, Authorization,
     BadInput, BlobChange, BlobEvent, BoxError, Change, ChangeOp, Context, Error, Event, Extra,
-    Extras, Handler, HandlerFn, Message, Provider, Request, RequestExt, Response, ServiceHandler,
-    Shutdown, SourceIp, Tick, TypedFn, EVENTS_PATH,
+    Extras, Handler, HandlerFn, Message, Output, Provider, Request, RequestExt, Response,
+    ServiceHandler, Shutdown, SourceIp, Tick, TypedFn, EVENTS_PATH,
 };
 
 /// The platforms compiled into this binary, in the order their environments are checked. A new

@@ -67,6 +67,7 @@ pub struct Invoker {
     timeout: Option<Duration>,
     streams: bool,
     response_limit: usize,
+    output_bindings: bool,
 }
 
 /// The largest streamed response the skeleton collects for a platform that cannot stream, by
@@ -84,6 +85,7 @@ pub struct InvokerBuilder {
     timeout: Option<Duration>,
     streams: bool,
     response_limit: usize,
+    output_bindings: bool,
 }
 
 impl InvokerBuilder {
@@ -122,6 +124,15 @@ impl InvokerBuilder {
         self
     }
 
+    /// Whether the platform writes named output bindings
+    /// ([`Response::with_output`](crate::Response::with_output)): `true` on Azure, whose shim
+    /// takes them from the response. By default `false`: the invoker drops a response's outputs,
+    /// with a warning naming them, so the shim never sees them.
+    pub fn output_bindings(mut self, writes: bool) -> Self {
+        self.output_bindings = writes;
+        self
+    }
+
     /// Where scratch directories go: by default `POLYFAAS_TMPDIR`, else the system's temporary
     /// directory.
     pub fn scratch_base(mut self, base: impl Into<PathBuf>) -> Self {
@@ -141,6 +152,7 @@ impl InvokerBuilder {
             timeout: self.timeout,
             streams: self.streams,
             response_limit: self.response_limit,
+            output_bindings: self.output_bindings,
         }
     }
 }
@@ -159,6 +171,7 @@ impl Invoker {
             timeout: None,
             streams: false,
             response_limit: DEFAULT_RESPONSE_LIMIT,
+            output_bindings: false,
         }
     }
 
@@ -230,6 +243,9 @@ impl Invoker {
         }
         ctx.cleanup();
         let _enter = span.enter();
+        if let Ok(response) = &mut result {
+            self.drop_outputs_unless_written(response);
+        }
         // Formatted only if a subscriber takes the line: nothing is allocated on the hot path.
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         let ms = format_args!("{ms:.2}");
@@ -249,6 +265,22 @@ impl Invoker {
                 Err(failure)
             }
         }
+    }
+
+    /// A response's named outputs, dropped with a warning naming them where the platform has no
+    /// output bindings.
+    fn drop_outputs_unless_written(&self, response: &mut Response) {
+        if self.output_bindings || response.outputs().is_empty() {
+            return;
+        }
+        let names: Vec<String> = response.take_outputs().into_keys().collect();
+        tracing::warn!(
+            provider = self.provider.as_str(),
+            outputs = ?names,
+            "the response's output bindings {} are dropped: {} has no output bindings (they are an Azure Functions feature)",
+            names.join(", "),
+            self.provider.as_str()
+        );
     }
 
     /// A streamed body collected when the platform cannot stream it.
