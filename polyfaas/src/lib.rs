@@ -119,10 +119,31 @@ pub mod gcp {
     pub use polyfaas_gcp::{CloudEvent, LegacyEvent};
 }
 
-/// What Azure Functions tells beyond the neutral event, read with [`Context::extra`].
+/// What Azure Functions tells beyond the neutral event, read with [`Context::extra`]: the
+/// invocation id, the raw `Metadata`, and each trigger's metadata typed.
+///
+/// ```
+/// use polyfaas::azure::{EventHubsMetadata, InvocationId, RouteParams};
+/// use polyfaas::{Context, Error, Event, Response};
+///
+/// async fn handle(event: Event, ctx: Context) -> Result<Response, Error> {
+///     let id = ctx.extra::<InvocationId>().map(|id| id.0.clone());
+///     if let Some(params) = ctx.extra::<RouteParams>() {
+///         return Ok(Response::text(format!("item {:?} ({id:?})", params.0.get("id"))));
+///     }
+///     if let (Event::Message(_), Some(hub)) = (&event, ctx.extra::<EventHubsMetadata>()) {
+///         tracing::info!(partition = ?hub.partition_id, "event {:?}", hub.sequence_number);
+///     }
+///     Ok(Response::ok())
+/// }
+/// # let _ = handle;
+/// ```
 #[cfg(feature = "azure")]
 pub mod azure {
-    pub use polyfaas_azure::{AzureMetadata, RouteParams, TimerInfo};
+    pub use polyfaas_azure::{
+        AzureMetadata, BlobMetadata, CosmosDocument, EventHubsMetadata, InvocationId,
+        QueueMetadata, RouteParams, ServiceBusMetadata, TimerInfo,
+    };
 }
 
 /// What OpenWhisk tells beyond the neutral event, read with [`Context::extra`].

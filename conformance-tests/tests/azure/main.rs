@@ -5,6 +5,7 @@
 
 mod body_limit;
 mod early_answer;
+mod equivalence_streams;
 mod extras;
 mod logs;
 mod outputs;
