@@ -11,7 +11,7 @@ use polyfaas_azure::scaffold::{AppScaffold, OutputSpec, TriggerSpec};
 use polyfaas_testkit::echo::base64;
 use serde_json::{json, Value};
 
-use crate::{fixture, return_value_of, start_host};
+use crate::{fixture, start_host};
 
 fn app() -> AppScaffold {
     AppScaffold::new("echo")
@@ -183,16 +183,4 @@ fn return_value_of_with_outputs(reply: &polyfaas_testkit::azure::Reply) -> (Valu
     );
     let envelope = reply.json();
     (envelope["ReturnValue"].clone(), envelope["Outputs"].clone())
-}
-
-#[tokio::test]
-async fn without_outputs_the_reply_has_none() {
-    let host = start_host(app(), &[], &[]);
-    let document = return_value_of(
-        &host
-            .invoke("invoices", &fixture("service-bus-request.json"))
-            .await
-            .unwrap(),
-    );
-    assert_eq!(document["event"]["kind"], "message");
 }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use crate::function_json::{resolve_setting, FunctionDef};
 use crate::json::get_ci;
-use crate::payload::{text, utc_time};
+use crate::payload::text;
 use crate::records::{properties_as_attributes, Record, Records};
 
 /// What the Event Hubs trigger tells about one event, an extra of its invocation (each event of
@@ -80,18 +80,6 @@ pub(crate) fn events(
         .unwrap_or_default();
     (0..records.len())
         .map(|i| {
-            let sequence_number = match records.meta(i, "SequenceNumber")? {
-                None => None,
-                Some((meta, path)) => Some(
-                    meta.text()
-                        .and_then(|t| t.parse::<i64>().ok())
-                        .ok_or_else(|| BadInput::at(path, "must be a sequence number"))?,
-                ),
-            };
-            let enqueued_time = match records.meta(i, "EnqueuedTimeUtc")? {
-                None => None,
-                Some((meta, path)) => Some(utc_time(&meta.text().unwrap_or_default(), &path)?),
-            };
             let metadata = EventHubsMetadata {
                 event_hub: event_hub.clone(),
                 consumer_group: context_text("ConsumerGroup"),
@@ -99,8 +87,8 @@ pub(crate) fn events(
                 fully_qualified_namespace: context_text("FullyQualifiedNamespace"),
                 partition_key: records.meta_text(i, "PartitionKey")?,
                 offset: records.meta_text(i, "Offset")?,
-                sequence_number,
-                enqueued_time,
+                sequence_number: records.meta_number(i, "SequenceNumber", "a sequence number")?,
+                enqueued_time: records.meta_time(i, &["EnqueuedTimeUtc"])?,
                 properties: records.meta_object(i, "Properties")?,
                 system_properties: records.meta_object(i, "SystemProperties")?,
             };

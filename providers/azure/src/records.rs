@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::function_json::FunctionDef;
 use crate::json::{get_ci, kind_of};
-use crate::payload::{bytes, text, undouble, Envelope};
+use crate::payload::{bytes, text, undouble, utc_time, Envelope};
 
 /// One record decoded: its event, how to name it when it fails (`sequence number 42`), and the
 /// trigger's typed metadata of it.
@@ -164,6 +164,35 @@ impl<'a> Records<'a> {
     /// [`meta`](Self::meta) as text (a number as its digits), without its path.
     pub(crate) fn meta_text(&self, i: usize, key: &str) -> Result<Option<String>, BadInput> {
         Ok(self.meta(i, key)?.and_then(|(m, _)| m.text()))
+    }
+
+    /// [`meta`](Self::meta) as a number of type `T`; anything else is bad input naming it
+    /// (`what` says what it must be: `a sequence number`).
+    pub(crate) fn meta_number<T: std::str::FromStr>(
+        &self,
+        i: usize,
+        key: &str,
+        what: &str,
+    ) -> Result<Option<T>, BadInput> {
+        match self.meta(i, key)? {
+            None => Ok(None),
+            Some((meta, path)) => meta
+                .text()
+                .and_then(|t| t.parse().ok())
+                .map(Some)
+                .ok_or_else(|| BadInput::at(path, format!("must be {what}"))),
+        }
+    }
+
+    /// The first of `keys` the record has, as an RFC 3339 time ([`utc_time`]: a .NET UTC
+    /// `DateTime` without an offset gets `Z`); a value that is not a time is bad input naming it.
+    pub(crate) fn meta_time(&self, i: usize, keys: &[&str]) -> Result<Option<String>, BadInput> {
+        for key in keys {
+            if let Some((meta, path)) = self.meta(i, key)? {
+                return utc_time(&meta.text().unwrap_or_default(), &path).map(Some);
+            }
+        }
+        Ok(None)
     }
 
     /// [`meta`](Self::meta) as an object (`Properties`, `SystemProperties`): an empty map when

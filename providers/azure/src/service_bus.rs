@@ -9,7 +9,6 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::function_json::{resolve_setting, FunctionDef};
-use crate::payload::utc_time;
 use crate::records::{properties_as_attributes, Record, Records};
 
 /// What the Service Bus trigger tells about one message, an extra of its invocation (each
@@ -96,31 +95,6 @@ pub(crate) fn messages(
                 }
                 Ok(None)
             };
-            let time = |keys: &[&str]| -> Result<Option<String>, BadInput> {
-                for key in keys {
-                    if let Some((meta, path)) = records.meta(i, key)? {
-                        return utc_time(&meta.text().unwrap_or_default(), &path).map(Some);
-                    }
-                }
-                Ok(None)
-            };
-            let number = |key: &str, what: &str| -> Result<Option<i64>, BadInput> {
-                match records.meta(i, key)? {
-                    None => Ok(None),
-                    Some((meta, path)) => meta
-                        .text()
-                        .and_then(|t| t.parse().ok())
-                        .map(Some)
-                        .ok_or_else(|| BadInput::at(path, format!("must be {what}"))),
-                }
-            };
-            let delivery_count = number("DeliveryCount", "a delivery count")?
-                .map(|n| {
-                    u32::try_from(n).map_err(|_| {
-                        BadInput::at("Metadata.DeliveryCount", "must be a delivery count")
-                    })
-                })
-                .transpose()?;
             let mut application = records.meta_object(i, "ApplicationProperties")?;
             if application.is_empty() {
                 application = records.meta_object(i, "UserProperties")?;
@@ -129,10 +103,10 @@ pub(crate) fn messages(
                 entity: entity.clone(),
                 message_id: first(&["MessageId"])?,
                 session_id: first(&["SessionId"])?,
-                delivery_count,
-                sequence_number: number("SequenceNumber", "a sequence number")?,
-                enqueued_time: time(&["EnqueuedTimeUtc", "EnqueuedTime"])?,
-                expires_at: time(&["ExpiresAtUtc", "ExpiresAt"])?,
+                delivery_count: records.meta_number(i, "DeliveryCount", "a delivery count")?,
+                sequence_number: records.meta_number(i, "SequenceNumber", "a sequence number")?,
+                enqueued_time: records.meta_time(i, &["EnqueuedTimeUtc", "EnqueuedTime"])?,
+                expires_at: records.meta_time(i, &["ExpiresAtUtc", "ExpiresAt"])?,
                 correlation_id: first(&["CorrelationId"])?,
                 content_type: first(&["ContentType"])?,
                 subject: first(&["Subject", "Label"])?,
