@@ -10,8 +10,8 @@ use http_body::Frame;
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full, Limited, StreamBody};
 use serde::Serialize;
-use serde_json::{Map, Value};
 
+use crate::output::{Output, Outputs};
 use crate::{BoxError, Error};
 
 /// A response body that arrives over time.
@@ -54,7 +54,7 @@ pub struct Response {
     headers: HeaderMap,
     body: Bytes,
     stream: Option<BodyStream>,
-    outputs: Map<String, Value>,
+    outputs: Outputs,
 }
 
 impl fmt::Debug for Response {
@@ -81,7 +81,7 @@ impl Response {
             headers: HeaderMap::new(),
             body: body.into(),
             stream: None,
-            outputs: Map::new(),
+            outputs: Outputs::new(),
         }
     }
 
@@ -168,6 +168,47 @@ impl Response {
         self
     }
 
+    /// The same response with a value for the output binding named `binding` (a second value
+    /// for the same binding replaces the first; for several queue messages give a JSON array).
+    ///
+    /// Output bindings are an Azure Functions feature: there each output lands in the reply's
+    /// `Outputs` under its binding name, written as the binding's type needs (a blob's bytes as
+    /// base64, a queue or Service Bus message as text or JSON, a Cosmos DB document as JSON),
+    /// and an output that the function's `function.json` does not declare fails the invocation
+    /// with an error naming it and the declared ones. An HTTP function's response itself still
+    /// goes to its `http` output (`res`).
+    ///
+    /// On every other platform (local, AWS Lambda, Google Cloud, OpenWhisk) the same code runs
+    /// unchanged: the response is delivered as usual and the outputs are dropped, with a warning
+    /// in the log naming them. Write through [`Context::blobs`](crate::Context::blobs) or the
+    /// service's SDK where the data must arrive on every platform.
+    ///
+    /// ```
+    /// use polyfaas_core::{Output, Response};
+    /// use serde_json::json;
+    ///
+    /// let r = Response::text("queued")
+    ///     .with_output("message", json!({"order": 7}))
+    ///     .with_output("thumbnail", vec![0x89u8, b'P', b'N', b'G']);
+    /// assert_eq!(r.outputs()["message"], Output::Json(json!({"order": 7})));
+    /// assert_eq!(r.outputs().len(), 2);
+    /// ```
+    pub fn with_output(mut self, binding: impl Into<String>, value: impl Into<Output>) -> Self {
+        self.outputs.insert(binding.into(), value.into());
+        self
+    }
+
+    /// The named outputs set with [`with_output`](Self::with_output).
+    pub fn outputs(&self) -> &Outputs {
+        &self.outputs
+    }
+
+    /// Takes the named outputs out of the response (the shim that writes them, or the
+    /// invocation skeleton that drops them).
+    pub fn take_outputs(&mut self) -> Outputs {
+        std::mem::take(&mut self.outputs)
+    }
+
     /// The status.
     pub fn status(&self) -> StatusCode {
         self.status
@@ -199,40 +240,6 @@ impl Response {
     /// whole bodies here.)
     pub fn body(&self) -> &Bytes {
         &self.body
-    }
-
-    /// The same response with a named output: a value for one of the function's output
-    /// bindings on Azure Functions (a queue message, a blob, a Service Bus message, an Event Hubs
-    /// event, a Cosmos DB document), under the binding's name in `function.json`. The Azure shim
-    /// puts it in the host's `Outputs`, and refuses a name no binding declares; other platforms
-    /// have no output bindings and ignore outputs, with a warning naming them in the log.
-    ///
-    /// ```
-    /// use polyfaas_core::Response;
-    /// use serde_json::json;
-    ///
-    /// let r = Response::text("stored").with_output("receipts", &json!({"order": 7}))?;
-    /// assert_eq!(r.outputs()["receipts"], json!({"order": 7}));
-    /// # Ok::<(), polyfaas_core::Error>(())
-    /// ```
-    pub fn with_output(
-        mut self,
-        binding: impl Into<String>,
-        value: &(impl Serialize + ?Sized),
-    ) -> Result<Self, Error> {
-        self.outputs
-            .insert(binding.into(), serde_json::to_value(value)?);
-        Ok(self)
-    }
-
-    /// The named outputs (see [`with_output`](Self::with_output)).
-    pub fn outputs(&self) -> &Map<String, Value> {
-        &self.outputs
-    }
-
-    /// Takes the named outputs out of the response.
-    pub fn take_outputs(&mut self) -> Map<String, Value> {
-        std::mem::take(&mut self.outputs)
     }
 
     /// Whether the body is a stream.
@@ -279,7 +286,8 @@ impl Response {
     }
 
     /// Status, headers and the whole body (see [`body`](Self::body); a shim that can stream
-    /// uses [`into_http`](Self::into_http)).
+    /// uses [`into_http`](Self::into_http)). The named outputs are not part of it: take them
+    /// first with [`take_outputs`](Self::take_outputs).
     pub fn into_parts(self) -> (StatusCode, HeaderMap, Bytes) {
         debug_assert!(
             self.stream.is_none(),
@@ -358,7 +366,7 @@ impl<B: Into<Bytes>> From<http::Response<B>> for Response {
             headers: parts.headers,
             body: body.into(),
             stream: None,
-            outputs: Map::new(),
+            outputs: Outputs::new(),
         }
     }
 }

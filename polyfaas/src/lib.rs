@@ -51,8 +51,8 @@ use std::sync::Arc;
 pub use polyfaas_core::{
     blob, canonical, from_service, handler_fn, layer, typed_fn, AuthRequest, Authorization,
     BadInput, BlobChange, BlobEvent, BoxError, Change, ChangeOp, Context, Error, Event, Extra,
-    Extras, Handler, HandlerFn, Message, Provider, Request, RequestExt, Response, ServiceHandler,
-    Shutdown, SourceIp, Tick, TypedFn, EVENTS_PATH,
+    Extras, Handler, HandlerFn, Message, Output, Provider, Request, RequestExt, Response,
+    ServiceHandler, Shutdown, SourceIp, Tick, TypedFn, EVENTS_PATH,
 };
 
 /// The platforms compiled into this binary, in the order their environments are checked. A new
@@ -119,10 +119,31 @@ pub mod gcp {
     pub use polyfaas_gcp::{CloudEvent, LegacyEvent};
 }
 
-/// What Azure Functions tells beyond the neutral event, read with [`Context::extra`].
+/// What Azure Functions tells beyond the neutral event, read with [`Context::extra`]: the
+/// invocation id, the raw `Metadata`, and each trigger's metadata typed.
+///
+/// ```
+/// use polyfaas::azure::{EventHubsMetadata, InvocationId, RouteParams};
+/// use polyfaas::{Context, Error, Event, Response};
+///
+/// async fn handle(event: Event, ctx: Context) -> Result<Response, Error> {
+///     let id = ctx.extra::<InvocationId>().map(|id| id.0.clone());
+///     if let Some(params) = ctx.extra::<RouteParams>() {
+///         return Ok(Response::text(format!("item {:?} ({id:?})", params.0.get("id"))));
+///     }
+///     if let (Event::Message(_), Some(hub)) = (&event, ctx.extra::<EventHubsMetadata>()) {
+///         tracing::info!(partition = ?hub.partition_id, "event {:?}", hub.sequence_number);
+///     }
+///     Ok(Response::ok())
+/// }
+/// # let _ = handle;
+/// ```
 #[cfg(feature = "azure")]
 pub mod azure {
-    pub use polyfaas_azure::{AzureMetadata, RouteParams, TimerInfo};
+    pub use polyfaas_azure::{
+        AzureMetadata, BlobMetadata, CosmosDocument, EventHubsMetadata, InvocationId,
+        QueueMetadata, RouteParams, ServiceBusMetadata, TimerInfo,
+    };
 }
 
 /// What OpenWhisk tells beyond the neutral event, read with [`Context::extra`].

@@ -266,15 +266,11 @@ impl Invoker {
         mut response: Response,
     ) -> Result<Response, crate::Error> {
         if !self.outputs && !response.outputs().is_empty() {
-            let names: Vec<String> = response
-                .take_outputs()
-                .into_iter()
-                .map(|(name, _)| name)
-                .collect();
+            let names: Vec<String> = response.take_outputs().into_keys().collect();
             tracing::warn!(
                 provider = self.provider.as_str(),
                 outputs = ?names,
-                "output bindings exist only on Azure Functions; these outputs are ignored here"
+                "the response's output bindings are dropped: output bindings are an Azure Functions feature"
             );
         }
         if self.streams || !response.is_streaming() {

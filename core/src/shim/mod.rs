@@ -12,6 +12,7 @@
 //! | a non-HTTP response body as the platform's JSON result | [`result_value`], [`result_raw`] |
 //! | is this content type text? | [`is_text`], [`media_type`] |
 //! | the one rule for HTTP methods, and for schedule times | [`http_method`], [`rfc3339`] |
+//! | the W3C `traceparent` header | [`Traceparent`] |
 //! | `POLYFAAS_BODY_LIMIT`, `POLYFAAS_TMPDIR` | [`body_limit_from_env`], [`scratch_base_from_env`] |
 //! | ids for requests that arrive without one | [`RequestIds`] |
 //! | building a URI from a platform's path and query | [`uri`] |

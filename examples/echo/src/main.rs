@@ -21,6 +21,10 @@
 //!   JSON with `echo_fail` (stream records), or a change whose new value has `echo_fail`.
 //! - It takes its time when asked, for concurrency and deadline checks: `x-echo-sleep-ms: N` or
 //!   `{"echo_sleep_ms": N}` (at most 60 000).
+//! - It sets named outputs when asked (Azure output bindings; other platforms drop them with a
+//!   warning): the HTTP header `x-echo-outputs`, an invoke payload field `echo_outputs` or a
+//!   message attribute `echo_outputs` holding a JSON object `{"<binding>": value}`; a string value
+//!   is sent as text, any other as JSON.
 //! - It streams when asked: with `x-echo-stream-ms: N` its answer comes in two chunks, the first
 //!   at once and the rest N ms later (at most 60 000), as a streamed body; platforms that cannot
 //!   stream send both together.
@@ -88,9 +92,39 @@ async fn echo(event: Event, ctx: Context) -> Result<Response, Error> {
         };
         return Ok(decision.with_context("echo", answer.to_string()).into());
     }
-    match stream_switch(&event) {
-        Some(ms) => Ok(two_chunks(answer.to_string(), ms.min(60_000))),
-        None => Response::json(&answer),
+    let mut response = match stream_switch(&event) {
+        Some(ms) => two_chunks(answer.to_string(), ms.min(60_000)),
+        None => Response::json(&answer)?,
+    };
+    for (binding, value) in outputs_switch(&event) {
+        response = match value {
+            Value::String(text) => response.with_output(binding, text),
+            other => response.with_output(binding, other),
+        };
+    }
+    Ok(response)
+}
+
+/// The `echo_outputs` switch: `{"<binding>": value}` from a header, a payload field or a
+/// message attribute.
+fn outputs_switch(event: &Event) -> serde_json::Map<String, Value> {
+    let text: Option<&[u8]> = match event {
+        Event::Http(request) => request
+            .headers()
+            .get("x-echo-outputs")
+            .map(|v| v.as_bytes()),
+        Event::Invoke(payload) => {
+            return match payload.get("echo_outputs") {
+                Some(Value::Object(outputs)) => outputs.clone(),
+                _ => serde_json::Map::new(),
+            }
+        }
+        Event::Message(message) => message.attributes.get("echo_outputs").map(|v| v.as_bytes()),
+        _ => None,
+    };
+    match text.map(serde_json::from_slice::<Value>) {
+        Some(Ok(Value::Object(outputs))) => outputs,
+        _ => serde_json::Map::new(),
     }
 }
 

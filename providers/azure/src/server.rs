@@ -57,6 +57,7 @@ pub async fn serve<H: Handler>(
     let invoker = Invoker::builder(Provider::AZURE, handler)
         .blobs(blobs)
         .timeout(config.function_timeout)
+        .output_bindings(true)
         .build();
     let router = router(Arc::new(App {
         invoker,

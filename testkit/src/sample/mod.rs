@@ -264,19 +264,23 @@ const AZURE: &[Specific] = &[
         &[],
     ),
     (
-        "event-hubs",
-        "event-hubs",
-        "Event Hubs trigger",
-        &[
-            ("attribute.partition_key", "order-7"),
-            ("attribute.origin", ""),
-        ],
+        "service-bus-topic",
+        "service-bus-topic",
+        "Service Bus topic subscription trigger",
+        &[("source", "orders/subscriptions/billing")],
+    ),
+    ("event-hubs", "event-hubs", "Event Hubs trigger", &[]),
+    (
+        "event-hubs-batch",
+        "event-hubs-batch",
+        "Event Hubs trigger, cardinality many (a batch of one)",
+        &[("attribute.enqueued_time", "2026-03-01T09:00:00.125Z")],
     ),
     (
         "cosmos",
         "cosmos",
         "Cosmos DB change feed trigger",
-        &[("op", "upsert"), ("old", "")],
+        &[("op", "upsert"), ("old", ""), ("source", "shop/orders")],
     ),
     ("timer", "timer", "timer trigger", &[]),
 ];
@@ -288,14 +292,28 @@ const OPENWHISK: &[Specific] = &[
     ("kafka", "kafka", "messaging feed (Kafka) trigger", &[]),
 ];
 
-/// Per platform, values of its samples that differ from the logical defaults (`deleted`: the
-/// sample is a deleted blob).
+/// Per platform, values of its samples that differ from the logical defaults (`form`: the
+/// sample's native form; `deleted`: the sample is a deleted blob).
 fn platform_defaults(
     platform: Platform,
     kind: Kind,
+    form: &str,
     deleted: bool,
 ) -> &'static [(&'static str, &'static str)] {
     match (platform, kind) {
+        // Azure's Service Bus and Event Hubs messages: the positions the host always sends.
+        (Platform::Azure, Kind::Message) if form.starts_with("service-bus") => &[
+            ("attribute.delivery_count", "1"),
+            ("attribute.sequence_number", "310"),
+            ("attribute.enqueued_time", "2026-03-01T09:00:00Z"),
+        ],
+        (Platform::Azure, Kind::Message) if form.starts_with("event-hubs") => &[
+            ("attribute.partition_key", "order-7"),
+            ("attribute.partition", "0"),
+            ("attribute.offset", "4096"),
+            ("attribute.sequence_number", "42"),
+            ("attribute.enqueued_time", "2026-03-01T09:00:00Z"),
+        ],
         // S3 deletion notifications have no size or ETag.
         (Platform::Aws, Kind::Blob) if deleted => &[("size", ""), ("etag", "")],
         (Platform::Aws, Kind::Message) => {
@@ -392,7 +410,7 @@ impl Sample {
     fn apply(&self, event: &mut LogicalEvent, params: &Params) -> Result<(), SampleError> {
         let deleted = self.defaults.contains(&("change", "deleted"));
         let own = Params::parse(
-            platform_defaults(self.platform, self.kind, deleted)
+            platform_defaults(self.platform, self.kind, self.form, deleted)
                 .iter()
                 .chain(self.defaults)
                 .map(|(k, v)| format!("{k}={v}")),
