@@ -10,6 +10,7 @@ use http_body::Frame;
 use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full, Limited, StreamBody};
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 use crate::{BoxError, Error};
 
@@ -53,6 +54,7 @@ pub struct Response {
     headers: HeaderMap,
     body: Bytes,
     stream: Option<BodyStream>,
+    outputs: Map<String, Value>,
 }
 
 impl fmt::Debug for Response {
@@ -64,6 +66,9 @@ impl fmt::Debug for Response {
             Some(_) => d.field("body", &"(a stream)"),
             None => d.field("body", &self.body),
         };
+        if !self.outputs.is_empty() {
+            d.field("outputs", &self.outputs);
+        }
         d.finish()
     }
 }
@@ -76,6 +81,7 @@ impl Response {
             headers: HeaderMap::new(),
             body: body.into(),
             stream: None,
+            outputs: Map::new(),
         }
     }
 
@@ -195,6 +201,40 @@ impl Response {
         &self.body
     }
 
+    /// The same response with a named output: a value for one of the function's output
+    /// bindings on Azure Functions (a queue message, a blob, a Service Bus message, an Event Hubs
+    /// event, a Cosmos DB document), under the binding's name in `function.json`. The Azure shim
+    /// puts it in the host's `Outputs`, and refuses a name no binding declares; other platforms
+    /// have no output bindings and ignore outputs, with a warning naming them in the log.
+    ///
+    /// ```
+    /// use polyfaas_core::Response;
+    /// use serde_json::json;
+    ///
+    /// let r = Response::text("stored").with_output("receipts", &json!({"order": 7}))?;
+    /// assert_eq!(r.outputs()["receipts"], json!({"order": 7}));
+    /// # Ok::<(), polyfaas_core::Error>(())
+    /// ```
+    pub fn with_output(
+        mut self,
+        binding: impl Into<String>,
+        value: &(impl Serialize + ?Sized),
+    ) -> Result<Self, Error> {
+        self.outputs
+            .insert(binding.into(), serde_json::to_value(value)?);
+        Ok(self)
+    }
+
+    /// The named outputs (see [`with_output`](Self::with_output)).
+    pub fn outputs(&self) -> &Map<String, Value> {
+        &self.outputs
+    }
+
+    /// Takes the named outputs out of the response.
+    pub fn take_outputs(&mut self) -> Map<String, Value> {
+        std::mem::take(&mut self.outputs)
+    }
+
     /// Whether the body is a stream.
     pub fn is_streaming(&self) -> bool {
         self.stream.is_some()
@@ -208,6 +248,7 @@ impl Response {
             headers,
             body,
             stream,
+            outputs,
         } = self;
         let body = match stream {
             None => body,
@@ -218,6 +259,7 @@ impl Response {
             headers,
             body,
             stream: None,
+            outputs,
         })
     }
 
@@ -316,6 +358,7 @@ impl<B: Into<Bytes>> From<http::Response<B>> for Response {
             headers: parts.headers,
             body: body.into(),
             stream: None,
+            outputs: Map::new(),
         }
     }
 }

@@ -340,7 +340,7 @@ async fn input_a_shim_cannot_decode_is_refused_as_bad_input() {
     let invoker = Invoker::builder(Provider::AWS, handler).build();
     let failure = invoker.refuse(
         &BadInput::at("Records[0].body", "not valid base64"),
-        &Invocation::new().request_id("r-1"),
+        Some("r-1"),
     );
     assert_eq!(failure.kind(), FailureKind::BadInput);
     assert!(failure.is_caller_error());
@@ -352,5 +352,34 @@ async fn input_a_shim_cannot_decode_is_refused_as_bad_input() {
     assert_eq!(
         failure.to_json(),
         serde_json::json!({"error": {"type": "InvalidEvent", "message": "Records[0].body: not valid base64"}})
+    );
+}
+
+#[tokio::test]
+async fn outputs_reach_only_platforms_with_output_bindings() {
+    let handler = handler_fn(|_e: Event, _c: Context| async {
+        Response::text("stored").with_output("receipts", &serde_json::json!({"order": 7}))
+    });
+    let elsewhere = Invoker::builder(Provider::GCP, handler).build();
+    let response = elsewhere
+        .invoke(Event::Invoke(1.into()), Invocation::new())
+        .await
+        .unwrap();
+    assert!(response.outputs().is_empty(), "dropped, with a warning");
+    assert_eq!(response.body().as_ref(), b"stored");
+
+    let handler = handler_fn(|_e: Event, _c: Context| async {
+        Response::text("stored").with_output("receipts", &serde_json::json!({"order": 7}))
+    });
+    let azure = Invoker::builder(Provider::AZURE, handler)
+        .output_bindings(true)
+        .build();
+    let response = azure
+        .invoke(Event::Invoke(1.into()), Invocation::new())
+        .await
+        .unwrap();
+    assert_eq!(
+        response.outputs()["receipts"],
+        serde_json::json!({"order": 7})
     );
 }

@@ -1,4 +1,4 @@
-//! Raw API Gateway v1 and v2 event bytes → neutral request → a no-op handler → Lambda response
+//! Raw API Gateway v1, v2 and ALB event bytes → neutral request → a no-op handler → Lambda response
 //! bytes, through polyfaas-aws and through `lambda_http` 1.3.2 in the same run.
 //!
 //! Both sides do what their runtime loop does with the `/next` body: polyfaas-aws reads it as
@@ -47,9 +47,10 @@ fn round_trips(c: &mut Criterion) {
         },
     ));
 
-    for (label, name) in [
-        ("v1", "apigw-v1-rest.json"),
-        ("v2", "apigw-v2-named-stage.json"),
+    for (label, group, name) in [
+        ("v1", "apigw_v1_round_trip", "apigw-v1-rest.json"),
+        ("v2", "apigw_v2_round_trip", "apigw-v2-named-stage.json"),
+        ("alb", "alb_round_trip", "alb-multi-value.json"),
     ] {
         let event = fixture(name);
 
@@ -117,7 +118,7 @@ fn round_trips(c: &mut Criterion) {
             ratios[rounds - 1]
         );
 
-        let mut group = c.benchmark_group(format!("apigw_{label}_round_trip"));
+        let mut group = c.benchmark_group(group);
         group.bench_function("polyfaas_aws", |b| b.iter(|| polyfaas(black_box(&event))));
         group.bench_function("lambda_http", |b| b.iter(|| lambda_http(black_box(&event))));
         group.finish();

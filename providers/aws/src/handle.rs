@@ -43,7 +43,7 @@ pub async fn handle_event(
 ) -> Result<Box<RawValue>, Failure> {
     let decoded = match decode(&payload) {
         Ok(decoded) => decoded,
-        Err(error) => return Err(invoker.refuse(&error, &invocation)),
+        Err(error) => return Err(invoker.refuse(&error, invocation.request_id_given())),
     };
     match decoded {
         Decoded::Http(request, origin) => {

@@ -73,7 +73,7 @@ fn classify(app: &App, rejection: Rejection, request_id: &str) -> Failure {
     match rejection {
         Rejection::BadInput(error) => app
             .invoker
-            .refuse(&error, &Invocation::new().request_id(request_id)),
+            .refuse(&error, Some(request_id).filter(|id| !id.is_empty())),
         Rejection::Failure(failure) => {
             if failure.kind() == FailureKind::Internal {
                 tracing::error!(error_type = failure.error_type(), "{}", failure.message());

@@ -177,7 +177,7 @@ impl State {
             Err(error) => {
                 let request_id = from_headers.unwrap_or_else(|| self.invoker.next_request_id());
                 let invocation = Invocation::new().request_id(&request_id);
-                let failure = self.invoker.refuse(&error, &invocation);
+                let failure = self.invoker.refuse(&error, invocation.request_id_given());
                 return (response::failure(&failure), request_id);
             }
         };

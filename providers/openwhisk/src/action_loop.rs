@@ -1,7 +1,7 @@
 //! ActionLoop mode: started once by the proxy; one JSON line per activation on stdin, one result
 //! line per activation on fd 3.
 
-use polyfaas_core::{Error, Invocation, Invoker, StartupError};
+use polyfaas_core::{Error, Invoker, StartupError};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::activation::Activation;
@@ -38,7 +38,7 @@ pub(crate) async fn serve(invoker: &Invoker, ack: bool) -> Result<(), Error> {
         }
         let result = match Activation::from_line(&line) {
             Ok(activation) => activate(invoker, activation).await,
-            Err(error) => error_result(invoker.refuse(&error, &Invocation::new()).message()),
+            Err(error) => error_result(invoker.refuse(&error, None).message()),
         };
         results.send(&result).map_err(send_failed)?;
     }

@@ -41,7 +41,9 @@ pub(crate) async fn activate(invoker: &Invoker, activation: Activation) -> Vec<u
     let event = if web {
         match web::request(value) {
             Ok(request) => Event::Http(request),
-            Err(error) => return web::error_result(&invoker.refuse(&error, &invocation)),
+            Err(error) => {
+                return web::error_result(&invoker.refuse(&error, invocation.request_id_given()))
+            }
         }
     } else {
         Event::Invoke(value)
