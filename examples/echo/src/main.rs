@@ -50,7 +50,8 @@ async fn echo(event: Event, ctx: Context) -> Result<Response, Error> {
     if matches!(event, Event::Message(_) | Event::Change(_)) {
         tracing::info!("echo record {event_json}");
         if extras {
-            tracing::info!("echo extras {}", Value::Object(ctx.extras().to_json()));
+            let extras_json = Value::Object(ctx.extras().to_json());
+            tracing::info!("echo extras {extras_json}");
         }
     }
     match failure_switch(&event).as_deref() {
