@@ -481,17 +481,17 @@ impl LogicalEvent {
                             map.entry("kind").or_insert_with(|| json!("http"));
                         }
                         match LogicalEvent::from_json(request) {
-                        Ok(LogicalEvent::Http(http)) => Some(http),
-                        Ok(other) => {
-                            return Err(EventError::field(
-                                "request.kind",
-                                format!("the request is an http event, not {}", other.kind()),
-                            ))
-                        }
-                        Err(EventError::Field { field, reason }) => {
-                            return Err(EventError::field(format!("request.{field}"), reason))
-                        }
-                        Err(e) => return Err(EventError::field("request", e)),
+                            Ok(LogicalEvent::Http(http)) => Some(http),
+                            Ok(other) => {
+                                return Err(EventError::field(
+                                    "request.kind",
+                                    format!("the request is an http event, not {}", other.kind()),
+                                ))
+                            }
+                            Err(EventError::Field { field, reason }) => {
+                                return Err(EventError::field(format!("request.{field}"), reason))
+                            }
+                            Err(e) => return Err(EventError::field("request", e)),
                         }
                     }
                 };

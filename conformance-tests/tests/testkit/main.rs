@@ -53,7 +53,12 @@ pub fn check(
         let logs = format!("{}{}", answer.logs.stdout, answer.logs.stderr);
         match polyfaas_testkit::echo::logged(&logs, "echo record ").as_slice() {
             [record] => record.clone(),
-            records => return Err(format!("{what}: {} echo records logged\n{logs}", records.len())),
+            records => {
+                return Err(format!(
+                    "{what}: {} echo records logged\n{logs}",
+                    records.len()
+                ))
+            }
         }
     } else {
         let mut document = answer

@@ -151,9 +151,10 @@ pub(super) fn encode(form: &str, mut input: Input<'_>) -> Result<NativeEvent, En
         ("authorizer-request", LogicalEvent::Authorize(e)) => {
             (authorizer_request(e, None, &mut input)?, AwsOrigin::Other)
         }
-        ("authorizer-v2-payload1", LogicalEvent::Authorize(e)) => {
-            (authorizer_request(e, Some("1.0"), &mut input)?, AwsOrigin::Other)
-        }
+        ("authorizer-v2-payload1", LogicalEvent::Authorize(e)) => (
+            authorizer_request(e, Some("1.0"), &mut input)?,
+            AwsOrigin::Other,
+        ),
         ("authorizer-v2", LogicalEvent::Authorize(e)) => {
             (authorizer_v2(e, &mut input)?, AwsOrigin::Other)
         }
@@ -568,7 +569,10 @@ fn epoch_ms(time: &str, field: &str, input: &mut Input<'_>) -> Option<u64> {
     if written != time {
         input.lose(field, format!("the shim writes the time as {written}"));
     }
-    let ms = parsed.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
+    let ms = parsed
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_millis();
     u64::try_from(ms).ok()
 }
 
@@ -662,11 +666,17 @@ fn kafka_record(
         .to_owned();
     let group = format!("{topic}-{partition_n}");
     if group != message.source {
-        input.lose("source", format!("the shim names the topic-partition: {group}"));
+        input.lose(
+            "source",
+            format!("the shim names the topic-partition: {group}"),
+        );
     }
     let id = format!("{group}:{offset_n}");
     if id != message.id {
-        input.lose("id", format!("a Kafka record's id is its topic-partition and offset: {id}"));
+        input.lose(
+            "id",
+            format!("a Kafka record's id is its topic-partition and offset: {id}"),
+        );
     }
     let timestamp = match message.attributes.get("enqueued_time") {
         Some(time) => epoch_ms(time, "attributes.enqueued_time", input)
@@ -705,7 +715,9 @@ fn kafka_record(
 /// it comes back as the integer.
 fn has_whole_float(value: &Value) -> bool {
     match value {
-        Value::Number(n) => n.as_f64().is_some_and(|f| f.fract() == 0.0) && !n.is_i64() && !n.is_u64(),
+        Value::Number(n) => {
+            n.as_f64().is_some_and(|f| f.fract() == 0.0) && !n.is_i64() && !n.is_u64()
+        }
         Value::Array(items) => items.iter().any(has_whole_float),
         Value::Object(map) => map.values().any(has_whole_float),
         _ => false,
@@ -713,7 +725,11 @@ fn has_whole_float(value: &Value) -> bool {
 }
 
 fn dynamodb(change: &ChangeEvent, input: &mut Input<'_>) -> Result<Value, EncodeError> {
-    for (field, value) in [("key", &change.key), ("old", &change.old), ("new", &change.new)] {
+    for (field, value) in [
+        ("key", &change.key),
+        ("old", &change.old),
+        ("new", &change.new),
+    ] {
         if value.as_ref().is_some_and(has_whole_float) {
             input.lose(
                 field,
@@ -810,10 +826,18 @@ fn authorizer_http<'a>(
 
 /// Notes the token lost when the shim will read another: the `authorization` header if the
 /// request has one, else `fallback`.
-fn check_token(auth: &AuthorizeEvent, request: &HttpEvent, fallback: Option<&str>, input: &mut Input<'_>) {
+fn check_token(
+    auth: &AuthorizeEvent,
+    request: &HttpEvent,
+    fallback: Option<&str>,
+    input: &mut Input<'_>,
+) {
     let read = request.first_header("authorization").or(fallback);
     if read != auth.token.as_deref() {
-        input.lose("token", "the shim reads the token from the authorization header");
+        input.lose(
+            "token",
+            "the shim reads the token from the authorization header",
+        );
     }
 }
 
@@ -869,7 +893,11 @@ fn authorizer_v2(auth: &AuthorizeEvent, input: &mut Input<'_>) -> Result<Value, 
     let request = authorizer_http(auth, input)?;
     check_token(auth, request, auth.token.as_deref(), input);
     let mut payload = authorizer_payload(request, input, |http, input| {
-        payload_v2(http, "p0q1r2s3t4.execute-api.eu-west-1.amazonaws.com", input)
+        payload_v2(
+            http,
+            "p0q1r2s3t4.execute-api.eu-west-1.amazonaws.com",
+            input,
+        )
     });
     payload["type"] = json!("REQUEST");
     payload["routeArn"] = json!(auth.resource);
@@ -921,8 +949,10 @@ fn taken_for(payload: &Value) -> Option<Kind> {
     if first["eventSource"] == "aws:sqs"
         || first["EventSource"] == "aws:sns"
         || first["eventSource"] == "aws:kinesis"
-        || (matches!(payload["eventSource"].as_str(), Some("aws:kafka" | "SelfManagedKafka"))
-            && payload["records"].is_object())
+        || (matches!(
+            payload["eventSource"].as_str(),
+            Some("aws:kafka" | "SelfManagedKafka")
+        ) && payload["records"].is_object())
     {
         return Some(Kind::Message);
     }

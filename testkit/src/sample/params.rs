@@ -73,7 +73,8 @@ const CHANGE_KEYS: &str =
     "id, source (table, collection), op, key, key.<field>, old.<field>, new.<field>";
 const SCHEDULE_KEYS: &str = "name, time";
 const INVOKE_KEYS: &str = "payload, payload.<field>";
-const AUTHORIZE_KEYS: &str = "token, resource, request (empty: none), and the http keys for the request";
+const AUTHORIZE_KEYS: &str =
+    "token, resource, request (empty: none), and the http keys for the request";
 
 impl Params {
     /// No parameters.
@@ -269,7 +270,9 @@ impl Params {
                     "request" if value.is_empty() => auth.request = None,
                     "request" => return Err(invalid(&"only an empty value (no request)")),
                     _ if auth.request.is_some() => {
-                        request_params.pairs.push((key.to_owned(), value.to_owned()));
+                        request_params
+                            .pairs
+                            .push((key.to_owned(), value.to_owned()));
                     }
                     _ => return Err(unknown(Kind::Authorize, AUTHORIZE_KEYS)),
                 },

@@ -29,7 +29,10 @@ fn every_kind_has_a_form_where_the_platform_has_a_trigger() {
                 (platform, event.kind()),
                 (Platform::OpenWhisk, Kind::Blob | Kind::Change)
                     | (Platform::Local, Kind::Change)
-                    | (Platform::Local | Platform::Gcp | Platform::Azure | Platform::OpenWhisk, Kind::Authorize)
+                    | (
+                        Platform::Local | Platform::Gcp | Platform::Azure | Platform::OpenWhisk,
+                        Kind::Authorize
+                    )
             );
             match Encoder::new(platform).encode(&event) {
                 Ok(encoded) => {
@@ -187,14 +190,20 @@ fn what_a_form_cannot_carry_is_named() {
         fields(Platform::Aws, "authorizer-token", authorize.clone()),
         ["request"]
     );
-    for form in ["authorizer-request", "authorizer-v2", "authorizer-v2-payload1"] {
+    for form in [
+        "authorizer-request",
+        "authorizer-v2",
+        "authorizer-v2-payload1",
+    ] {
         assert_eq!(
             fields(Platform::Aws, form, authorize.clone()),
             ["request.body_base64", "token"],
             "{form}"
         );
     }
-    assert!(Encoder::new(Platform::Gcp).encode(&event(authorize)).is_err());
+    assert!(Encoder::new(Platform::Gcp)
+        .encode(&event(authorize))
+        .is_err());
     // A direct payload with another source's keys is taken for that source.
     let lookalike = json!({"kind": "invoke", "payload": {"Records": [{"eventSource": "aws:sqs"}]}});
     let encoded = Encoder::new(Platform::Aws)
