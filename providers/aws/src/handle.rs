@@ -68,8 +68,9 @@ pub async fn handle_event(
             call.choose_response(std::env::var(RESPONSE_VAR).ok().as_deref())?;
             let resource = call.request.resource.clone();
             let form = call.extra.response;
-            let ctx = invoker.context(invocation.extra(call.extra));
-            let response = invoker.run(Event::Authorize(call.request), ctx).await?;
+            let authorizer::Call { request, extra, .. } = *call;
+            let ctx = invoker.context(invocation.extra(extra));
+            let response = invoker.run(Event::Authorize(request), ctx).await?;
             authorizer::answer(&response, &resource, form)
         }
         Decoded::One(event) => call(invoker, event, &invoker.context(invocation)).await,
@@ -83,7 +84,7 @@ enum Decoded {
     /// Records: one call each, failures reported as the source allows.
     Batch(Batch),
     /// An authorizer call, answered with a policy or a simple response.
-    Authorize(authorizer::Call),
+    Authorize(Box<authorizer::Call>),
     /// A scheduled event or a direct invocation.
     One(Event),
 }
@@ -99,7 +100,7 @@ fn decode(payload: &Bytes) -> Result<Decoded, BadInput> {
         Shape::DynamoDb => Decoded::Batch(dynamodb::decode(text)?),
         Shape::Kafka => Decoded::Batch(kafka::decode(text)?),
         Shape::TokenAuthorizer | Shape::RequestAuthorizer | Shape::HttpApiAuthorizer => {
-            Decoded::Authorize(authorizer::decode(shape, payload, text)?)
+            Decoded::Authorize(Box::new(authorizer::decode(shape, payload, text)?))
         }
         Shape::Schedule => Decoded::One(Event::Schedule(schedule::decode(text)?)),
         _ => match http::decode(shape, payload, text)? {

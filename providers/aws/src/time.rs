@@ -13,7 +13,8 @@ pub(crate) fn from_millis(epoch_ms: i64) -> Option<String> {
 /// Epoch seconds with a fraction (Kinesis' `approximateArrivalTimestamp`, DynamoDB's
 /// `ApproximateCreationDateTime`), rounded to the millisecond, as RFC 3339.
 pub(crate) fn from_seconds(epoch_s: f64) -> Option<String> {
-    if !epoch_s.is_finite() || epoch_s < 0.0 || epoch_s > 253_402_300_799.0 {
+    // Up to 9999-12-31T23:59:59Z; NaN is in no range.
+    if !(0.0..=253_402_300_799.0).contains(&epoch_s) {
         return None;
     }
     // In range above: at most 2.6e14 ms, exact in an i64.

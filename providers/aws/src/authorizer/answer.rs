@@ -135,7 +135,7 @@ mod tests {
 
     const ARN: &str = "arn:aws:execute-api:eu-west-1:123456789012:k7t3stk1t0/prod/GET/hello";
 
-    fn json(raw: Box<RawValue>) -> Value {
+    fn json(raw: &RawValue) -> Value {
         serde_json::from_str(raw.get()).unwrap()
     }
 
@@ -148,7 +148,7 @@ mod tests {
         let iam = answer(&allow.into(), ARN, AuthorizerResponse::Iam).unwrap();
         // The documented example's shape, member for member.
         assert_eq!(
-            json(iam),
+            json(&iam),
             json!({"principalId": "user-7",
                    "policyDocument": {"Version": "2012-10-17", "Statement": [
                        {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": ARN}]},

@@ -68,7 +68,7 @@ fn value(typed: &Value, path: Path<'_>) -> Result<Value, BadInput> {
         ("BOOL", Value::Bool(b)) => Ok(Value::Bool(*b)),
         ("NULL", Value::Bool(_)) => Ok(Value::Null),
         ("M", Value::Object(m)) => item(m, at),
-        ("L", Value::Array(l)) => list(l, at, |v, p| value(v, p)),
+        ("L", Value::Array(l)) => list(l, at, value),
         ("SS", Value::Array(l)) => list(l, at, |v, p| match v {
             Value::String(s) => Ok(Value::String(s.clone())),
             other => Err(p.bad(format!("{other} is not a string"))),
@@ -224,7 +224,7 @@ mod tests {
             "s": {"S": "Hello"}, "n": {"N": "123"}, "f": {"N": "123.45"}, "b": {"B": "AAEqQQ=="},
             "t": {"BOOL": true}, "z": {"NULL": true},
             "m": {"M": {"Name": {"S": "Joe"}, "Age": {"N": "35"}}},
-            "l": {"L": [{"S": "Cookies"}, {"N": "3.14159"}, {"L": []}]},
+            "l": {"L": [{"S": "Cookies"}, {"N": "2.75"}, {"L": []}]},
             "ss": {"SS": ["Giraffe", "Zebra"]}, "ns": {"NS": ["1234", "567.8"]},
             "bs": {"BS": ["AAEqQQ==", "QSoBAA=="]}, "empty": {"SS": []},
         });
@@ -232,7 +232,7 @@ mod tests {
             convert(typed).unwrap(),
             json!({
                 "s": "Hello", "n": 123, "f": 123.45, "b": "AAEqQQ==", "t": true, "z": null,
-                "m": {"Name": "Joe", "Age": 35}, "l": ["Cookies", 3.14159, []],
+                "m": {"Name": "Joe", "Age": 35}, "l": ["Cookies", 2.75, []],
                 "ss": ["Giraffe", "Zebra"], "ns": [1234, 567.8], "bs": ["AAEqQQ==", "QSoBAA=="],
                 "empty": [],
             })
