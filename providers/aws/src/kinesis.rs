@@ -138,7 +138,6 @@ pub(crate) fn decode(text: &str) -> Result<Batch, BadInput> {
         {
             message.attributes.insert("enqueued_time".to_owned(), time);
         }
-        let owned = |s: Option<Str<'_>>| s.map(|s| s.0.into_owned());
         let extra = KinesisRecord {
             shard_id: id
                 .split_once(':')
@@ -149,9 +148,9 @@ pub(crate) fn decode(text: &str) -> Result<Batch, BadInput> {
             partition_key,
             sequence_number: sequence.clone(),
             approximate_arrival_timestamp: data.approximate_arrival_timestamp,
-            encryption_type: owned(data.encryption_type),
-            aws_region: owned(record.aws_region),
-            invoke_identity_arn: owned(record.invoke_identity_arn),
+            encryption_type: data.encryption_type.map(Str::into_string),
+            aws_region: record.aws_region.map(Str::into_string),
+            invoke_identity_arn: record.invoke_identity_arn.map(Str::into_string),
         };
         let label = format!("Records[{i}] (sequence number {sequence})");
         records.push(Record::new(Event::Message(message), sequence, label, extra));

@@ -189,7 +189,6 @@ pub(crate) fn decode(text: &str) -> Result<Batch, BadInput> {
 }
 
 fn extra(record: RecordJson<'_>) -> S3Record {
-    let owned = |s: Option<Str<'_>>| s.map(|s| s.0.into_owned());
     let map = |entries: Option<Entries<'_, Str<'_>>>| {
         entries
             .unwrap_or_default()
@@ -200,20 +199,22 @@ fn extra(record: RecordJson<'_>) -> S3Record {
     };
     S3Record {
         event_name: record.event_name.0.into_owned(),
-        event_time: owned(record.event_time),
-        aws_region: owned(record.aws_region),
-        principal_id: record.user_identity.and_then(|p| owned(p.principal_id)),
+        event_time: record.event_time.map(Str::into_string),
+        aws_region: record.aws_region.map(Str::into_string),
+        principal_id: record
+            .user_identity
+            .and_then(|p| p.principal_id.map(Str::into_string)),
         request_parameters: map(record.request_parameters),
         response_elements: map(record.response_elements),
-        configuration_id: owned(record.s3.configuration_id),
-        bucket_arn: owned(record.s3.bucket.arn),
+        configuration_id: record.s3.configuration_id.map(Str::into_string),
+        bucket_arn: record.s3.bucket.arn.map(Str::into_string),
         bucket_owner: record
             .s3
             .bucket
             .owner_identity
-            .and_then(|p| owned(p.principal_id)),
-        version_id: owned(record.s3.object.version_id),
-        sequencer: owned(record.s3.object.sequencer),
+            .and_then(|p| p.principal_id.map(Str::into_string)),
+        version_id: record.s3.object.version_id.map(Str::into_string),
+        sequencer: record.s3.object.sequencer.map(Str::into_string),
     }
 }
 

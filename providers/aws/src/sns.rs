@@ -101,7 +101,6 @@ pub(crate) fn decode(text: &str) -> Result<Batch, BadInput> {
         .enumerate()
         .map(|(i, record)| {
             let sns = record.sns;
-            let owned = |s: Option<Str<'_>>| s.map(|s| s.0.into_owned());
             let id = sns.message_id.0.into_owned();
             let topic = sns.topic_arn.0.into_owned();
             let mut message = Message::new(id.clone(), topic.clone(), sns.message.0.into_owned());
@@ -113,10 +112,10 @@ pub(crate) fn decode(text: &str) -> Result<Batch, BadInput> {
             let extra = SnsNotification {
                 message_id: id.clone(),
                 topic_arn: topic,
-                subject: owned(sns.subject),
-                timestamp: owned(sns.timestamp),
-                notification_type: owned(sns.notification_type),
-                subscription_arn: owned(record.subscription_arn),
+                subject: sns.subject.map(Str::into_string),
+                timestamp: sns.timestamp.map(Str::into_string),
+                notification_type: sns.notification_type.map(Str::into_string),
+                subscription_arn: record.subscription_arn.map(Str::into_string),
             };
             let label = format!("Records[{i}] (message id {id})");
             Record::new(Event::Message(message), id, label, extra)

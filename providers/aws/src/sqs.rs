@@ -146,8 +146,7 @@ pub(crate) fn decode(text: &str) -> Result<Batch, BadInput> {
     let mut records = Vec::with_capacity(batch.records.len());
     for (i, record) in batch.records.into_iter().enumerate() {
         let attributes = system_attributes(record.attributes.unwrap_or_default(), i)?;
-        let owned = |s: Option<Str<'_>>| s.map(|s| s.0.into_owned());
-        let event_source_arn = owned(record.event_source_arn);
+        let event_source_arn = record.event_source_arn.map(Str::into_string);
         let source = event_source_arn.clone().unwrap_or_default();
         let id = record.message_id.0.into_owned();
         let mut message = Message::new(id.clone(), source, record.body.0.into_owned());
@@ -160,10 +159,10 @@ pub(crate) fn decode(text: &str) -> Result<Batch, BadInput> {
         }
         let extra = SqsRecord {
             message_id: id.clone(),
-            receipt_handle: owned(record.receipt_handle),
-            md5_of_body: owned(record.md5_of_body),
+            receipt_handle: record.receipt_handle.map(Str::into_string),
+            md5_of_body: record.md5_of_body.map(Str::into_string),
             event_source_arn,
-            aws_region: owned(record.aws_region),
+            aws_region: record.aws_region.map(Str::into_string),
             attributes,
         };
         let label = format!("Records[{i}] (message id {id})");
