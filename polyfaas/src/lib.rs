@@ -107,10 +107,41 @@ pub async fn run_with<H: Handler>(handler: H, shutdown: Shutdown) -> Result<(), 
     platform.run(Arc::new(handler), shutdown).await
 }
 
-/// What AWS Lambda tells beyond the neutral event, read with [`Context::extra`].
+/// What AWS Lambda tells beyond the neutral event, read with [`Context::extra`]: per
+/// invocation the function's ARN and X-Ray trace header; per record of a batch what its source
+/// tells about it (SQS system attributes, the SNS subject, S3 record details, Kinesis and
+/// DynamoDB stream positions, Kafka partitions); for authorizer calls the API's details. Every
+/// one serialises to JSON (`ctx.extras().to_json()`, keyed `aws.sqs`, `aws.kinesis`, ...).
+///
+/// ```
+/// use polyfaas::aws::{DynamoDbRecord, KinesisRecord, SnsNotification, SqsRecord};
+/// use polyfaas::{Context, Error, Event, Response};
+///
+/// async fn handle(event: Event, ctx: Context) -> Result<Response, Error> {
+///     if let Some(sqs) = ctx.extra::<SqsRecord>() {
+///         tracing::info!(receipt = ?sqs.receipt_handle, count = ?sqs.attributes.approximate_receive_count);
+///     }
+///     if let Some(sns) = ctx.extra::<SnsNotification>() {
+///         tracing::info!(subject = ?sns.subject, topic = %sns.topic_arn);
+///     }
+///     if let Some(kinesis) = ctx.extra::<KinesisRecord>() {
+///         tracing::info!(shard = %kinesis.shard_id, sequence = %kinesis.sequence_number);
+///     }
+///     if let (Event::Change(change), Some(record)) = (&event, ctx.extra::<DynamoDbRecord>()) {
+///         tracing::info!(table = %change.source, view = ?record.stream_view_type);
+///     }
+///     Ok(Response::ok())
+/// }
+/// # let _ = polyfaas::handler_fn(handle);
+/// ```
+///
+/// Each type's own page has an example that runs it through the shim.
 #[cfg(feature = "aws")]
 pub mod aws {
-    pub use polyfaas_aws::{FunctionArn, TraceId};
+    pub use polyfaas_aws::{
+        AuthorizerEvent, AuthorizerResponse, DynamoDbRecord, FunctionArn, KafkaRecord,
+        KinesisRecord, S3Record, SnsNotification, SqsAttributes, SqsRecord, TraceId,
+    };
 }
 
 /// What Google Cloud tells beyond the neutral event, read with [`Context::extra`].

@@ -97,6 +97,36 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// The JSON after `marker` on each line of a function's log that has it: echo's
+/// `echo record {...}` (`marker` = `"echo record "`) and `echo extras {...}` lines, in order.
+/// Text lines and JSON log lines (whose `message` holds the text) are both read.
+///
+/// ```
+/// use polyfaas_testkit::echo::logged;
+///
+/// let log = concat!(
+///     r#"2026-03-01T09:00:00Z  INFO invocation: echo: echo record {"kind":"message","id":"m1"}"#,
+///     "\n",
+///     r#"{"level":"INFO","message":"echo record {\"kind\":\"change\"}"}"#,
+///     "\n",
+/// );
+/// let records = logged(log, "echo record ");
+/// assert_eq!(records[0]["id"], "m1");
+/// assert_eq!(records[1]["kind"], "change");
+/// ```
+pub fn logged(log: &str, marker: &str) -> Vec<Value> {
+    log.lines()
+        .filter_map(|line| {
+            let message = match serde_json::from_str::<Value>(line) {
+                Ok(Value::Object(json)) => json.get("message")?.as_str()?.to_owned(),
+                _ => line.to_owned(),
+            };
+            let at = message.find(marker)?;
+            serde_json::from_str(message[at + marker.len()..].trim_end()).ok()
+        })
+        .collect()
+}
+
 /// The values of one header in an http event.
 pub fn header_values(event: &Value, name: &str) -> Vec<String> {
     event["headers"][name]

@@ -11,14 +11,24 @@
 //! - `emulators`: what cargo-lambda's emulator does differently (non-epoch deadline, `/.rt`
 //!   prefix, 200 answers, its Function URL events).
 //! - `equivalence`: the shared logical requests as v1, v2, Function URL and ALB events.
+//! - `streams`: DynamoDB Streams, Kinesis and Kafka records, per-record failure, malformed
+//!   records and schedule times.
+//! - `authorizers`: TOKEN, REQUEST and HTTP API authorizer calls and their IAM or simple answers.
+//! - `extras`: per-record extras (SQS, SNS, S3 from published events; Kinesis, DynamoDB, Kafka).
+//! - `stream_equivalence`: the shared change record and stream message as DynamoDB and Kinesis
+//!   records.
 //! - `startup`: time from process start to the first response (ignored by default; a figure).
 
+mod authorizers;
 mod emulators;
 mod equivalence;
+mod extras;
 mod failures;
 mod http;
 mod no_backend;
 mod startup;
+mod stream_equivalence;
+mod streams;
 mod triggers;
 
 use conformance_tests::build::{echo_binary, workspace_root};

@@ -13,9 +13,13 @@
 //! - Authorizer calls: it allows, with principal `echo` and its canonical JSON as the string
 //!   context value `echo`, unless the token (with or without `Bearer `) is `deny` or the request
 //!   has `x-echo-deny: deny`.
-//! - Platform extras: with the header `x-echo-extras: 1`, an invoke payload field `echo_extras`
-//!   or a message attribute `echo_extras`, the answer gets a top-level `"extras"` key with every
-//!   extra the platform sent (`ctx.extras()`); the canonical `event` is unchanged.
+//! - Platform extras: with the header `x-echo-extras: 1` (on an HTTP request, or the request an
+//!   authorizer call is about), an invoke payload field `echo_extras`
+//!   or a message attribute `echo_extras` (or for every event, when started with
+//!   `ECHO_EXTRAS=1`), the answer gets a top-level `"extras"` key with every extra the platform
+//!   sent (`ctx.extras()`); the canonical `event` is unchanged. For message and change records
+//!   they are also logged, one line `echo extras {...}` after the record's (batch sources answer
+//!   with the partial-batch response).
 //! - It fails on purpose when asked: an HTTP header `x-echo-fail: error|panic`, an invoke payload
 //!   `{"echo_fail": "error"|"panic"}`, a message attribute `echo_fail`, a message whose body is
 //!   JSON with `echo_fail` (stream records), or a change whose new value has `echo_fail`.
@@ -48,8 +52,13 @@ async fn echo(event: Event, ctx: Context) -> Result<Response, Error> {
         tokio::time::sleep(std::time::Duration::from_millis(ms.min(60_000))).await;
     }
     let mut event_json = canonical::to_json(&event);
+    let extras = extras_switch(&event);
     if matches!(event, Event::Message(_) | Event::Change(_)) {
         tracing::info!("echo record {event_json}");
+        if extras {
+            let extras_json = Value::Object(ctx.extras().to_json());
+            tracing::info!("echo extras {extras_json}");
+        }
     }
     match failure_switch(&event).as_deref() {
         Some("error") => return Err(Error::msg("echo failed on purpose (echo_fail: error)")),
@@ -71,7 +80,7 @@ async fn echo(event: Event, ctx: Context) -> Result<Response, Error> {
         },
         "event": event_json,
     });
-    if extras_switch(&event) {
+    if extras {
         answer["extras"] = Value::Object(ctx.extras().to_json());
     }
     if let Event::Authorize(auth) = &event {
@@ -179,8 +188,11 @@ fn failure_switch(event: &Event) -> Option<String> {
     }
 }
 
-/// The `echo_extras` switch.
+/// The `echo_extras` switch, or `ECHO_EXTRAS=1` for every event.
 fn extras_switch(event: &Event) -> bool {
+    if std::env::var_os("ECHO_EXTRAS").is_some_and(|v| v == "1") {
+        return true;
+    }
     match event {
         Event::Http(request) => request
             .headers()
@@ -190,6 +202,11 @@ fn extras_switch(event: &Event) -> bool {
             .get("echo_extras")
             .is_some_and(|v| !matches!(v, Value::Null | Value::Bool(false))),
         Event::Message(message) => message.attributes.contains_key("echo_extras"),
+        Event::Authorize(auth) => auth
+            .request
+            .as_ref()
+            .and_then(|r| r.headers().get("x-echo-extras"))
+            .is_some_and(|v| v == "1"),
         _ => false,
     }
 }

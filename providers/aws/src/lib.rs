@@ -41,6 +41,10 @@
 //! | `json` | reading the event's JSON: borrowing shapes, and the parse that names the field at fault |
 //! | `http` | API Gateway v1/v2, Function URL and ALB events into `Request`, the `Response` back ([`encode_response`]) |
 //! | `s3`, `sqs`, `sns`, `schedule` | the other triggers |
+//! | `kinesis`, `dynamodb`, `kafka` | stream records ([`KinesisRecord`], [`DynamoDbRecord`], [`KafkaRecord`]) |
+//! | `authorizer` | API Gateway authorizer calls and their answers ([`AuthorizerEvent`]) |
+//! | `batch` | records one at a time, each with its extras; failures reported as the source allows |
+//! | `time` | epoch times as RFC 3339 |
 //! | `invocation` | the core `Invocation` from what the Runtime API told ([`invocation()`], [`FunctionArn`], [`TraceId`]) |
 //! | `handle` | one invocation end to end: decode, the skeleton, encode ([`handle_event`]) |
 //! | `error` | a `Failure` as the `/error` body, a start-up error as the `/init/error` body |
@@ -57,24 +61,37 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod authorizer;
+mod batch;
 mod detect;
+mod dynamodb;
 mod error;
 mod handle;
 mod http;
 mod invocation;
 mod json;
+mod kafka;
+mod kinesis;
 mod runtime;
 mod s3;
 mod schedule;
 mod sns;
 mod sqs;
+mod time;
 
 use polyfaas_core::{Error, Handler};
 
+pub use authorizer::{AuthorizerEvent, AuthorizerResponse, RESPONSE_VAR};
 pub use detect::{detect, Shape};
+pub use dynamodb::DynamoDbRecord;
 pub use handle::handle_event;
 pub use http::{encode_response, Origin};
 pub use invocation::{invocation, FunctionArn, TraceId};
+pub use kafka::KafkaRecord;
+pub use kinesis::KinesisRecord;
+pub use s3::S3Record;
+pub use sns::SnsNotification;
+pub use sqs::{SqsAttributes, SqsRecord};
 
 /// Whether this process was started by Lambda (or an emulator of its Runtime API).
 pub fn detected() -> bool {

@@ -82,6 +82,7 @@ pub(super) fn default_form(event: &LogicalEvent) -> Option<&'static str> {
         LogicalEvent::Change(_) => "cosmos",
         LogicalEvent::Schedule(_) => "timer",
         LogicalEvent::Invoke(_) => "invoke",
+        LogicalEvent::Authorize(_) => return None,
     })
 }
 

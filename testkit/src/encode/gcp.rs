@@ -74,6 +74,7 @@ pub(super) fn default_form(event: &LogicalEvent) -> Option<&'static str> {
         Kind::Change => "firestore",
         Kind::Schedule => "scheduler",
         Kind::Invoke => "cloudevent",
+        Kind::Authorize => return None,
     })
 }
 

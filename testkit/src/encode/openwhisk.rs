@@ -42,7 +42,7 @@ pub(super) fn default_form(event: &LogicalEvent) -> Option<&'static str> {
         Kind::Invoke => Some("activation"),
         Kind::Schedule => Some("alarm"),
         Kind::Message => Some("kafka"),
-        Kind::Blob | Kind::Change => None,
+        Kind::Blob | Kind::Change | Kind::Authorize => None,
     }
 }
 

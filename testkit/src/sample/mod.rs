@@ -32,8 +32,8 @@ pub use params::{ParamError, Params};
 
 use crate::encode::{EncodeError, Encoded, Encoder};
 use crate::logical::{
-    BlobChange, BlobEvent, ChangeEvent, ChangeOp, HttpEvent, Kind, LogicalEvent, MessageEvent,
-    ScheduleEvent,
+    AuthorizeEvent, BlobChange, BlobEvent, ChangeEvent, ChangeOp, HttpEvent, Kind, LogicalEvent,
+    MessageEvent, ScheduleEvent,
 };
 use crate::Platform;
 
@@ -162,17 +162,59 @@ const AWS: &[Specific] = &[
     (
         "kinesis",
         "kinesis",
-        "Kinesis Data Streams record",
+        "Kinesis Data Streams record (answer: batchItemFailures)",
         &[
             ("source", "orders"),
             ("attribute.partition_key", "order-7"),
+            (
+                "attribute.sequence_number",
+                "49590338271490256608559692538361571095921575989136588898",
+            ),
+            ("attribute.enqueued_time", "2026-03-01T09:00:00.500Z"),
             ("attribute.origin", ""),
         ],
     ),
     (
         "dynamodb",
         "dynamodb",
-        "DynamoDB Streams record (INSERT/MODIFY/REMOVE)",
+        "DynamoDB Streams record, INSERT/MODIFY/REMOVE (answer: batchItemFailures)",
+        &[],
+    ),
+    (
+        "kafka",
+        "kafka",
+        "Kafka record from Amazon MSK",
+        &[
+            ("source", "orders-0"),
+            ("id", "orders-0:15"),
+            ("attribute.partition", "0"),
+            ("attribute.offset", "15"),
+            ("attribute.enqueued_time", "2026-03-01T09:00:00.500Z"),
+            ("attribute.key", "order-7"),
+        ],
+    ),
+    (
+        "authorizer-token",
+        "authorizer-token",
+        "API Gateway REST TOKEN authorizer (answer: IAM policy)",
+        &[("request", "")],
+    ),
+    (
+        "authorizer-request",
+        "authorizer-request",
+        "API Gateway REST REQUEST authorizer (answer: IAM policy)",
+        &[],
+    ),
+    (
+        "authorizer-v2",
+        "authorizer-v2",
+        "API Gateway HTTP API authorizer, payload 2.0 (answer: simple response)",
+        &[],
+    ),
+    (
+        "authorizer-v2-payload1",
+        "authorizer-v2-payload1",
+        "API Gateway HTTP API authorizer, payload 1.0 (answer: IAM policy)",
         &[],
     ),
     (
@@ -328,7 +370,7 @@ fn platform_defaults(
             ("attribute.next_visible_time", "2026-03-01T09:10:00+00:00"),
         ],
         (Platform::Gcp | Platform::Local, Kind::Http) => &[("source_ip", "127.0.0.1")],
-        (Platform::Aws, Kind::Http) => &[("source_ip", "198.51.100.7")],
+        (Platform::Aws, Kind::Http | Kind::Authorize) => &[("source_ip", "198.51.100.7")],
         // Cloud Storage and Azure Blob objects always have a content type.
         (Platform::Gcp | Platform::Azure, Kind::Blob) => &[("content_type", "text/csv")],
         (Platform::Azure | Platform::OpenWhisk, Kind::Http) => {
@@ -457,18 +499,7 @@ impl Sample {
 /// The logical defaults of each kind, with `params` applied.
 fn base_event(kind: Kind, params: &[(&str, &str)]) -> LogicalEvent {
     let mut event = match kind {
-        Kind::Http => LogicalEvent::Http(HttpEvent {
-            method: "GET".to_owned(),
-            path: "/hello".to_owned(),
-            query: "name=polyfaas".to_owned(),
-            headers: BTreeMap::from([
-                ("accept".to_owned(), vec!["*/*".to_owned()]),
-                ("host".to_owned(), vec!["example.com".to_owned()]),
-                ("user-agent".to_owned(), vec!["polyfaas-testkit".to_owned()]),
-            ]),
-            body: Vec::new(),
-            source_ip: None,
-        }),
+        Kind::Http => LogicalEvent::Http(base_http()),
         Kind::Blob => LogicalEvent::Blob(BlobEvent {
             change: BlobChange::Created,
             store: "uploads".to_owned(),
@@ -495,6 +526,19 @@ fn base_event(kind: Kind, params: &[(&str, &str)]) -> LogicalEvent {
             name: Some("nightly".to_owned()),
             time: Some("2026-03-01T02:00:00Z".to_owned()),
         }),
+        Kind::Authorize => {
+            let mut request = base_http();
+            let token = "Bearer allow-me";
+            request
+                .headers
+                .insert("authorization".to_owned(), vec![token.to_owned()]);
+            LogicalEvent::Authorize(AuthorizeEvent {
+                token: Some(token.to_owned()),
+                resource: "arn:aws:execute-api:eu-west-1:123456789012:k7t3stk1t0/prod/GET/hello"
+                    .to_owned(),
+                request: Some(request),
+            })
+        }
         Kind::Invoke => LogicalEvent::Invoke(json!({"order": 7})),
     };
     if let LogicalEvent::Blob(blob) = &mut event {
@@ -505,4 +549,20 @@ fn base_event(kind: Kind, params: &[(&str, &str)]) -> LogicalEvent {
         }
     }
     event
+}
+
+/// The request of the http sample, and of the authorizer samples.
+fn base_http() -> HttpEvent {
+    HttpEvent {
+        method: "GET".to_owned(),
+        path: "/hello".to_owned(),
+        query: "name=polyfaas".to_owned(),
+        headers: BTreeMap::from([
+            ("accept".to_owned(), vec!["*/*".to_owned()]),
+            ("host".to_owned(), vec!["example.com".to_owned()]),
+            ("user-agent".to_owned(), vec!["polyfaas-testkit".to_owned()]),
+        ]),
+        body: Vec::new(),
+        source_ip: None,
+    }
 }
