@@ -107,10 +107,32 @@ pub async fn run_with<H: Handler>(handler: H, shutdown: Shutdown) -> Result<(), 
     platform.run(Arc::new(handler), shutdown).await
 }
 
-/// What AWS Lambda tells beyond the neutral event, read with [`Context::extra`].
+/// What AWS Lambda tells beyond the neutral event, read with [`Context::extra`]: the invoked
+/// ARN, the X-Ray trace header, the event as Lambda sent it, and an HTTP event's whole request
+/// context (authorizer claims and context, path parameters, stage variables, route key, request
+/// id, domain name), one type per origin, parsed only when read.
+///
+/// ```
+/// use polyfaas::aws::{ApiGatewayV2Context, RawEvent};
+/// use polyfaas::{Context, Error, Event, Response};
+///
+/// async fn handle(_event: Event, ctx: Context) -> Result<Response, Error> {
+///     if let Some(api) = ctx.extra::<ApiGatewayV2Context>() {
+///         let user = api.jwt_claims().and_then(|claims| claims.get("sub")).cloned();
+///         let year = api.path_parameters.get("year").cloned();
+///         return Response::json(&serde_json::json!({ "user": user, "year": year }));
+///     }
+///     let size = ctx.extra::<RawEvent>().map_or(0, |event| event.as_bytes().len());
+///     Ok(Response::text(format!("{size} bytes")))
+/// }
+/// # let _ = handle;
+/// ```
 #[cfg(feature = "aws")]
 pub mod aws {
-    pub use polyfaas_aws::{FunctionArn, TraceId};
+    pub use polyfaas_aws::{
+        AlbContext, ApiGatewayV1Context, ApiGatewayV2Context, FunctionArn, FunctionUrlContext,
+        RawEvent, TraceId,
+    };
 }
 
 /// What Google Cloud tells beyond the neutral event, read with [`Context::extra`].

@@ -44,9 +44,14 @@ fn fixture(name: &str) -> Bytes {
 
 type Handler = fn(
     lambda_http::Request,
-) -> std::future::Ready<Result<lambda_http::http::Response<Body>, lambda_http::http::Error>>;
-type LambdaHttpAdapter =
-    Adapter<'static, lambda_http::http::Response<Body>, lambda_http::tower::util::ServiceFn<Handler>>;
+) -> std::future::Ready<
+    Result<lambda_http::http::Response<Body>, lambda_http::http::Error>,
+>;
+type LambdaHttpAdapter = Adapter<
+    'static,
+    lambda_http::http::Response<Body>,
+    lambda_http::tower::util::ServiceFn<Handler>,
+>;
 
 /// Both sides, built once as each runtime builds them at start-up.
 struct Sides {

@@ -9,6 +9,8 @@ use serde_json::value::RawValue;
 
 use crate::detect::{self, Shape};
 use crate::http::{self, Origin};
+use crate::invocation::RawEvent;
+use crate::whole::whole;
 use crate::{s3, schedule, sns, sqs};
 
 /// Handles one invocation payload and returns the result JSON for `/response`, or the
@@ -33,15 +35,41 @@ pub async fn handle_event(
     payload: Bytes,
     invocation: Invocation,
 ) -> Result<Box<RawValue>, Failure> {
+    match reply(invoker, payload, invocation).await? {
+        Reply::Result(result) => Ok(result),
+        Reply::Http(origin, response) => Ok(http::encode_response(origin, &whole(response).await?)),
+    }
+}
+
+/// What an invocation answers: a result, or an HTTP event's response not yet encoded (the
+/// runtime streams a Function URL's in streaming mode).
+pub(crate) enum Reply {
+    /// The result JSON.
+    Result(Box<RawValue>),
+    /// The response to an HTTP event of `Origin`; its body may be a stream.
+    Http(Origin, polyfaas_core::Response),
+}
+
+/// [`handle_event`] up to the HTTP response, which is left for the caller to encode or stream.
+/// Every invocation gets the event as [`RawEvent`]; an HTTP event also its request context.
+pub(crate) async fn reply(
+    invoker: &Invoker,
+    payload: Bytes,
+    invocation: Invocation,
+) -> Result<Reply, Failure> {
     let decoded = match decode(&payload) {
         Ok(decoded) => decoded,
         Err(error) => return Err(invoker.refuse(&error, &invocation)),
     };
+    let mut invocation = invocation.extra(RawEvent::new(payload.clone()));
+    if let Decoded::Http(_, origin) = &decoded {
+        invocation = http::attach_context(invocation, *origin, &payload);
+    }
     let ctx = invoker.context(invocation);
     match decoded {
         Decoded::Http(request, origin) => {
             let response = invoker.run(Event::Http(request), ctx).await?;
-            Ok(http::encode_response(origin, &response))
+            Ok(Reply::Http(origin, response))
         }
         Decoded::Sqs { messages, fifo } => {
             let mut failed = Vec::new();
@@ -56,7 +84,7 @@ pub async fn handle_event(
                     failed.push(id);
                 }
             }
-            Ok(batch_response(failed))
+            Ok(Reply::Result(batch_response(failed)))
         }
         Decoded::Records(events) => {
             let mut results = Vec::with_capacity(events.len());
@@ -66,11 +94,11 @@ pub async fn handle_event(
                 results.push(call(invoker, event, &ctx).await?);
             }
             match <[_; 1]>::try_from(results) {
-                Ok([only]) => Ok(only),
-                Err(results) => Ok(to_raw(&results)),
+                Ok([only]) => Ok(Reply::Result(only)),
+                Err(results) => Ok(Reply::Result(to_raw(&results))),
             }
         }
-        Decoded::One(event) => call(invoker, event, &ctx).await,
+        Decoded::One(event) => call(invoker, event, &ctx).await.map(Reply::Result),
     }
 }
 
@@ -109,7 +137,7 @@ fn decode(payload: &Bytes) -> Result<Decoded, BadInput> {
 /// One handler call for a non-HTTP event: a non-2xx response is a failure.
 async fn call(invoker: &Invoker, event: Event, ctx: &Context) -> Result<Box<RawValue>, Failure> {
     let kind = event.kind();
-    let response = invoker.run(event, ctx.clone()).await?;
+    let response = whole(invoker.run(event, ctx.clone()).await?).await?;
     if !response.is_success() {
         return Err(Failure::unsuccessful(kind, &response));
     }
