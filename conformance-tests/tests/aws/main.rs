@@ -12,12 +12,25 @@
 //!   prefix, 200 answers, its Function URL events).
 //! - `equivalence`: the shared logical requests as v1, v2, Function URL and ALB events.
 //! - `startup`: time from process start to the first response (ignored by default; a figure).
+//! - `extras`: the request context of every HTTP origin (authorizers, path parameters, ...),
+//!   the raw event, the ARN and trace header, through echo's `extras`.
+//! - `streaming`: Function URL answers streamed through the Runtime API, chunk by chunk.
+//! - `logs`: Lambda's JSON log format and level, request and trace ids on every line.
+//! - `shutdown`: the internal extension and the shutdown hook on SIGTERM.
+//! - `headers`: `/next` headers that cannot be read fail or skip one invocation only.
+//! - `methods`: the one rule for HTTP methods in every origin.
 
 mod emulators;
 mod equivalence;
+mod extras;
 mod failures;
+mod headers;
 mod http;
+mod logs;
+mod methods;
+mod shutdown;
 mod startup;
+mod streaming;
 mod triggers;
 
 use conformance_tests::build::{echo_binary, workspace_root};

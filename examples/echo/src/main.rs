@@ -24,6 +24,7 @@
 //! - It streams when asked: with `x-echo-stream-ms: N` its answer comes in two chunks, the first
 //!   at once and the rest N ms later (at most 60 000), as a streamed body; platforms that cannot
 //!   stream send both together.
+//! - It has a shutdown hook, which logs `echo shutdown hook ran` when the platform stops it.
 //!
 //! Run it: `cargo run -p echo`, then `curl -s localhost:8080/anything?a=1`.
 
@@ -194,5 +195,7 @@ async fn sha256_file(path: &std::path::Path) -> Result<String, Error> {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    polyfaas::run(polyfaas::handler_fn(echo)).await
+    let shutdown =
+        polyfaas::Shutdown::new().hook(|| async { tracing::info!("echo shutdown hook ran") });
+    polyfaas::run_with(polyfaas::handler_fn(echo), shutdown).await
 }

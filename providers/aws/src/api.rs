@@ -219,3 +219,71 @@ fn header_text(text: &str) -> HeaderValue {
         HeaderValue::from_str(&cleaned).unwrap_or(HeaderValue::from_static("?"))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use polyfaas_core::Response;
+    use polyfaas_testkit::aws::{Invocation, Outcome, RuntimeApi as Server};
+
+    use super::*;
+    use crate::http::{http_integration, HTTP_INTEGRATION};
+
+    fn client(server: &Server) -> RuntimeApi {
+        RuntimeApi::new(server.url().parse().unwrap()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_stream_that_fails_after_its_first_bytes_ends_with_the_error_trailers() {
+        let server = std::sync::Arc::new(Server::start().await.unwrap());
+        let api = client(&server);
+        let invocation = Invocation::new("{}");
+        let id = invocation.request_id.clone();
+        let answered = {
+            let server = std::sync::Arc::clone(&server);
+            tokio::spawn(async move { server.invoke(invocation, Duration::from_secs(30)).await })
+        };
+        let next = api.next().await.unwrap();
+        assert_eq!(next.headers["lambda-runtime-aws-request-id"], id.as_str());
+        let chunks = futures_util::stream::iter([
+            Ok(Bytes::from("part")),
+            Err(std::io::Error::other("the disk went away")),
+        ]);
+        let body = http_integration(Response::from_stream(chunks), &id);
+        api.respond_streaming(&id, HTTP_INTEGRATION, Body::new(body))
+            .await
+            .unwrap();
+        let outcome = answered.await.unwrap().expect("an answer");
+        let Outcome::Streamed(streamed) = &outcome else {
+            panic!("{outcome}");
+        };
+        assert_eq!(streamed.body(), b"part");
+        let (error_type, error) = streamed.error().expect("the error trailers");
+        assert_eq!(error_type, "HandlerError", "{outcome}");
+        assert_eq!(error["errorType"], "HandlerError");
+        assert!(
+            error["errorMessage"]
+                .as_str()
+                .unwrap()
+                .contains("the disk went away"),
+            "{error}"
+        );
+        assert_eq!(server.violations(), Vec::<String>::new());
+    }
+
+    #[tokio::test]
+    async fn an_answer_the_api_refuses_is_an_error_with_its_status() {
+        let server = Server::start().await.unwrap();
+        let api = client(&server);
+        let err = api
+            .respond("not-in-flight", Bytes::from_static(b"{}"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, ApiError::Status { status, .. } if status == StatusCode::BAD_REQUEST),
+            "{err}"
+        );
+        assert!(err.to_string().contains("InvalidRequestID"), "{err}");
+    }
+}

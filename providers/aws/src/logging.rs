@@ -9,8 +9,10 @@
 //!   invocation names its span, `invocation{request_id=.. provider="aws" trace_id=..}`.
 //!
 //! The level comes from `AWS_LAMBDA_LOG_LEVEL` (`TRACE`, `DEBUG`, `INFO`, `WARN`, `ERROR`,
-//! `FATAL`; default `INFO`); `RUST_LOG`, when set, wins, with its per-module directives. Lines go
-//! to stderr, which Lambda sends to CloudWatch.
+//! `FATAL`; default `INFO`), except for the HTTP client the shim talks to the Runtime API with
+//! (`hyper`, `hyper_util`), whose connection-pool lines stay at `INFO` and above; `RUST_LOG`,
+//! when set, wins, with its per-module directives. Lines go to stderr, which Lambda sends to
+//! CloudWatch.
 
 use polyfaas_core::shim::{init_json_logging, init_text_logging, LogRecord, LogSchema};
 use serde_json::{Map, Value};
@@ -40,11 +42,13 @@ pub(crate) fn init() {
 
 const KNOWN_LEVELS: [&str; 6] = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"];
 
-/// The `tracing` filter for one of Lambda's levels (any case); `info` for anything else.
+/// The `tracing` filter for one of Lambda's levels (any case); `info` for anything else. The
+/// Runtime API client's own lines are never below `info`: they are the runtime's plumbing, not
+/// the function's, and are written outside any invocation.
 fn filter_for(level: &str) -> &'static str {
     match level.to_ascii_uppercase().as_str() {
-        "TRACE" => "trace",
-        "DEBUG" => "debug",
+        "TRACE" => "trace,hyper=info,hyper_util=info",
+        "DEBUG" => "debug,hyper=info,hyper_util=info",
         "WARN" => "warn",
         "ERROR" | "FATAL" => "error",
         _ => "info",
@@ -167,10 +171,10 @@ mod tests {
 
     #[test]
     fn lambdas_levels_map_to_filters() {
-        assert_eq!(filter_for("DEBUG"), "debug");
+        assert_eq!(filter_for("DEBUG"), "debug,hyper=info,hyper_util=info");
         assert_eq!(filter_for("warn"), "warn");
         assert_eq!(filter_for("FATAL"), "error");
-        assert_eq!(filter_for("TRACE"), "trace");
+        assert_eq!(filter_for("TRACE"), "trace,hyper=info,hyper_util=info");
         assert_eq!(filter_for(""), "info");
         assert_eq!(filter_for("LOUD"), "info");
     }

@@ -1,0 +1,36 @@
+//! The shutdown hook on Lambda: echo (which has one) registers an internal extension before its
+//! first `/next`, so that Lambda sends SIGTERM before stopping it; on SIGTERM it runs the hook
+//! and exits 0.
+
+use std::time::Duration;
+
+use polyfaas_testkit::process::Signal;
+
+use crate::fixture;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_runs_the_shutdown_hook() {
+    let mut lambda = crate::start().await;
+    // Served as usual (the server hands out the first invocation only once the extension said
+    // it is ready, as Lambda ends its init phase).
+    let document = lambda.result(fixture("eventbridge-schedule.json")).await;
+    assert_eq!(document["event"]["kind"], "schedule");
+
+    let extensions = lambda.api.extensions();
+    assert_eq!(extensions.len(), 1, "{extensions:?}");
+    assert_eq!(extensions[0].name, "polyfaas-shutdown");
+    assert_eq!(extensions[0].events, Vec::<String>::new());
+    assert!(extensions[0].ready, "{extensions:?}");
+    lambda.assert_healthy();
+
+    lambda.process.signal(Signal::Term).unwrap();
+    let status = lambda
+        .process
+        .wait_timeout(Duration::from_secs(30))
+        .unwrap_or_else(|| panic!("still running after SIGTERM\n{}", lambda.process.output()));
+    let output = lambda.process.output();
+    assert!(status.success(), "exit status {status}\n{output}");
+    assert!(output.contains("SIGTERM: stopping"), "{output}");
+    assert!(output.contains("echo shutdown hook ran"), "{output}");
+    assert!(output.contains("shutdown hooks done"), "{output}");
+}
