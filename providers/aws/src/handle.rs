@@ -171,8 +171,7 @@ fn not_utf8(payload: &[u8], error: std::str::Utf8Error) -> BadInput {
     }
 }
 
-/// A payload that is not JSON. (`lambda_runtime` refuses those before the shim sees them; a
-/// caller of [`handle_event`] may not.)
+/// A payload that is not JSON (the runtime loop hands every `/next` body over as it is).
 fn not_json(error: serde_json::Error) -> BadInput {
     BadInput::new(format!("the event is not JSON: {error}")).with_source(error)
 }
