@@ -1,10 +1,12 @@
 //! The shutdown hook on Lambda: echo (which has one) registers an internal extension before its
-//! first `/next`, so that Lambda sends SIGTERM before stopping it; on SIGTERM it runs the hook
-//! and exits 0.
+//! first `/next`, so that Lambda sends SIGTERM before stopping it; on SIGTERM it answers the
+//! invocation in flight, if any, runs the hook and exits 0.
 
 use std::time::Duration;
 
+use polyfaas_testkit::aws::Invocation;
 use polyfaas_testkit::process::Signal;
+use serde_json::json;
 
 use crate::fixture;
 
@@ -33,4 +35,30 @@ async fn sigterm_runs_the_shutdown_hook() {
     assert!(output.contains("SIGTERM: stopping"), "{output}");
     assert!(output.contains("echo shutdown hook ran"), "{output}");
     assert!(output.contains("shutdown hooks done"), "{output}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sigterm_during_an_invocation_lets_it_answer_before_the_hooks_run() {
+    let mut lambda = crate::start().await;
+    let slow = Invocation::new(json!({"echo_sleep_ms": 1500}).to_string());
+    let id = slow.request_id.clone();
+    let signalled = async {
+        // SIGTERM once echo has taken the invocation from /next and is sleeping in it.
+        while lambda.api.in_flight().as_ref() != Some(&id) {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        lambda.process.signal(Signal::Term).unwrap();
+    };
+    let (outcome, ()) = tokio::join!(lambda.invoke(slow), signalled);
+    let document = outcome.unwrap().response_json();
+    assert_eq!(document["event"]["kind"], "invoke", "{document:#}");
+    let status = lambda
+        .process
+        .wait_timeout(Duration::from_secs(30))
+        .unwrap_or_else(|| panic!("still running after SIGTERM\n{}", lambda.process.output()));
+    let output = lambda.process.output();
+    assert!(status.success(), "exit status {status}\n{output}");
+    assert!(output.contains("echo shutdown hook ran"), "{output}");
+    assert_eq!(lambda.api.violations(), Vec::<String>::new());
 }

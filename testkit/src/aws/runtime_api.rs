@@ -250,6 +250,11 @@ impl RuntimeApi {
         self.shared.next_calls.load(Ordering::SeqCst)
     }
 
+    /// The request id of the invocation handed out on `/next` and not answered yet, if any.
+    pub fn in_flight(&self) -> Option<String> {
+        lock(&self.shared.in_flight).clone()
+    }
+
     /// The extensions that registered, in order.
     pub fn extensions(&self) -> Vec<Extension> {
         lock(&self.shared.extensions).clone()
