@@ -4,11 +4,24 @@
 
 use std::time::Duration;
 
-use polyfaas_testkit::aws::Invocation;
+use polyfaas_testkit::aws::{Invocation, Lambda};
 use polyfaas_testkit::process::Signal;
 use serde_json::json;
 
 use crate::fixture;
+
+/// After SIGTERM: the process exits 0 (within 30 s) having run echo's hook.
+fn assert_hooks_ran_and_exited(lambda: &mut Lambda) {
+    let status = lambda
+        .process
+        .wait_timeout(Duration::from_secs(30))
+        .unwrap_or_else(|| panic!("still running after SIGTERM\n{}", lambda.process.output()));
+    let output = lambda.process.output();
+    assert!(status.success(), "exit status {status}\n{output}");
+    assert!(output.contains("SIGTERM: stopping"), "{output}");
+    assert!(output.contains("echo shutdown hook ran"), "{output}");
+    assert!(output.contains("shutdown hooks done"), "{output}");
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_runs_the_shutdown_hook() {
@@ -26,15 +39,7 @@ async fn sigterm_runs_the_shutdown_hook() {
     lambda.assert_healthy();
 
     lambda.process.signal(Signal::Term).unwrap();
-    let status = lambda
-        .process
-        .wait_timeout(Duration::from_secs(30))
-        .unwrap_or_else(|| panic!("still running after SIGTERM\n{}", lambda.process.output()));
-    let output = lambda.process.output();
-    assert!(status.success(), "exit status {status}\n{output}");
-    assert!(output.contains("SIGTERM: stopping"), "{output}");
-    assert!(output.contains("echo shutdown hook ran"), "{output}");
-    assert!(output.contains("shutdown hooks done"), "{output}");
+    assert_hooks_ran_and_exited(&mut lambda);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -53,12 +58,6 @@ async fn a_sigterm_during_an_invocation_lets_it_answer_before_the_hooks_run() {
     let (outcome, ()) = tokio::join!(lambda.invoke(slow), signalled);
     let document = outcome.unwrap().response_json();
     assert_eq!(document["event"]["kind"], "invoke", "{document:#}");
-    let status = lambda
-        .process
-        .wait_timeout(Duration::from_secs(30))
-        .unwrap_or_else(|| panic!("still running after SIGTERM\n{}", lambda.process.output()));
-    let output = lambda.process.output();
-    assert!(status.success(), "exit status {status}\n{output}");
-    assert!(output.contains("echo shutdown hook ran"), "{output}");
+    assert_hooks_ran_and_exited(&mut lambda);
     assert_eq!(lambda.api.violations(), Vec::<String>::new());
 }
