@@ -108,29 +108,32 @@ pub async fn run_with<H: Handler>(handler: H, shutdown: Shutdown) -> Result<(), 
 }
 
 /// What AWS Lambda tells beyond the neutral event, read with [`Context::extra`]: per
-/// invocation the function's ARN and X-Ray trace header; per record of a batch what its source
-/// tells about it (SQS system attributes, the SNS subject, S3 record details, Kinesis and
-/// DynamoDB stream positions, Kafka partitions); for authorizer calls the API's details. Every
-/// one serialises to JSON (`ctx.extras().to_json()`, keyed `aws.sqs`, `aws.kinesis`, ...).
+/// invocation the invoked ARN, the X-Ray trace header and the event as Lambda sent it
+/// ([`RawEvent`](aws::RawEvent)); for an HTTP event its origin's whole request context
+/// (authorizer claims and context, path parameters, stage variables, route key, request id,
+/// domain name), parsed only when read; per record of a batch what its source tells about it
+/// (SQS system attributes, the SNS subject, S3 record details, Kinesis and DynamoDB stream
+/// positions, Kafka partitions); for authorizer calls the API's details. Every one serialises
+/// to JSON (`ctx.extras().to_json()`, keyed `aws.sqs`, `aws.api_gateway_v2`, ...).
 ///
 /// ```
-/// use polyfaas::aws::{DynamoDbRecord, KinesisRecord, SnsNotification, SqsRecord};
+/// use polyfaas::aws::{ApiGatewayV2Context, DynamoDbRecord, RawEvent, SqsRecord};
 /// use polyfaas::{Context, Error, Event, Response};
 ///
 /// async fn handle(event: Event, ctx: Context) -> Result<Response, Error> {
+///     if let Some(api) = ctx.extra::<ApiGatewayV2Context>() {
+///         let user = api.jwt_claims().and_then(|claims| claims.get("sub")).cloned();
+///         let year = api.path_parameters.get("year").cloned();
+///         return Response::json(&serde_json::json!({ "user": user, "year": year }));
+///     }
 ///     if let Some(sqs) = ctx.extra::<SqsRecord>() {
 ///         tracing::info!(receipt = ?sqs.receipt_handle, count = ?sqs.attributes.approximate_receive_count);
-///     }
-///     if let Some(sns) = ctx.extra::<SnsNotification>() {
-///         tracing::info!(subject = ?sns.subject, topic = %sns.topic_arn);
-///     }
-///     if let Some(kinesis) = ctx.extra::<KinesisRecord>() {
-///         tracing::info!(shard = %kinesis.shard_id, sequence = %kinesis.sequence_number);
 ///     }
 ///     if let (Event::Change(change), Some(record)) = (&event, ctx.extra::<DynamoDbRecord>()) {
 ///         tracing::info!(table = %change.source, view = ?record.stream_view_type);
 ///     }
-///     Ok(Response::ok())
+///     let size = ctx.extra::<RawEvent>().map_or(0, |event| event.as_bytes().len());
+///     Ok(Response::text(format!("{size} bytes")))
 /// }
 /// # let _ = polyfaas::handler_fn(handle);
 /// ```
@@ -139,8 +142,9 @@ pub async fn run_with<H: Handler>(handler: H, shutdown: Shutdown) -> Result<(), 
 #[cfg(feature = "aws")]
 pub mod aws {
     pub use polyfaas_aws::{
-        AuthorizerEvent, AuthorizerResponse, DynamoDbRecord, FunctionArn, KafkaRecord,
-        KinesisRecord, S3Record, SnsNotification, SqsAttributes, SqsRecord, TraceId,
+        AlbContext, ApiGatewayV1Context, ApiGatewayV2Context, AuthorizerEvent, AuthorizerResponse,
+        DynamoDbRecord, FunctionArn, FunctionUrlContext, KafkaRecord, KinesisRecord, RawEvent,
+        S3Record, SnsNotification, SqsAttributes, SqsRecord, TraceId,
     };
 }
 

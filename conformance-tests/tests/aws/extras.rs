@@ -1,191 +1,138 @@
-//! Per-record extras in echo's `extras` (echo started with `ECHO_EXTRAS=1`): SQS system
-//! attributes and ids, the SNS subject and topic, S3 record details, from other projects'
-//! published events read in place (`../shared/fixtures/aws/lambda-events`, never copied); the
-//! stream positions of Kinesis, DynamoDB and Kafka records from the project's own fixtures.
-//! Batch sources answer with the partial-batch response, so their extras are read from echo's
-//! `echo extras {...}` log lines, one per record.
+//! Lambda's extras through the real binary: echo's `extras` (on `x-echo-extras: 1` or
+//! `echo_extras`) shows every extra a handler can read: an authorizer's claims or context, path
+//! parameters, stage variables, the route key, API Gateway's request id and domain name, the
+//! event as received, the ARN and the trace header.
 
-use conformance_tests::build::shared_dir;
-use polyfaas_testkit::aws::{Lambda, LambdaOptions};
-use polyfaas_testkit::echo::{event_of, logged, sha256_hex};
+use polyfaas_testkit::aws::Invocation;
 use serde_json::{json, Value};
 
 use crate::fixture;
 
-/// A published event from `shared/fixtures/aws/lambda-events`.
-fn published(name: &str) -> Vec<u8> {
-    let path = shared_dir().join("fixtures/aws/lambda-events").join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-async fn start() -> Lambda {
-    crate::start_with(LambdaOptions::default().env("ECHO_EXTRAS", "1")).await
-}
-
-/// Invokes with `payload`: the result, and the extras echo logged for each record.
-async fn logged_extras(lambda: &Lambda, payload: Vec<u8>) -> (Value, Vec<Value>) {
-    let mark = lambda.process.mark();
-    let result = lambda.result(payload).await;
-    let logs = lambda.process.logs_since(mark);
-    let text = format!("{}{}", logs.stdout, logs.stderr);
-    (result, logged(&text, "echo extras "))
+/// Echo's whole answer document for an HTTP event, with the response around it.
+async fn echoed(lambda: &polyfaas_testkit::aws::Lambda, payload: Vec<u8>) -> Value {
+    let response = lambda.result(payload).await;
+    assert_eq!(response["statusCode"], 200, "{response:#}");
+    serde_json::from_str(response["body"].as_str().expect("a text body")).expect("echo's JSON")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqs_records_carry_their_system_attributes() {
-    let mut lambda = start().await;
-    let (result, extras) = logged_extras(&lambda, published("example-sqs-event.json")).await;
-    assert_eq!(result, json!({"batchItemFailures": []}));
-    assert_eq!(extras.len(), 1);
+async fn a_jwt_authorizers_claims_and_a_path_parameter_reach_the_handler() {
+    let mut lambda = crate::start().await;
+    let payload = fixture("apigw-v2-jwt-authorizer.json");
+    let sent: Value = serde_json::from_slice(&payload).unwrap();
+    let document = echoed(&lambda, payload).await;
+    let extras = &document["extras"];
+    let api = &extras["aws.api_gateway_v2"];
+    let claims = &api["requestContext"]["authorizer"]["jwt"]["claims"];
+    assert_eq!(claims["sub"], "9f1c2d3e-user", "{extras:#}");
+    assert_eq!(claims["email"], "ada@example.com");
+    assert_eq!(claims["cognito:groups"], "[admins readers]");
     assert_eq!(
-        extras[0]["aws.sqs"],
-        json!({
-            "message_id": "MessageID_1",
-            "receipt_handle": "MessageReceiptHandle",
-            "md5_of_body": "fce0ea8dd236ccb3ed9b37dae260836f",
-            "event_source_arn": "arn:aws:sqs:us-west-2:123456789012:SQSQueue",
-            "aws_region": "us-west-2",
-            "attributes": {
-                "approximate_receive_count": 2,
-                "sent_timestamp": 1520621625029_u64,
-                "sender_id": "AROAIWPX5BD2BHG722MW4:sender",
-                "approximate_first_receive_timestamp": 1520621634884_u64,
-                "message_group_id": null,
-                "message_deduplication_id": null,
-                "sequence_number": null,
-                "aws_trace_header": null,
-                "dead_letter_queue_source_arn": null,
-                "other": {},
-            },
-        })
+        api["requestContext"]["authorizer"]["jwt"]["scopes"],
+        json!(["orders/read", "orders/list"])
     );
-    // The invocation's own extras are there too.
-    assert!(extras[0]["aws.function_arn"].is_string(), "{:#}", extras[0]);
-
-    // FIFO attributes, each record its own.
-    let mut fifo: Value = serde_json::from_slice(&fixture("sqs-batch.json")).unwrap();
-    for (i, record) in fifo["Records"]
-        .as_array_mut()
+    assert_eq!(api["pathParameters"], json!({"customerId": "c-42"}));
+    assert_eq!(api["stageVariables"], json!({"backend": "orders-v3"}));
+    assert_eq!(api["routeKey"], "GET /customers/{customerId}/orders");
+    assert_eq!(api["requestContext"]["requestId"], "JWTa1bC2dE3fG4h=");
+    assert_eq!(
+        api["requestContext"]["domainName"],
+        "r7t8y9u0io.execute-api.eu-north-1.amazonaws.com"
+    );
+    // The event as Lambda sent it, and the Runtime API's extras.
+    assert_eq!(extras["aws.event"], sent);
+    assert_eq!(
+        extras["aws.function_arn"],
+        "arn:aws:lambda:eu-west-1:123456789012:function:echo-fn:live"
+    );
+    assert!(extras["aws.trace_id"]
+        .as_str()
         .unwrap()
-        .iter_mut()
-        .enumerate()
-    {
-        record["eventSourceARN"] = json!("arn:aws:sqs:eu-west-1:210987654321:orders.fifo");
-        record["attributes"]["MessageGroupId"] = json!("order-42");
-        record["attributes"]["MessageDeduplicationId"] = json!(format!("dedup-{i}"));
-        record["attributes"]["SequenceNumber"] = json!(format!("1879000000000000000{i}"));
+        .starts_with("Root=1-"));
+    // Only this origin's context; the canonical event is unchanged.
+    for other in ["aws.api_gateway_v1", "aws.function_url", "aws.alb"] {
+        assert!(extras.get(other).is_none(), "{other} in {extras:#}");
     }
-    let (_, extras) = logged_extras(&lambda, fifo.to_string().into_bytes()).await;
-    // The second record fails, the FIFO batch stops there: two records ran.
-    assert_eq!(extras.len(), 2);
-    let attributes = &extras[1]["aws.sqs"]["attributes"];
-    assert_eq!(attributes["message_group_id"], "order-42");
-    assert_eq!(attributes["message_deduplication_id"], "dedup-1");
-    assert_eq!(attributes["sequence_number"], "18790000000000000001");
-    assert_eq!(attributes["approximate_receive_count"], 3);
+    assert_eq!(document["event"]["path"], "/customers/c-42/orders");
+    assert_eq!(document["event"]["query"], "status=open");
     lambda.assert_healthy();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sns_notifications_and_s3_records_carry_their_details() {
-    let mut lambda = start().await;
-    let document = lambda.result(published("example-sns-event.json")).await;
+async fn a_lambda_authorizers_context_and_the_rest_apis_context() {
+    let mut lambda = crate::start().await;
+    let document = echoed(&lambda, fixture("apigw-v1-lambda-authorizer.json")).await;
+    let api = &document["extras"]["aws.api_gateway_v1"];
+    let authorizer = &api["requestContext"]["authorizer"];
+    assert_eq!(authorizer["principalId"], "tenant-17", "{api:#}");
+    assert_eq!(authorizer["tier"], "gold");
+    assert_eq!(authorizer["seats"], 12);
+    assert_eq!(api["pathParameters"], json!({"invoiceId": "inv-2026-0007"}));
+    assert_eq!(api["stageVariables"], json!({"ledger": "eu-books"}));
+    assert_eq!(api["resource"], "/invoices/{invoiceId}");
+    assert_eq!(api["requestContext"]["stage"], "prod");
     assert_eq!(
-        event_of(&document, "aws")["body_base64"],
-        "SGVsbG8NCndvcmxkIQ=="
+        api["requestContext"]["requestId"],
+        "1d2c3b4a-0000-4e5f-8a9b-00000000c0de"
     );
     assert_eq!(
-        document["extras"]["aws.sns"],
-        json!({
-            "message_id": "82833b5c-8d5d-56d0-b0e1-7511f8253eb8",
-            "topic_arn": "arn:aws:sns:us-east-1:246796806071:snsNetTest",
-            "subject": "Greetings",
-            "timestamp": "2015-08-18T18:02:32.111Z",
-            "notification_type": "Notification",
-            "subscription_arn": "arn:aws:sns:EXAMPLE",
-        })
+        api["requestContext"]["identity"]["sourceIp"],
+        "198.51.100.140"
     );
+    // The stage stays out of the path.
+    assert_eq!(document["event"]["path"], "/invoices/inv-2026-0007");
+    lambda.assert_healthy();
+}
 
-    // The published S3 event names `Happy%20Face.jpg` in bucket `sourcebucket`.
-    let content = b"a happy face";
-    std::fs::write(lambda.sandbox.blob_dir().join("Happy Face.jpg"), content).unwrap();
-    let document = lambda.result(published("example-s3-event.json")).await;
-    let event = event_of(&document, "aws");
-    assert_eq!(event["key"], "Happy Face.jpg");
-    assert_eq!(event["local_sha256"], sha256_hex(content));
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn function_url_iam_callers_and_alb_target_groups() {
+    let mut lambda = crate::start().await;
+    let mut url: Value = serde_json::from_slice(&fixture("function-url.json")).unwrap();
+    url["headers"]["x-echo-extras"] = json!("1");
+    url["requestContext"]["authorizer"] = json!({"iam": {
+        "accessKey": "ASIAEXAMPLE", "accountId": "210987654321", "callerId": "AROAEXAMPLE:ci",
+        "userArn": "arn:aws:sts::210987654321:assumed-role/deployer/ci", "userId": "AROAEXAMPLE:ci"
+    }});
+    let document = echoed(&lambda, url.to_string().into_bytes()).await;
+    let context = &document["extras"]["aws.function_url"]["requestContext"];
     assert_eq!(
-        document["extras"]["aws.s3"],
-        json!({
-            "event_name": "ObjectCreated:Put",
-            "event_time": "1970-01-01T00:00:00.123Z",
-            "aws_region": "us-east-1",
-            "principal_id": "EXAMPLE",
-            "request_parameters": {"sourceIPAddress": "127.0.0.1"},
-            "response_elements": {
-                "x-amz-request-id": "C3D13FE58DE4C810",
-                "x-amz-id-2": "FMyUVURIY8/IgAtTv8xRjskZQpcIZ9KG4V5Wp6S7S/JRWeUWerMUE5JgHvANOjpD",
-            },
-            "configuration_id": "testConfigRule",
-            "bucket_arn": "arn:aws:s3:::mybucket",
-            "bucket_owner": "EXAMPLE",
-            "version_id": "version",
-            "sequencer": "Happy Sequencer",
-        })
+        context["authorizer"]["iam"]["userArn"],
+        "arn:aws:sts::210987654321:assumed-role/deployer/ci",
+        "{document:#}"
+    );
+    assert_eq!(context["requestId"], "3a6e9f0c-2222-4b4b-8c8c-000000000003");
+
+    let mut alb: Value = serde_json::from_slice(&fixture("alb-multi-value.json")).unwrap();
+    alb["multiValueHeaders"]["x-echo-extras"] = json!(["1"]);
+    let document = echoed(&lambda, alb.to_string().into_bytes()).await;
+    assert_eq!(
+        document["extras"]["aws.alb"]["requestContext"]["elb"]["targetGroupArn"],
+        "arn:aws:elasticloadbalancing:eu-west-1:210987654321:targetgroup/echo-tg/0123456789abcdef"
     );
     lambda.assert_healthy();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn stream_records_carry_their_positions() {
-    let mut lambda = start().await;
-    let (_, extras) = logged_extras(&lambda, fixture("kinesis-batch.json")).await;
-    assert_eq!(extras.len(), 3);
-    assert_eq!(
-        extras[1]["aws.kinesis"],
-        json!({
-            "event_id": "shardId-000000000003:49654367201839275690398712445327840839283172376819204162",
-            "shard_id": "shardId-000000000003",
-            "event_source_arn": "arn:aws:kinesis:eu-west-1:210987654321:stream/clicks",
-            "partition_key": "user-9",
-            "sequence_number": "49654367201839275690398712445327840839283172376819204162",
-            "approximate_arrival_timestamp": 1795255201.5,
-            "encryption_type": "KMS",
-            "aws_region": "eu-west-1",
-            "invoke_identity_arn": "arn:aws:iam::210987654321:role/orders-consumer",
-        })
-    );
+async fn every_trigger_carries_its_raw_event() {
+    let mut lambda = crate::start().await;
+    let payload = json!({"echo_extras": true, "order": {"id": 7, "lines": [1, 2]}});
+    let document = lambda
+        .invoke(Invocation::new(payload.to_string()))
+        .await
+        .unwrap()
+        .response_json();
+    let extras = &document["extras"];
+    assert_eq!(extras["aws.event"], payload, "{extras:#}");
+    let keys: Vec<&String> = extras.as_object().unwrap().keys().collect();
+    assert_eq!(keys, ["aws.event", "aws.function_arn", "aws.trace_id"]);
 
-    let (_, extras) = logged_extras(&lambda, fixture("dynamodb-stream.json")).await;
-    assert_eq!(
-        extras[2]["aws.dynamodb"],
-        json!({
-            "event_id": "eccbc87e4b5ce2fe28308fd9f2a7baf3",
-            "event_name": "REMOVE",
-            "event_source_arn": "arn:aws:dynamodb:eu-west-1:210987654321:table/orders/stream/2026-11-20T00:00:00.000",
-            "aws_region": "eu-west-1",
-            "sequence_number": "111100000000000000000003",
-            "size_bytes": 61,
-            "stream_view_type": "NEW_AND_OLD_IMAGES",
-            "approximate_creation_time": "2026-11-21T10:01:00.000Z",
-            "identity_type": "Service",
-            "principal_id": "dynamodb.amazonaws.com",
-        })
-    );
-    assert_eq!(extras[0]["aws.dynamodb"]["principal_id"], Value::Null);
-
-    let (result, _) = logged_extras(&lambda, fixture("kafka-msk.json")).await;
-    assert_eq!(
-        result[2]["extras"]["aws.kafka"],
-        json!({
-            "event_source": "aws:kafka",
-            "event_source_arn": "arn:aws:kafka:eu-west-1:210987654321:cluster/orders-cluster/5a0c8f2e-3b1d-4e6f-9a7b-2c4d6e8f0a1b-3",
-            "bootstrap_servers": "b-1.orders-cluster.x1y2z3.c3.kafka.eu-west-1.amazonaws.com:9098,b-2.orders-cluster.x1y2z3.c3.kafka.eu-west-1.amazonaws.com:9098",
-            "topic": "orders",
-            "partition": 1,
-            "offset": 77,
-            "timestamp": 1795255201000_i64,
-            "timestamp_type": "LOG_APPEND_TIME",
-        })
-    );
+    // An SNS notification (one record: its answer is echo's document) asks with an attribute.
+    let mut sns: Value = serde_json::from_slice(&fixture("sns.json")).unwrap();
+    let records = sns["Records"].as_array_mut().unwrap();
+    records.truncate(1);
+    records[0]["Sns"]["MessageAttributes"]["echo_extras"] = json!({"Type": "String", "Value": "1"});
+    let document = lambda.result(sns.to_string()).await;
+    assert_eq!(document["extras"]["aws.event"], sns, "{document:#}");
+    assert_eq!(document["event"]["kind"], "message");
     lambda.assert_healthy();
 }

@@ -18,16 +18,29 @@
 //! - `stream_equivalence`: the shared change record and stream message as DynamoDB and Kinesis
 //!   records.
 //! - `startup`: time from process start to the first response (ignored by default; a figure).
+//! - `extras`: the request context of every HTTP origin (authorizers, path parameters, ...),
+//!   the raw event, the ARN and trace header, through echo's `extras`.
+//! - `streaming`: Function URL answers streamed through the Runtime API, chunk by chunk.
+//! - `logs`: Lambda's JSON log format and level, request and trace ids on every line.
+//! - `shutdown`: the internal extension and the shutdown hook on SIGTERM.
+//! - `headers`: `/next` headers that cannot be read fail or skip one invocation only.
+//! - `methods`: the one rule for HTTP methods in every origin.
 
 mod authorizers;
 mod emulators;
 mod equivalence;
 mod extras;
 mod failures;
+mod headers;
 mod http;
+mod logs;
+mod methods;
 mod no_backend;
+mod record_extras;
+mod shutdown;
 mod startup;
 mod stream_equivalence;
+mod streaming;
 mod streams;
 mod triggers;
 

@@ -80,6 +80,17 @@ impl Invocation {
         self
     }
 
+    /// Adds a typed platform extra that `make` builds only if the handler reads it (see
+    /// [`Extras::insert_lazy`](crate::Extras::insert_lazy)).
+    pub fn lazy_extra<T, F>(mut self, make: F) -> Self
+    where
+        T: Extra,
+        F: Fn() -> Option<T> + Send + Sync + 'static,
+    {
+        self.extras.insert_lazy(make);
+        self
+    }
+
     /// The request id, when the platform gave one.
     pub fn request_id_given(&self) -> Option<&str> {
         self.request_id.as_deref()

@@ -32,6 +32,7 @@
 //! - It streams when asked: with `x-echo-stream-ms: N` its answer comes in two chunks, the first
 //!   at once and the rest N ms later (at most 60 000), as a streamed body; platforms that cannot
 //!   stream send both together.
+//! - It has a shutdown hook, which logs `echo shutdown hook ran` when the platform stops it.
 //!
 //! - When the platform stops it, a shutdown hook logs `echo: shutdown hook ran`.
 //!

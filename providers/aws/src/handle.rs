@@ -10,6 +10,8 @@ use crate::authorizer::{self, RESPONSE_VAR};
 use crate::batch::{Batch, Tally};
 use crate::detect::{self, Shape};
 use crate::http::{self, Origin};
+use crate::invocation::RawEvent;
+use crate::whole::whole;
 use crate::{dynamodb, kafka, kinesis, s3, schedule, sns, sqs};
 
 /// Handles one invocation payload and returns the result JSON for `/response`, or the
@@ -41,15 +43,41 @@ pub async fn handle_event(
     payload: Bytes,
     invocation: Invocation,
 ) -> Result<Box<RawValue>, Failure> {
+    match reply(invoker, payload, invocation).await? {
+        Reply::Result(result) => Ok(result),
+        Reply::Http(origin, response) => Ok(http::encode_response(origin, &whole(response).await?)),
+    }
+}
+
+/// What an invocation answers: a result, or an HTTP event's response not yet encoded (the
+/// runtime streams a Function URL's in streaming mode).
+pub(crate) enum Reply {
+    /// The result JSON.
+    Result(Box<RawValue>),
+    /// The response to an HTTP event of `Origin`; its body may be a stream.
+    Http(Origin, polyfaas_core::Response),
+}
+
+/// [`handle_event`] up to the HTTP response, which is left for the caller to encode or stream.
+/// Every invocation gets the event as [`RawEvent`]; an HTTP event also its request context.
+pub(crate) async fn reply(
+    invoker: &Invoker,
+    payload: Bytes,
+    invocation: Invocation,
+) -> Result<Reply, Failure> {
     let decoded = match decode(&payload) {
         Ok(decoded) => decoded,
         Err(error) => return Err(invoker.refuse(&error, invocation.request_id_given())),
     };
+    let mut invocation = invocation.extra(RawEvent::new(payload.clone()));
+    if let Decoded::Http(_, origin) = &decoded {
+        invocation = http::attach_context(invocation, *origin, &payload);
+    }
     match decoded {
         Decoded::Http(request, origin) => {
             let ctx = invoker.context(invocation);
             let response = invoker.run(Event::Http(request), ctx).await?;
-            Ok(http::encode_response(origin, &response))
+            Ok(Reply::Http(origin, response))
         }
         Decoded::Batch(batch) => {
             let mut tally = Tally::new(batch.report, batch.records.len());
@@ -62,7 +90,7 @@ pub async fn handle_event(
                 let outcome = call(invoker, event, &invoker.context(record_invocation)).await;
                 tally.add(name, outcome)?;
             }
-            Ok(tally.finish())
+            Ok(Reply::Result(tally.finish()))
         }
         Decoded::Authorize(mut call) => {
             call.choose_response(std::env::var(RESPONSE_VAR).ok().as_deref())?;
@@ -70,10 +98,12 @@ pub async fn handle_event(
             let form = call.extra.response;
             let authorizer::Call { request, extra, .. } = *call;
             let ctx = invoker.context(invocation.extra(extra));
-            let response = invoker.run(Event::Authorize(request), ctx).await?;
-            authorizer::answer(&response, &resource, form)
+            let response = whole(invoker.run(Event::Authorize(request), ctx).await?).await?;
+            authorizer::answer(&response, &resource, form).map(Reply::Result)
         }
-        Decoded::One(event) => call(invoker, event, &invoker.context(invocation)).await,
+        Decoded::One(event) => call(invoker, event, &invoker.context(invocation))
+            .await
+            .map(Reply::Result),
     }
 }
 
@@ -113,7 +143,7 @@ fn decode(payload: &Bytes) -> Result<Decoded, BadInput> {
 /// One handler call for a non-HTTP event: a non-2xx response is a failure.
 async fn call(invoker: &Invoker, event: Event, ctx: &Context) -> Result<Box<RawValue>, Failure> {
     let kind = event.kind();
-    let response = invoker.run(event, ctx.clone()).await?;
+    let response = whole(invoker.run(event, ctx.clone()).await?).await?;
     if !response.is_success() {
         return Err(Failure::unsuccessful(kind, &response));
     }
@@ -128,8 +158,7 @@ fn not_utf8(payload: &[u8], error: std::str::Utf8Error) -> BadInput {
     }
 }
 
-/// A payload that is not JSON. (`lambda_runtime` refuses those before the shim sees them; a
-/// caller of [`handle_event`] may not.)
+/// A payload that is not JSON (the runtime loop hands every `/next` body over as it is).
 fn not_json(error: serde_json::Error) -> BadInput {
     BadInput::new(format!("the event is not JSON: {error}")).with_source(error)
 }
