@@ -14,6 +14,7 @@
 //! | the one rule for HTTP methods, and for schedule times | [`http_method`], [`rfc3339`] |
 //! | `POLYFAAS_BODY_LIMIT`, `POLYFAAS_TMPDIR` | [`body_limit_from_env`], [`scratch_base_from_env`] |
 //! | ids for requests that arrive without one | [`RequestIds`] |
+//! | the W3C `traceparent` header | [`Traceparent`] |
 //! | building a URI from a platform's path and query | [`uri`] |
 //! | log lines in the platform's format, with the request id | [`init_logging`], [`init_json_logging`], [`LogSchema`] |
 //!
@@ -26,6 +27,7 @@ mod logging;
 mod result;
 mod rules;
 mod settings;
+mod traceparent;
 pub mod uri;
 
 pub use crate::error::{from_value_at, join_path, parse_at};
@@ -37,3 +39,4 @@ pub use logging::{
 pub use result::{result_raw, result_value};
 pub use rules::{http_method, rfc3339};
 pub use settings::{body_limit_from_env, scratch_base_from_env, BODY_LIMIT_VAR, TMPDIR_VAR};
+pub use traceparent::Traceparent;
