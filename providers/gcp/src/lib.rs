@@ -68,6 +68,7 @@
 pub mod cloudevent;
 mod config;
 mod decode;
+pub mod firestore;
 mod headers;
 pub mod legacy;
 pub mod mapping;
@@ -76,6 +77,7 @@ pub mod pubsub;
 mod response;
 mod server;
 pub mod storage;
+mod time;
 
 pub use cloudevent::CloudEvent;
 pub use config::{GcpConfig, SignatureType, DEFAULT_BODY_LIMIT, DEFAULT_DRAIN};
