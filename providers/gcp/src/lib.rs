@@ -71,18 +71,22 @@ mod decode;
 pub mod firestore;
 mod headers;
 pub mod legacy;
+pub mod logging;
 pub mod mapping;
 mod names;
 pub mod pubsub;
 mod response;
+pub mod schedule;
 mod server;
 pub mod storage;
 mod time;
+mod trace;
 
 pub use cloudevent::CloudEvent;
 pub use config::{GcpConfig, SignatureType, DEFAULT_BODY_LIMIT, DEFAULT_DRAIN};
 pub use legacy::LegacyEvent;
 pub use response::GOOGLE_STATUS;
+pub use schedule::SchedulerCall;
 pub use server::{serve, serve_on};
 
 use polyfaas_core::{Error, Handler};
@@ -94,9 +98,14 @@ pub fn detected() -> bool {
 }
 
 /// Runs `handler` until the platform stops the process: reads [`GcpConfig::from_env`], sets
-/// up logging (`RUST_LOG`, default `info`, on stderr) and [`serve`]s.
+/// up logging on stderr (`RUST_LOG`, default `info`: Cloud Logging's JSON lines on Google Cloud,
+/// see [`logging`], text elsewhere) and [`serve`]s.
 pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
-    polyfaas_core::shim::init_logging();
+    if detected() {
+        polyfaas_core::shim::init_json_logging(logging::CloudLogging::from_env(), "info");
+    } else {
+        polyfaas_core::shim::init_logging();
+    }
     serve(handler, GcpConfig::from_env()?).await
 }
 
