@@ -92,9 +92,11 @@ pub use server::{serve, serve_on};
 use polyfaas_core::{Error, Handler};
 
 /// Whether this process was started by the platform: `FUNCTION_TARGET` (Cloud Run functions)
-/// or `K_SERVICE` (every Cloud Run / Knative container) is set.
+/// or `K_SERVICE` (every Cloud Run / Knative container) is set and not empty.
 pub fn detected() -> bool {
-    std::env::var_os("FUNCTION_TARGET").is_some() || std::env::var_os("K_SERVICE").is_some()
+    ["FUNCTION_TARGET", "K_SERVICE"]
+        .iter()
+        .any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()))
 }
 
 /// Runs `handler` until the platform stops the process: reads [`GcpConfig::from_env`], sets
