@@ -11,7 +11,7 @@
 //! use polyfaas_gcp::CloudEvent;
 //!
 //! async fn handle(event: Event, ctx: Context) -> Result<Response, Error> {
-//!     // Blob and message events keep the CloudEvent they came in.
+//!     // A `cloudevent` function's events keep the CloudEvent they came in.
 //!     let source = ctx.extra::<CloudEvent>().map(|ce| ce.source.clone());
 //!     let trace = ctx.trace_id().map(str::to_owned);
 //!     Ok(Response::text(format!("{} from {source:?}, trace {trace:?}", event.kind())))
@@ -34,11 +34,20 @@
 //!   legacy events nested or flat and raw Pub/Sub push bodies ([`LegacyEvent`]), converted
 //!   between the two forms by the mapping rules ([`mapping`]); Cloud Storage
 //!   `finalized`/`deleted` become `Event::Blob` ([`storage`]), Pub/Sub `messagePublished`
-//!   becomes `Event::Message` ([`pubsub`]), anything else `Event::Invoke` with the whole event
+//!   becomes `Event::Message` ([`pubsub`]), Firestore document events `Event::Change`
+//!   ([`firestore`], JSON or protobuf data), anything else `Event::Invoke` with the whole event
 //!   (the CloudEvent's structured JSON for `cloudevent` functions, the legacy
-//!   `{"data", "context"}` for `event` functions). For blob and message events the handler can
-//!   read the [`CloudEvent`] and the [`LegacyEvent`] (as they arrived or were converted), the
-//!   platform extras `gcp.cloudevent` and `gcp.legacy_event`, with `ctx.extra::<CloudEvent>()`;
+//!   `{"data", "context"}` for `event` functions). The event in that form is the platform extra
+//!   ([`CloudEvent`], `gcp.cloudevent`, or [`LegacyEvent`], `gcp.legacy_event`):
+//!   `ctx.extra::<CloudEvent>()`;
+//! - Cloud Scheduler calls become `Event::Schedule` only with a mark: the header
+//!   `x-polyfaas-schedule` or `X-CloudScheduler: true` on any signature type, the message
+//!   attribute `polyfaas_schedule` on Pub/Sub ([`schedule`], extra [`SchedulerCall`]); a
+//!   plain request never does;
+//! - HTTP methods by the one rule ([`http_method`](polyfaas_core::shim::http_method)): `post`
+//!   is `POST`, `propfind` is refused;
+//! - on Google Cloud, log lines are Cloud Logging's JSON with trace, span and execution id
+//!   ([`logging`]);
 //! - the request id is the event's id (CloudEvent `id`, legacy `eventId`), else
 //!   `Function-Execution-Id`, else the trace id of the request, else a generated one; the trace
 //!   id (`ctx.trace_id()`) comes from the W3C `traceparent` header, else Google's
@@ -47,7 +56,8 @@
 //!   than `POLYFAAS_BODY_LIMIT` get 413, and a request answered before it was read (413, 404,
 //!   405) is drained, so a client still sending receives the answer;
 //! - `CLOUD_RUN_TIMEOUT_SECONDS` sets the deadline; SIGTERM stops accepting, lets requests in
-//!   flight finish (up to 8 s) and exits 0.
+//!   flight finish (up to 8 s), runs the shutdown hooks ([`Gcp`] as a
+//!   [`Platform`](polyfaas_core::Platform)) and exits 0.
 //!
 //! # Status codes
 //!

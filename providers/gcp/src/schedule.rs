@@ -6,14 +6,15 @@
 //! | HTTP target, any other job | header `X-CloudScheduler: true` (Cloud Scheduler's own) | `X-CloudScheduler-JobName` | `X-CloudScheduler-ScheduleTime` |
 //! | Pub/Sub target (through Eventarc, a push, or a legacy event) | message attribute `polyfaas_schedule=<name>` | the attribute's value | the message's `publishTime` |
 //!
-//! Anything else is not a schedule: a plain HTTP request stays [`Event::Http`] whatever its
+//! Anything else is not a schedule: a plain HTTP request stays
+//! [`Event::Http`](polyfaas_core::Event::Http) whatever its
 //! method, path, body or `User-Agent` (`Google-Cloud-Scheduler` alone is not a mark), and a
 //! `X-CloudScheduler-JobName` or `-ScheduleTime` header without one of the marks is just a
 //! header. The header marks count on every signature type (an `http` function and an event
 //! function alike, any method); an `http` function's body is never parsed to look for the
 //! Pub/Sub mark (the generated deployment sends Pub/Sub targets to event functions only). A time
 //! that is there but not RFC 3339 is bad input naming the header or field
-//! ([`rfc3339`](polyfaas_core::shim::rfc3339)).
+//! ([`polyfaas_core::shim::rfc3339`]).
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;

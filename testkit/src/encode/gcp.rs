@@ -267,7 +267,8 @@ pub(super) fn encode(form: &str, mut input: Input<'_>) -> Result<NativeEvent, En
             if let Some(time) = &tick.time {
                 message["publishTime"] = json!(time);
             }
-            let source = format!("//pubsub.googleapis.com/projects/{PROJECT}/topics/polyfaas-schedules");
+            let source =
+                format!("//pubsub.googleapis.com/projects/{PROJECT}/topics/polyfaas-schedules");
             let attributes = [
                 ("id", "7a8b9c0d-0000-4000-8000-t3stk1tt1ck0"),
                 ("source", source.as_str()),
@@ -630,7 +631,11 @@ mod firestore_pb {
         let (year, month, day) = (date.next()?.ok()?, date.next()?.ok()?, date.next()?.ok()?);
         let (clock, fraction) = time.split_once('.').unwrap_or((time, ""));
         let mut clock = clock.split(':').map(|p| p.parse::<i64>());
-        let (hour, minute, second) = (clock.next()?.ok()?, clock.next()?.ok()?, clock.next()?.ok()?);
+        let (hour, minute, second) = (
+            clock.next()?.ok()?,
+            clock.next()?.ok()?,
+            clock.next()?.ok()?,
+        );
         // Days from the civil date (H. Hinnant's algorithm).
         let y = if month <= 2 { year - 1 } else { year };
         let era = y.div_euclid(400);

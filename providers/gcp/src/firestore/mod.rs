@@ -13,10 +13,21 @@
 //!   the `resource`);
 //! - `source`: the document's collection path, the key without its last segment (`users`, or
 //!   `users/u1/orders` for a subcollection);
-//! - `new` / `old`: the fields of `value` / `oldValue` as plain JSON ([`value`]); null when the
+//! - `new` / `old`: the fields of `value` / `oldValue` as plain JSON (below); null when the
 //!   event has none (a creation has no old document, a deletion no new one). `updateMask`,
 //!   `createTime` and `updateTime` stay in the event (the [`CloudEvent`] or
 //!   [`LegacyEvent`] extra).
+//!
+//! | Firestore value | plain JSON |
+//! |---|---|
+//! | `stringValue`, `referenceValue` | the string (a reference is the document's full resource name) |
+//! | `integerValue` (a decimal string in JSON, int64 in protobuf) | the number; digits beyond what a JSON number holds exactly stay a string |
+//! | `doubleValue` | the number; `NaN`, `Infinity`, `-Infinity` are those strings |
+//! | `booleanValue`, `nullValue` | `true` / `false`, `null` |
+//! | `timestampValue` | the RFC 3339 string (as sent in JSON; UTC with 0, 3, 6 or 9 fraction digits from protobuf) |
+//! | `bytesValue` | the bytes as standard base64 |
+//! | `geoPointValue` | `{"latitude": <number>, "longitude": <number>}` |
+//! | `arrayValue`, `mapValue` | an array of the values, an object of the fields |
 //!
 //! The data is JSON (`application/json`, what `gcloud eventarc triggers create
 //! --event-data-content-type=application/json` asks for) or protobuf (`application/protobuf`,

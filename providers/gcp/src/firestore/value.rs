@@ -2,18 +2,7 @@
 //! CloudEvent (`{"stringValue": "x"}`, `{"integerValue": "7"}`, ...) and the protobuf
 //! `google.events.cloud.firestore.v1.Value`.
 //!
-//! | Firestore | plain JSON |
-//! |---|---|
-//! | `stringValue`, `referenceValue` | the string (a reference is the document's full resource name) |
-//! | `integerValue` (a decimal string in JSON, int64 in protobuf) | the number; digits beyond what a JSON number holds exactly stay a string |
-//! | `doubleValue` | the number; `NaN`, `Infinity`, `-Infinity` are those strings |
-//! | `booleanValue` | `true` / `false` |
-//! | `nullValue` | `null` |
-//! | `timestampValue` | the RFC 3339 string (as sent in JSON; UTC with 0, 3, 6 or 9 fraction digits from protobuf) |
-//! | `bytesValue` | the bytes as standard base64 |
-//! | `geoPointValue` | `{"latitude": <number>, "longitude": <number>}` |
-//! | `arrayValue` | an array of the values |
-//! | `mapValue` | an object of the fields |
+//! The rules are the table of the [module above](super).
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
