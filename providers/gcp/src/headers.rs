@@ -62,16 +62,9 @@ pub(crate) fn client_ip(headers: &HeaderMap, peer: SocketAddr, behind_proxy: boo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::headers;
 
     const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(*name, value.parse().unwrap());
-        }
-        map
-    }
 
     #[test]
     fn request_ids_from_headers() {

@@ -80,6 +80,7 @@ mod config;
 mod decode;
 pub mod firestore;
 mod headers;
+mod json;
 pub mod legacy;
 pub mod logging;
 pub mod mapping;
@@ -89,6 +90,8 @@ mod response;
 pub mod schedule;
 mod server;
 pub mod storage;
+#[cfg(test)]
+mod test_support;
 mod time;
 mod trace;
 

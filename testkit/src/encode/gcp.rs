@@ -436,7 +436,7 @@ fn firestore_types(op: ChangeOp) -> (&'static str, &'static str) {
 fn document_path(change: &ChangeEvent, input: &mut Input<'_>) -> Result<String, EncodeError> {
     let collection = change.source.trim_matches('/');
     let valid_collection = !collection.is_empty()
-        && collection.split('/').count() % 2 == 1
+        && !collection.split('/').count().is_multiple_of(2)
         && !collection.split('/').any(str::is_empty);
     let id = match &change.key {
         // A bare id: the document in `source`.

@@ -321,7 +321,7 @@ impl Documents {
         let segments = path.split('/').count();
         let Some((collection, _)) = path
             .rsplit_once('/')
-            .filter(|_| segments % 2 == 0 && !path.split('/').any(str::is_empty))
+            .filter(|_| segments.is_multiple_of(2) && !path.split('/').any(str::is_empty))
         else {
             return Err(BadInput::at(
                 field,

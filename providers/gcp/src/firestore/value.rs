@@ -4,6 +4,7 @@
 //!
 //! The rules are the table of the [module above](super).
 
+use crate::json::kind;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use polyfaas_core::BadInput;
@@ -169,17 +170,6 @@ fn double(value: f64) -> Value {
         None if value.is_nan() => Value::String("NaN".into()),
         None if value > 0.0 => Value::String("Infinity".into()),
         None => Value::String("-Infinity".into()),
-    }
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
