@@ -7,7 +7,7 @@ use http::HeaderMap;
 use polyfaas_core::shim::Traceparent;
 
 /// A header's value, trimmed; `None` when absent, empty or not text.
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())

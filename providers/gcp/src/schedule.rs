@@ -16,6 +16,7 @@
 //! that is there but not RFC 3339 is bad input naming the header or field
 //! ([`polyfaas_core::shim::rfc3339`]).
 
+use crate::headers::header;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use bytes::Bytes;
@@ -85,15 +86,6 @@ impl Serialize for SchedulerCall {
         map.serialize_entry("body_base64", &BASE64.encode(&self.body))?;
         map.end()
     }
-}
-
-/// A header's value as text, trimmed; `None` when absent, empty or not text.
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
 }
 
 /// Whether a request carries a schedule mark (see the [module docs](self)): a non-empty
