@@ -148,10 +148,32 @@ pub mod aws {
     };
 }
 
-/// What Google Cloud tells beyond the neutral event, read with [`Context::extra`].
+/// What Google Cloud tells beyond the neutral event, read with [`Context::extra`]: the event in
+/// the form the function's signature type speaks ([`CloudEvent`] for `cloudevent` functions,
+/// with every attribute and extension; [`LegacyEvent`] for `event` functions), and for a Cloud
+/// Scheduler call the [`SchedulerCall`].
+///
+/// ```no_run
+/// use polyfaas::gcp::{CloudEvent, LegacyEvent, SchedulerCall};
+/// use polyfaas::{Context, Error, Event, Response};
+///
+/// async fn handle(event: Event, ctx: Context) -> Result<Response, Error> {
+///     if let Some(ce) = ctx.extra::<CloudEvent>() {
+///         // Eventarc's extension attributes, such as Firestore's `authid`.
+///         tracing::info!(id = %ce.id, authid = ?ce.extensions.get("authid"), "{}", ce.ty);
+///     }
+///     if let Some(legacy) = ctx.extra::<LegacyEvent>() {
+///         tracing::info!(timestamp = ?legacy.timestamp(), "{}", legacy.event_type());
+///     }
+///     if let (Event::Schedule(_), Some(call)) = (&event, ctx.extra::<SchedulerCall>()) {
+///         tracing::info!(job = ?call.job_name, "scheduled for {:?}", call.schedule_time);
+///     }
+///     Ok(Response::ok())
+/// }
+/// ```
 #[cfg(feature = "gcp")]
 pub mod gcp {
-    pub use polyfaas_gcp::{CloudEvent, LegacyEvent};
+    pub use polyfaas_gcp::{CloudEvent, LegacyEvent, SchedulerCall};
 }
 
 /// What Azure Functions tells beyond the neutral event, read with [`Context::extra`]: the

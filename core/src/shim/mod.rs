@@ -15,6 +15,7 @@
 //! | the W3C `traceparent` header | [`Traceparent`] |
 //! | `POLYFAAS_BODY_LIMIT`, `POLYFAAS_TMPDIR` | [`body_limit_from_env`], [`scratch_base_from_env`] |
 //! | ids for requests that arrive without one | [`RequestIds`] |
+//! | the W3C `traceparent` header | [`Traceparent`] |
 //! | building a URI from a platform's path and query | [`uri`] |
 //! | log lines in the platform's format, with the request id | [`init_logging`], [`init_text_logging`], [`init_json_logging`], [`LogSchema`] |
 //!

@@ -270,12 +270,54 @@ const GCP: &[Specific] = &[
         &[],
     ),
     (
+        "firestore-created",
+        "firestore",
+        "Firestore document created (CloudEvent, JSON data)",
+        &[("op", "insert"), ("old", "")],
+    ),
+    (
+        "firestore-updated",
+        "firestore",
+        "Firestore document updated (CloudEvent, JSON data)",
+        &[("op", "modify")],
+    ),
+    (
+        "firestore-deleted",
+        "firestore",
+        "Firestore document deleted (CloudEvent, JSON data)",
+        &[("op", "remove"), ("new", "")],
+    ),
+    (
+        "firestore-written",
+        "firestore",
+        "Firestore document written (CloudEvent, JSON data)",
+        &[("op", "upsert")],
+    ),
+    (
+        "firestore-protobuf",
+        "firestore-protobuf",
+        "Firestore document updated (CloudEvent, application/protobuf data)",
+        &[("op", "modify")],
+    ),
+    (
         "legacy-firestore",
         "legacy-firestore",
         "legacy Firestore document update",
         &[],
     ),
     ("scheduler", "scheduler", "Cloud Scheduler HTTP target", &[]),
+    (
+        "scheduler-http",
+        "scheduler",
+        "Cloud Scheduler HTTP target with the x-polyfaas-schedule mark",
+        &[],
+    ),
+    (
+        "scheduler-pubsub",
+        "scheduler-pubsub",
+        "Cloud Scheduler Pub/Sub target (attribute polyfaas_schedule) through Eventarc",
+        &[],
+    ),
     (
         "cloudevent",
         "cloudevent",
@@ -362,6 +404,8 @@ fn platform_defaults(
             &[("source", "arn:aws:sns:eu-west-1:123456789012:orders")]
         }
         (Platform::Gcp, Kind::Message) => &[("source", "projects/polyfaas-testkit/topics/orders")],
+        // Firestore names a document by its path below the database.
+        (Platform::Gcp, Kind::Change) => &[("key", "orders/order-7")],
         (Platform::Azure, Kind::Message) => &[
             ("attribute.origin", ""),
             ("attribute.dequeue_count", "1"),
