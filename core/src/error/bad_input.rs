@@ -164,7 +164,11 @@ fn from_located(error: serde_path_to_error::Error<serde_json::Error>, base: &str
     while let Some(parent) = found.strip_suffix(".?").or_else(|| found.strip_suffix('?')) {
         found = parent;
     }
-    let found = if found == "." { String::new() } else { found.to_owned() };
+    let found = if found == "." {
+        String::new()
+    } else {
+        found.to_owned()
+    };
     let field = match named {
         Some(name) => join_path(&found, name),
         None => found,
