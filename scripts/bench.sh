@@ -11,10 +11,11 @@
 # Tools it installs when missing: wrk and strace (Debian), a venv (BENCH_VENV, default the GCP
 # bench's /tmp/ff-venv) with functions-framework and matplotlib.
 #
-# Blob backends: each platform is built twice, `--features P` and `--features P,polyfaas/<B>`
-# (B: s3, gcs, azure-blob; s3 for OpenWhisk and local), so the sizes with and without a cloud
-# blob backend are both measured once `P` no longer implies `B`; today `aws`, `gcp` and `azure`
-# imply their backend and the two builds are the same binary (BENCHMARKS.md says so).
+# Blob backends: each cloud platform is built twice, `--features polyfaas/P` (no backend) and
+# `--features polyfaas/P,polyfaas/<B>` (B: s3, gcs, azure-blob; s3 for OpenWhisk), so the sizes
+# with and without a cloud blob backend are both measured. Every binary, ours and the anchors,
+# is built in the size-optimised profile `cargo polyfaas build` uses (opt-level s, fat LTO, one
+# codegen unit, stripped, panics unwinding).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/target/bench"
@@ -37,16 +38,22 @@ fi
 "$venv/bin/python" -c 'import functions_framework, matplotlib' 2>/dev/null ||
     "$venv/bin/pip" install -q 'functions-framework==3.10.2' 'matplotlib>=3.10,<4'
 
-echo "== polyfaas release binaries (examples/echo)"
+echo "== polyfaas binaries (examples/echo), in the size-optimised profile cargo polyfaas build uses"
+# The same profile for every binary, ours and the anchors: what a user deploys. Passed as
+# environment, as the CLI passes it on the command line (cli/src/build.rs).
+export CARGO_PROFILE_RELEASE_OPT_LEVEL=s CARGO_PROFILE_RELEASE_LTO=fat \
+    CARGO_PROFILE_RELEASE_CODEGEN_UNITS=1 CARGO_PROFILE_RELEASE_STRIP=true \
+    CARGO_PROFILE_RELEASE_DEBUG=false CARGO_PROFILE_RELEASE_PANIC=unwind
 blob_feature() { case "$1" in aws) echo s3 ;; gcp) echo gcs ;; azure) echo azure-blob ;; *) echo s3 ;; esac; }
-for platform in aws gcp azure openwhisk local; do
-    for variant in plain blob; do
-        features="$platform"
-        [ "$variant" = blob ] && features="$platform,polyfaas/$(blob_feature "$platform")"
+for build in aws:plain aws:blob gcp:plain gcp:blob azure:plain azure:blob openwhisk:plain openwhisk:blob local:plain; do
+    platform="${build%%:*}"; variant="${build#*:}"
+    # The facade's platform feature alone carries no blob backend; `+blob` adds the cloud one.
+    features="polyfaas/$platform"
+    [ "$variant" = blob ] && features="$features,polyfaas/$(blob_feature "$platform")"
+    CARGO_TARGET_DIR="$root/target/bench-size" \
         cargo build --quiet --release -p echo --no-default-features --features "$features"
-        name="echo-$platform"; [ "$variant" = blob ] && name="$name+blob"
-        cp target/release/echo "$bin/$name"
-    done
+    name="echo-$platform"; [ "$variant" = blob ] && name="$name+blob"
+    cp target/bench-size/release/echo "$bin/$name"
 done
 
 echo "== anchors (crates.io, built in a temp dir)"
@@ -55,7 +62,7 @@ trap 'rm -rf "$anchors"' EXIT
 anchor() { # name, dependencies (TOML lines), main.rs on stdin
     mkdir -p "$anchors/$1/src"
     cat > "$anchors/$1/src/main.rs"
-    printf '[package]\nname = "%s"\nversion = "0.0.0"\nedition = "2021"\n\n[dependencies]\n%s\n\n[profile.release]\nlto = "thin"\ncodegen-units = 4\nstrip = "debuginfo"\n\n[workspace]\n' \
+    printf '[package]\nname = "%s"\nversion = "0.0.0"\nedition = "2021"\n\n[dependencies]\n%s\n\n[workspace]\n' \
         "$1" "$2" > "$anchors/$1/Cargo.toml"
     CARGO_TARGET_DIR="$root/target/bench-anchors" cargo build --quiet --release --manifest-path "$anchors/$1/Cargo.toml"
     cp "$root/target/bench-anchors/release/$1" "$bin/$1"
@@ -122,6 +129,8 @@ async fn main() -> std::io::Result<()> {
 }
 RS
 
+unset CARGO_PROFILE_RELEASE_OPT_LEVEL CARGO_PROFILE_RELEASE_LTO CARGO_PROFILE_RELEASE_CODEGEN_UNITS \
+    CARGO_PROFILE_RELEASE_STRIP CARGO_PROFILE_RELEASE_DEBUG CARGO_PROFILE_RELEASE_PANIC
 echo "== the harness (bench/harness)"
 cargo build --quiet --release --manifest-path bench/Cargo.toml --target-dir target
 
