@@ -11,6 +11,7 @@ Every figure is shown next to the anchor measured in the same run, and as a rati
 import argparse
 import json
 import os
+import re
 import statistics
 
 import matplotlib
@@ -254,11 +255,26 @@ def main():
                  "(HTTP servers); the traces are in `target/bench/strace-*.txt`. The files under `/etc/ssl/certs/` other "
                  "than the bundle are counted as one line, `<workdir>` is the function app's temp dir.", "", *rows, "", f"Finding: {finding}", ""]
 
+    # Load and fuzzing take long and are run on their own (Reproduce, below): without this
+    # run's JSON, the page keeps the section it had, saying from which run it comes.
+    previous = ""
+    if os.path.exists(args.markdown):
+        with open(args.markdown) as f:
+            previous = f.read()
+    previous_run = re.search(r"^Run: ([^,]+), commit `([^`]+)`", previous, re.M)
     for name, title in (("load.json", "Load"), ("leaks.json", "Blob scratch files after 10,000 invocations"),
                         ("fuzz.json", "Fuzzing")):
         extra = r(name)
         if extra:
             body += [f"## {title}", "", extra["intro"], "", *extra["rows"], ""]
+            continue
+        kept = re.search(rf"^## {re.escape(title)}\n(.*?)(?=^## )", previous, re.M | re.S)
+        if kept:
+            text = kept.group(1).strip("\n")
+            if not text.startswith("_Carried over") and previous_run:
+                text = (f"_Carried over from the run of {previous_run.group(1)} (commit `{previous_run.group(2)}`): "
+                        f"`{name}` was not written by this run._\n\n{text}")
+            body += [f"## {title}", "", text, ""]
 
     rules = r("neutral_rules.json")
     if rules:

@@ -33,6 +33,10 @@ fn outcome_json(outcome: Option<Outcome>, limit: Duration) -> Value {
             "body": serde_json::from_slice::<Value>(&body)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&body).into_owned())),
         }),
+        Some(Outcome::Streamed(streamed)) => json!({
+            "outcome": "streamed",
+            "body": String::from_utf8_lossy(&streamed.bytes()).into_owned(),
+        }),
         Some(Outcome::Error { header, body }) => {
             json!({"outcome": "error", "error_type_header": header, "body": body})
         }
