@@ -21,6 +21,7 @@ use polyfaas_testkit::build::Build;
 use polyfaas_testkit::client::{json, send};
 use polyfaas_testkit::local::LocalServer;
 use polyfaas_testkit::process::Signal;
+use polyfaas_testkit::{sample, Function, Params, Platform};
 use prost::Message as _;
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -32,6 +33,18 @@ fn echo_with_otel() -> PathBuf {
         .current_dir(workspace_root())
         .package("echo")
         .bin("echo")
+        .feature("opentelemetry")
+        .run()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// echo with the Lambda shim as well (the Runtime API's variables select it) and the feature.
+fn echo_on_lambda_with_otel() -> PathBuf {
+    Build::plain("echo-aws-opentelemetry")
+        .current_dir(workspace_root())
+        .package("echo")
+        .bin("echo")
+        .feature("aws")
         .feature("opentelemetry")
         .run()
         .unwrap_or_else(|e| panic!("{e}"))
@@ -291,4 +304,46 @@ async fn a_bad_endpoint_is_a_startup_warning_and_echo_serves() {
             && output.contains("spans are not exported"),
         "{output}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_lambda_spans_are_flushed_after_each_invocation_while_the_process_runs() {
+    let (addr, received) = receiver().await;
+    let mut function = Function::builder(Platform::Aws, &echo_on_lambda_with_otel())
+        .env("OTEL_EXPORTER_OTLP_ENDPOINT", format!("http://{addr}"))
+        // Ten minutes: only the flush after the answer can export within the test.
+        .env("OTEL_BSP_SCHEDULE_DELAY", "600000")
+        .env("AWS_LAMBDA_FUNCTION_NAME", "orders")
+        .start()
+        .await
+        .unwrap_or_else(|e| panic!("start echo under the Runtime API: {e}"));
+    let event = sample::find(Platform::Aws, "schedule")
+        .and_then(|s| s.encode(&Params::new()))
+        .unwrap();
+    let answer = function.send_encoded(&event).await.unwrap();
+    assert!(answer.failure.is_none(), "{:?}", answer.failure);
+    // The process is still running (Lambda would freeze it now): the span must be out already.
+    let mut waited = Duration::ZERO;
+    let spans = loop {
+        let spans = received.spans();
+        if spans.iter().any(|(_, s)| s.name == "invocation") || waited > Duration::from_secs(10) {
+            break spans;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        waited += Duration::from_millis(50);
+    };
+    let (resource, span) = spans
+        .iter()
+        .find(|(_, s)| s.name == "invocation")
+        .unwrap_or_else(|| {
+            panic!(
+                "no span exported after the invocation\n{}",
+                function.output()
+            )
+        });
+    assert_eq!(text(&span.attributes, "cloud.provider"), Some("aws"));
+    assert_eq!(text(&span.attributes, "faas.name"), Some("orders"));
+    assert!(text(&span.attributes, "faas.invocation_id").is_some_and(|id| !id.is_empty()));
+    // The service is the Lambda function, not the binary (`bootstrap` once deployed).
+    assert_eq!(text(resource, "service.name"), Some("orders"));
 }
