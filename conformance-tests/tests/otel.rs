@@ -154,6 +154,11 @@ fn thread_names(pid: u32) -> Vec<String> {
         .collect()
 }
 
+/// echo (with the feature) on the local provider, with `env`.
+fn start(env: &[(&str, &str)]) -> LocalServer {
+    LocalServer::start(&echo_with_otel(), env).unwrap_or_else(|e| panic!("start echo: {e}"))
+}
+
 /// SIGTERM, then the exit (the shutdown path flushes the spans), off the runtime's threads so
 /// the receiver keeps serving.
 async fn stop(mut echo: LocalServer) -> LocalServer {
@@ -175,16 +180,12 @@ async fn stop(mut echo: LocalServer) -> LocalServer {
 async fn the_invocation_span_is_exported_in_the_callers_trace_and_flushed_at_shutdown() {
     let (addr, received) = receiver().await;
     let endpoint = format!("http://{addr}");
-    let echo = LocalServer::start(
-        &echo_with_otel(),
-        &[
-            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
-            // Only the shutdown flush can export within the test: the batch's own schedule is
-            // ten minutes away.
-            ("OTEL_BSP_SCHEDULE_DELAY", "600000"),
-        ],
-    )
-    .unwrap_or_else(|e| panic!("start echo: {e}"));
+    let echo = start(&[
+        ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+        // Only the shutdown flush can export within the test: the batch's own schedule is
+        // ten minutes away.
+        ("OTEL_BSP_SCHEDULE_DELAY", "600000"),
+    ]);
     let names = thread_names(echo.process.id());
     assert!(
         names.iter().any(|n| n.starts_with("OpenTelemetry")),
@@ -242,14 +243,10 @@ async fn the_invocation_span_is_exported_in_the_callers_trace_and_flushed_at_shu
 async fn otel_service_name_names_the_service() {
     let (addr, received) = receiver().await;
     let endpoint = format!("http://{addr}/v1/traces");
-    let echo = LocalServer::start(
-        &echo_with_otel(),
-        &[
-            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", endpoint.as_str()),
-            ("OTEL_SERVICE_NAME", "checkout"),
-        ],
-    )
-    .unwrap_or_else(|e| panic!("start echo: {e}"));
+    let echo = start(&[
+        ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", endpoint.as_str()),
+        ("OTEL_SERVICE_NAME", "checkout"),
+    ]);
     // No traceparent: the span starts a trace of its own.
     assert_eq!(send(echo.addr, get("/plain")).await.status(), 200);
     stop(echo).await;
@@ -290,11 +287,7 @@ async fn without_the_otel_variables_nothing_is_set_up_and_echo_serves() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_endpoint_is_a_startup_warning_and_echo_serves() {
-    let echo = LocalServer::start(
-        &echo_with_otel(),
-        &[("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")],
-    )
-    .unwrap_or_else(|e| panic!("start echo: {e}"));
+    let echo = start(&[("OTEL_EXPORTER_OTLP_ENDPOINT", "collector:4318")]);
     assert_eq!(send(echo.addr, get("/still-up")).await.status(), 200);
     let echo = stop(echo).await;
     let output = echo.process.output();

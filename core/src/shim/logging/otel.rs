@@ -189,23 +189,30 @@ fn remote_context(tp: &Traceparent) -> Option<SpanContext> {
 
 /// Exports the spans ended so far and waits for the export (on a blocking thread).
 pub(crate) async fn flush() {
-    let Some(provider) = PROVIDER.get() else {
-        return;
-    };
-    let flushed = tokio::task::spawn_blocking(move || provider.force_flush()).await;
-    if let Ok(Err(error)) = flushed {
-        tracing::warn!(%error, "spans could not be exported");
-    }
+    with_provider(
+        SdkTracerProvider::force_flush,
+        "spans could not be exported",
+    )
+    .await;
 }
 
 /// Exports what is left and stops the exporter (the process is stopping).
 pub(crate) async fn shutdown() {
+    let failed = "spans could not be exported before stopping";
+    with_provider(SdkTracerProvider::shutdown, failed).await;
+}
+
+/// Runs `step` (which blocks until the exporter has answered) on the provider, off the async
+/// threads; logs `failed` with the error. Nothing when export is off.
+async fn with_provider(
+    step: fn(&SdkTracerProvider) -> opentelemetry_sdk::error::OTelSdkResult,
+    failed: &'static str,
+) {
     let Some(provider) = PROVIDER.get() else {
         return;
     };
-    let stopped = tokio::task::spawn_blocking(move || provider.shutdown()).await;
-    if let Ok(Err(error)) = stopped {
-        tracing::warn!(%error, "spans could not be exported before stopping");
+    if let Ok(Err(error)) = tokio::task::spawn_blocking(move || step(provider)).await {
+        tracing::warn!(%error, "{failed}");
     }
 }
 
