@@ -40,6 +40,10 @@
 //!   the backends.
 //! - [`shim`]: what only platform shims need; `server`: the HTTP server loop the local, Google
 //!   Cloud and Azure shims share (feature `server`).
+//! - Feature `opentelemetry`: every shim's log set-up ([`shim::init_logging`] and the others)
+//!   also exports spans over OTLP/HTTP when `OTEL_EXPORTER_OTLP_ENDPOINT` (or
+//!   `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`) is set; the invocation span joins the caller's W3C
+//!   trace ([`Invocation::traceparent`]).
 //!
 //! [polyfaas]: https://example.invalid/polyfaas
 

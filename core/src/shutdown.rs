@@ -71,8 +71,15 @@ impl Shutdown {
     }
 
     /// Runs the hooks in order, for at most the grace time (a hook's panic is caught and logged;
-    /// the next one runs). Platforms call this once when they stop.
+    /// the next one runs), then exports the spans not yet exported (feature `opentelemetry`).
+    /// Platforms call this once when they stop.
     pub async fn run(self) {
+        self.run_hooks().await;
+        // Last, so spans the hooks made are exported too.
+        crate::shim::shutdown_traces().await;
+    }
+
+    async fn run_hooks(self) {
         if self.hooks.is_empty() {
             return;
         }

@@ -31,6 +31,36 @@
 //! [`run`] picks by the environment the process was started in, and `POLYFAAS_PROVIDER`
 //! overrides. What each platform tells beyond the neutral event is in its module (`aws`,
 //! `gcp`, `azure`, `openwhisk`, each behind its feature), read with [`Context::extra`].
+//!
+//! # Traces over OpenTelemetry (feature `opentelemetry`)
+//!
+//! Off by default (the default build pulls no OpenTelemetry crate). Turned on, every platform
+//! exports its spans over OTLP (HTTP/protobuf) when the standard variables ask for it:
+//!
+//! ```toml
+//! polyfaas = { version = "0.1", features = ["aws", "opentelemetry"] }
+//! ```
+//!
+//! ```sh
+//! OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4318   # spans go to <endpoint>/v1/traces
+//! # or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT=https://collector/v1/traces (used as it is)
+//! OTEL_SERVICE_NAME=checkout                          # default: the function's name
+//! ```
+//!
+//! - Without either endpoint variable nothing is set up (no exporter, thread or connection).
+//!   An endpoint that is not an `http://`/`https://` URL is a warning at start-up naming the
+//!   variable; the function still serves, without export.
+//! - Each invocation's `invocation` span carries `faas.invocation_id`, `cloud.provider`,
+//!   `faas.name` and the `request_id`/`trace_id` fields; the handler's own spans are its
+//!   children. When the caller sent a W3C `traceparent` (local, Google Cloud, Azure; on Google
+//!   Cloud also `X-Cloud-Trace-Context` with a span id), the span is in the caller's trace,
+//!   with the caller's span as parent. Lambda's X-Ray header is not a W3C context: there the
+//!   span starts a trace of its own (the X-Ray id stays readable as `ctx.trace_id()`).
+//! - Spans are batched (`OTEL_BSP_*`) and flushed when the process stops (after the
+//!   [`Shutdown`] hooks). On Lambda they are also flushed after each answer, before the next
+//!   event is asked for, because Lambda freezes the process in between (the caller does not
+//!   wait for the export; the next invocation's start does, for as long as it takes).
+//! - Spans pass the same `RUST_LOG` filter as log lines (default `info`).
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

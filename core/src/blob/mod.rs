@@ -52,7 +52,7 @@ mod object_store_backend;
 mod s3;
 mod stream;
 #[cfg(feature = "cloud-tls")]
-mod tls;
+pub(crate) mod tls;
 #[cfg(any(feature = "object-store", feature = "gcs"))]
 mod transfer;
 mod unbound;

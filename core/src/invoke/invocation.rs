@@ -3,6 +3,7 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::extras::{Extra, Extras};
+use crate::shim::Traceparent;
 
 /// What the platform told about one invocation: its request id, deadline, function name, trace
 /// id and typed extras. Every field is optional: the [`Invoker`](super::Invoker) fills in a
@@ -27,6 +28,7 @@ pub struct Invocation {
     pub(super) deadline: Option<SystemTime>,
     pub(super) function_name: Option<String>,
     pub(super) trace_id: Option<String>,
+    pub(super) traceparent: Option<Traceparent>,
     pub(super) span: Option<tracing::Span>,
     pub(super) extras: Extras,
 }
@@ -64,6 +66,27 @@ impl Invocation {
     /// The platform's trace id; an empty one counts as none.
     pub fn trace_id(mut self, trace_id: Option<String>) -> Self {
         self.trace_id = trace_id.filter(|t| !t.is_empty());
+        self
+    }
+
+    /// The caller's W3C trace context, where the platform passes one on (a `traceparent` header
+    /// or attribute); also the trace id, unless [`trace_id`](Self::trace_id) set one. With the
+    /// `opentelemetry` feature, the invocation's span is exported as a child of the caller's
+    /// span, in its trace.
+    ///
+    /// ```
+    /// use polyfaas_core::{shim::Traceparent, Invocation};
+    ///
+    /// let header = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    /// let invocation = Invocation::new().traceparent(Traceparent::parse(header));
+    /// # let _ = invocation;
+    /// ```
+    pub fn traceparent(mut self, traceparent: Option<Traceparent>) -> Self {
+        if let Some(tp) = &traceparent {
+            self.trace_id
+                .get_or_insert_with(|| tp.trace_id().to_owned());
+        }
+        self.traceparent = traceparent;
         self
     }
 

@@ -218,7 +218,15 @@ impl Invoker {
         if let Some(span) = invocation.span {
             builder = builder.span(span);
         }
-        builder.build()
+        let ctx = builder.build();
+        crate::shim::join_trace(
+            ctx.span(),
+            invocation.traceparent.as_ref(),
+            ctx.request_id(),
+            self.provider.as_str(),
+            ctx.function_name(),
+        );
+        ctx
     }
 
     /// Runs the handler on `event` with a context from [`context`](Self::context): inside the

@@ -18,6 +18,7 @@
 //! | the W3C `traceparent` header | [`Traceparent`] |
 //! | building a URI from a platform's path and query | [`uri`] |
 //! | log lines in the platform's format, with the request id | [`init_logging`], [`init_text_logging`], [`init_json_logging`], [`LogSchema`] |
+//! | spans over OTLP (feature `opentelemetry`), flushed per invocation | the same `init_*` functions, [`flush_traces`] |
 //!
 //! The HTTP server loop the local, Google Cloud and Azure shims share is
 //! `polyfaas_core::server` (feature `server`).
@@ -34,10 +35,13 @@ pub mod uri;
 pub use crate::error::{from_value_at, join_path, parse_at};
 pub use content::{is_text, media_type};
 pub use ids::RequestIds;
+#[cfg(feature = "opentelemetry")]
+pub use logging::ExportError;
 pub use logging::{
-    init_json_logging, init_logging, init_logging_with, init_text_logging, JsonLines, LogRecord,
-    LogSchema,
+    flush_traces, init_json_logging, init_logging, init_logging_with, init_text_logging, JsonLines,
+    LogRecord, LogSchema,
 };
+pub(crate) use logging::{join_trace, shutdown_traces};
 pub use result::{result_raw, result_value};
 pub use rules::{http_method, rfc3339};
 pub use settings::{body_limit_from_env, scratch_base_from_env, BODY_LIMIT_VAR, TMPDIR_VAR};

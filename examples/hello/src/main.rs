@@ -42,7 +42,7 @@ async fn hello(event: Event, ctx: Context) -> Result<Response, Error> {
                 );
             }
             let visits = count_visit(&ctx, name).await?;
-            Ok(Response::text(format!("Howdy, {name}! (visit {visits})\n")))
+            Ok(Response::text(format!("Hello, {name}! (visit {visits})\n")))
         }
         (&Method::GET, "/visits") => {
             let mut counts = serde_json::Map::new();

@@ -144,6 +144,10 @@ impl Loop {
         set_trace_env(trace_header(&next.headers));
         let replied = reply(&self.invoker, next.event, invocation).await;
         self.answer(&id, replied).await;
+        // Lambda freezes the process once it asks for the next event: spans are exported now
+        // (feature `opentelemetry`; nothing otherwise), after the answer, so the caller does
+        // not wait for the export.
+        polyfaas_core::shim::flush_traces().await;
     }
 
     /// Posts the answer: the result, the HTTP response (streamed for a Function URL in

@@ -53,6 +53,7 @@ pub(crate) struct Call {
     /// Whether the host gave the id.
     given: bool,
     trace_id: Option<String>,
+    traceparent: Option<Traceparent>,
     /// The function's name (the host's spelling, once the envelope tells it).
     pub(crate) function: Option<String>,
     span: Option<tracing::Span>,
@@ -63,7 +64,8 @@ impl Call {
     pub(crate) fn invocation(&self) -> Invocation {
         let mut invocation = Invocation::new()
             .request_id(self.id.clone())
-            .trace_id(self.trace_id.clone());
+            .trace_id(self.trace_id.clone())
+            .traceparent(self.traceparent.clone());
         if self.given {
             invocation = invocation.extra(InvocationId(self.id.clone()));
         }
@@ -89,12 +91,12 @@ impl App {
     /// it out) and the trace id of a valid `traceparent`.
     pub(crate) fn call(&self, headers: &HeaderMap, function: Option<&str>) -> Call {
         let given = header(headers, INVOCATION_ID);
+        let traceparent = header(headers, "traceparent").and_then(Traceparent::parse);
         Call {
             id: given.map_or_else(|| self.invoker.next_request_id(), str::to_owned),
             given: given.is_some(),
-            trace_id: header(headers, "traceparent")
-                .and_then(Traceparent::parse)
-                .map(|tp| tp.trace_id().to_owned()),
+            trace_id: traceparent.as_ref().map(|tp| tp.trace_id().to_owned()),
+            traceparent,
             function: function.map(str::to_owned),
             span: None,
         }

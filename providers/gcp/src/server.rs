@@ -272,6 +272,7 @@ impl State {
         );
         Invocation::new()
             .request_id(request_id)
+            .traceparent(trace.as_ref().and_then(Trace::traceparent))
             .trace_id(trace.map(|t| t.trace_id))
             .span(span)
     }

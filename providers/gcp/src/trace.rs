@@ -53,6 +53,14 @@ impl Trace {
         })
     }
 
+    /// The caller's span as a W3C trace context, when the trace id is a W3C one (32 hex digits)
+    /// and the caller's span is known; unsaid sampling counts as sampled.
+    pub(crate) fn traceparent(&self) -> Option<Traceparent> {
+        let span_id = self.span_id.as_deref()?;
+        let flags = u8::from(self.sampled.unwrap_or(true));
+        Traceparent::parse(&format!("00-{}-{span_id}-{flags:02x}", self.trace_id))
+    }
+
     /// From a request's headers: `traceparent`, else `X-Cloud-Trace-Context`.
     pub(crate) fn of_headers(headers: &HeaderMap) -> Option<Trace> {
         let header = |name| headers.get(name).and_then(|v| v.to_str().ok());
@@ -68,6 +76,28 @@ mod tests {
     use crate::test_support::headers;
 
     const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    #[test]
+    fn the_callers_span_is_a_traceparent_when_it_is_known() {
+        let trace = Trace::from_traceparent(TRACEPARENT).unwrap();
+        assert_eq!(trace.traceparent().unwrap().to_string(), TRACEPARENT);
+        let cloud = Trace::from_cloud_trace_context("105445aa7843bc8bf206b12000100000/1;o=0")
+            .unwrap()
+            .traceparent()
+            .unwrap();
+        assert_eq!(
+            cloud.to_string(),
+            "00-105445aa7843bc8bf206b12000100000-0000000000000001-00"
+        );
+        let without_span = Trace::from_cloud_trace_context("105445aa7843bc8bf206b12000100000");
+        assert_eq!(without_span.unwrap().traceparent(), None);
+        assert_eq!(
+            Trace::from_cloud_trace_context("abc/1")
+                .unwrap()
+                .traceparent(),
+            None
+        );
+    }
 
     #[test]
     fn traceparent_first_then_google_header() {

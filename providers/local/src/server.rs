@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use http::Method;
 use polyfaas_core::blob::{self, Blobs, EnvVars, LocalDirStore};
 use polyfaas_core::server::{self, failure_response, into_http, RequestBody, ResponseBody};
+use polyfaas_core::shim::Traceparent;
 use polyfaas_core::{
     canonical, Error, Event, Handler, Invocation, Invoker, Provider, SourceIp, StartupError,
     EVENTS_PATH,
@@ -110,7 +111,16 @@ impl State {
         peer: SocketAddr,
         request_id: &str,
     ) -> http::Response<ResponseBody> {
-        let invocation = Invocation::new().request_id(request_id);
+        // A caller's W3C trace context: the trace id handlers read, and (feature
+        // `opentelemetry`) the parent of the exported invocation span.
+        let traceparent = request
+            .headers()
+            .get("traceparent")
+            .and_then(|v| v.to_str().ok())
+            .and_then(Traceparent::parse);
+        let invocation = Invocation::new()
+            .request_id(request_id)
+            .traceparent(traceparent);
         let mut request = match server::read_body(request, self.body_limit).await {
             Ok(request) => request,
             Err(e) => return failure_response(&e.to_failure()),

@@ -13,14 +13,25 @@
 //!
 //! Each returns `false`, and changes nothing, if a global subscriber is already set, so an
 //! application may install its own first.
+//!
+//! With the `opentelemetry` feature, each also exports spans over OTLP (HTTP/protobuf) when
+//! `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` or `OTEL_EXPORTER_OTLP_ENDPOINT` is set: the invocation
+//! span joins the caller's W3C trace (see [`Invocation::traceparent`](crate::Invocation::traceparent)),
+//! spans are flushed by [`flush_traces`] (Lambda, after each invocation) and when the process
+//! stops ([`Shutdown::run`](crate::Shutdown::run)). An endpoint that cannot be used is one
+//! warning at start-up; the function still serves.
 
 mod json;
+#[cfg(feature = "opentelemetry")]
+mod otel;
 
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::{EnvFilter, Layer, Registry};
 
 pub use json::{JsonLines, LogRecord, LogSchema};
+#[cfg(feature = "opentelemetry")]
+pub use otel::ExportError;
 
 /// Text lines on stderr, filtered by `RUST_LOG` (default `info`).
 ///
@@ -60,12 +71,15 @@ where
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
-    tracing_subscriber::registry()
+    let (export, problem) = span_export();
+    let installed = tracing_subscriber::registry()
         .with(extra)
         .with(filter(default_filter))
         .with(fmt)
+        .with(export)
         .try_init()
-        .is_ok()
+        .is_ok();
+    warn_export(installed, problem)
 }
 
 /// One JSON object per line on stderr in `schema`'s format, filtered by `RUST_LOG`, else by
@@ -85,11 +99,80 @@ where
 /// init_json_logging(Plain, "info");
 /// ```
 pub fn init_json_logging<S: LogSchema>(schema: S, default_filter: &str) -> bool {
-    tracing_subscriber::registry()
+    let (export, problem) = span_export();
+    let installed = tracing_subscriber::registry()
         .with(filter(default_filter))
         .with(JsonLines::new(schema, std::io::stderr))
+        .with(export)
         .try_init()
-        .is_ok()
+        .is_ok();
+    warn_export(installed, problem)
+}
+
+/// The OTLP export layer, when the feature is on and the environment asks for export; the
+/// problem with the environment when it asks but cannot be served.
+#[cfg(feature = "opentelemetry")]
+fn span_export<S>() -> (
+    Option<tracing_opentelemetry::OpenTelemetryLayer<S, opentelemetry_sdk::trace::Tracer>>,
+    Option<ExportError>,
+)
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+{
+    otel::layer()
+}
+
+/// Without the `opentelemetry` feature: no layer, nothing to report.
+#[cfg(not(feature = "opentelemetry"))]
+fn span_export() -> (
+    tracing_subscriber::layer::Identity,
+    Option<std::convert::Infallible>,
+) {
+    (tracing_subscriber::layer::Identity::new(), None)
+}
+
+/// Logs (through the subscriber just set) why spans are not exported; passes `installed` on.
+fn warn_export(installed: bool, problem: Option<impl std::error::Error>) -> bool {
+    if let Some(problem) = problem {
+        let source = std::error::Error::source(&problem).map(ToString::to_string);
+        tracing::warn!(source, "{problem}");
+    }
+    installed
+}
+
+/// Exports the spans ended so far, waiting for the export: what a shim calls after each
+/// invocation where the platform freezes the process between invocations (Lambda). Nothing
+/// without the `opentelemetry` feature or when export is off.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// polyfaas_core::shim::flush_traces().await;
+/// # });
+/// ```
+pub async fn flush_traces() {
+    #[cfg(feature = "opentelemetry")]
+    otel::flush().await;
+}
+
+/// Exports what is left and stops the exporter; [`Shutdown::run`](crate::Shutdown::run) calls it
+/// last.
+pub(crate) async fn shutdown_traces() {
+    #[cfg(feature = "opentelemetry")]
+    otel::shutdown().await;
+}
+
+/// Makes an invocation's span a child of the caller's span and gives it the FaaS attributes
+/// (`faas.invocation_id`, `cloud.provider`, `faas.name`), when spans are exported.
+#[cfg_attr(not(feature = "opentelemetry"), allow(unused_variables))]
+pub(crate) fn join_trace(
+    span: &tracing::Span,
+    parent: Option<&crate::shim::Traceparent>,
+    request_id: &str,
+    provider: &str,
+    function: Option<&str>,
+) {
+    #[cfg(feature = "opentelemetry")]
+    otel::join(span, parent, request_id, provider, function);
 }
 
 /// `RUST_LOG` if it is set and valid, else `default`.
