@@ -40,6 +40,7 @@ fn the_majority_answer_is_the_reference() {
     ];
     let compare = Compare {
         ignore: vec!["/id".into()],
+        ..Compare::default()
     };
     let table = Table::compare(platforms.clone(), rows.clone(), &compare);
     assert_eq!(table.rows[0].differing, []);
