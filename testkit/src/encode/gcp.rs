@@ -57,7 +57,7 @@ pub(super) const FORMS: &[Form] = &[
     Form {
         name: "scheduler",
         kind: Kind::Schedule,
-        description: "a Cloud Scheduler HTTP-target call",
+        description: "a Cloud Scheduler HTTP-target call, with the schedule's mark",
     },
     Form {
         name: "cloudevent",
@@ -80,6 +80,8 @@ pub(super) fn default_form(event: &LogicalEvent) -> Option<&'static str> {
 const CE_VALUE: &percent_encoding::AsciiSet =
     &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'%');
 const TIME: &str = "2026-03-01T09:00:00.000Z";
+/// The header a generated Cloud Scheduler job adds with the schedule's name.
+const SCHEDULE_MARK: &str = "x-polyfaas-schedule";
 const PROJECT: &str = "polyfaas-testkit";
 const GENERATION: &str = "1772355600000000";
 
@@ -231,6 +233,9 @@ pub(super) fn encode(form: &str, mut input: Input<'_>) -> Result<NativeEvent, En
                     "x-cloudscheduler-jobname",
                     format!("projects/{PROJECT}/locations/europe-west1/jobs/{name}"),
                 ));
+                // The mark `cargo polyfaas package` puts on its Cloud Scheduler jobs
+                // (cli/src/marks.rs: HTTP_HEADER).
+                headers.push((SCHEDULE_MARK, name.clone()));
             }
             if let Some(time) = &tick.time {
                 headers.push(("x-cloudscheduler-scheduletime", time.clone()));
