@@ -149,6 +149,7 @@ pub fn build(
         Toolchain::Zig(..) => Command::new(zigbuild_program()),
         _ => Command::new(cargo()),
     };
+    polyfaas_testkit::build::scrub_cargo_env(&mut command);
     command.arg(toolchain.subcommand());
     command
         .arg("--manifest-path")
