@@ -91,25 +91,36 @@ impl Watch {
     }
 
     /// Waits for source changes and returns the files changed, once [`SETTLE`] has passed
-    /// without another. A watcher error is returned as a change of nothing, with the error's
+    /// without another source change. Only source changes count: events under the ignored
+    /// folders (a record written per request, cargo reading the sources) neither start nor
+    /// prolong the wait. A watcher error is returned as a change of nothing, with the error's
     /// text, so the caller rebuilds to be safe.
     pub async fn changed(&mut self) -> Result<BTreeSet<PathBuf>, String> {
         let mut changed = BTreeSet::new();
+        let mut settled_at: Option<tokio::time::Instant> = None;
         loop {
-            let event = if changed.is_empty() {
-                self.events.recv().await
-            } else {
-                match tokio::time::timeout(SETTLE, self.events.recv()).await {
+            let event = match settled_at {
+                None => self.events.recv().await,
+                Some(at) => match tokio::time::timeout_at(at, self.events.recv()).await {
                     Ok(event) => event,
                     Err(_) => return Ok(changed),
-                }
+                },
             };
             match event {
                 None => return Err("the file watcher stopped".to_owned()),
                 Some(Err(e)) => return Err(format!("the file watcher failed: {e}")),
                 Some(Ok(event)) => {
-                    if counts(&event.kind) {
-                        changed.extend(event.paths.into_iter().filter(|p| self.is_source(p)));
+                    if !counts(&event.kind) {
+                        continue;
+                    }
+                    let sources: Vec<PathBuf> = event
+                        .paths
+                        .into_iter()
+                        .filter(|p| self.is_source(p))
+                        .collect();
+                    if !sources.is_empty() {
+                        changed.extend(sources);
+                        settled_at = Some(tokio::time::Instant::now() + SETTLE);
                     }
                 }
             }
