@@ -52,7 +52,7 @@ pub enum Command {
         /// What to build.
         #[command(flatten)]
         target: Target,
-        /// The folder to write (default: <target dir>/polyfaas/<platform>/).
+        /// The folder to write (default: polyfaas/PLATFORM/ in the target dir).
         #[arg(long)]
         out: Option<PathBuf>,
     },

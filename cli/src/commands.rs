@@ -1,6 +1,6 @@
 //! The command lines of `invoke`, `test` and `dev` (the commands that run the function under the
-//! emulators), and what they print. The work is in [`invoke`](crate::invoke),
-//! [`test`](crate::test) and [`dev`](crate::dev).
+//! emulators), and what they print. The work is in [`invoke`](mod@crate::invoke),
+//! [`test`](mod@crate::test) and [`dev`](mod@crate::dev).
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
@@ -16,6 +16,17 @@ use crate::project::Project;
 use crate::{dev, test};
 
 const SET_HELP: &str = "A parameter of the sample event, KEY=VALUE (repeatable). http: method, path, query, header.<name>, body, body_base64, source_ip; blob: change, bucket/container/store, key, size, etag, content_type, content, content_base64; message: id, source/queue/topic/stream, body, body_base64, attribute.<name>; change: id, source/table/collection, op, key, key.<field>, old.<field>, new.<field>; schedule: name, time; invoke: payload, payload.<field>. An empty value sets an optional field to null";
+
+/// The function the command runs and how it is built (every command here has them).
+#[derive(Debug, Args)]
+pub struct FunctionArgs {
+    /// Build with the release profile (default: dev, quicker to build).
+    #[arg(long)]
+    pub release: bool,
+    /// The function's Cargo.toml (default: ./Cargo.toml).
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+}
 
 /// `invoke`'s arguments.
 #[derive(Debug, Args)]
@@ -43,12 +54,9 @@ pub struct InvokeArgs {
     /// A variable for the function's environment, KEY=VALUE (repeatable).
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub env: Vec<(String, String)>,
-    /// Build with the release profile (default: dev, quicker to build).
-    #[arg(long)]
-    pub release: bool,
-    /// The function's Cargo.toml (default: ./Cargo.toml).
-    #[arg(long, value_name = "PATH")]
-    pub manifest_path: Option<PathBuf>,
+    /// Which function, and how it is built.
+    #[command(flatten)]
+    pub function: FunctionArgs,
 }
 
 /// `test`'s arguments.
@@ -74,12 +82,9 @@ pub struct TestArgs {
     /// A variable for the function's environment on every platform, KEY=VALUE (repeatable).
     #[arg(long, value_name = "KEY=VALUE", value_parser = parse_key_value)]
     pub env: Vec<(String, String)>,
-    /// Build with the release profile (default: dev).
-    #[arg(long)]
-    pub release: bool,
-    /// The function's Cargo.toml (default: ./Cargo.toml).
-    #[arg(long, value_name = "PATH")]
-    pub manifest_path: Option<PathBuf>,
+    /// Which function, and how it is built.
+    #[command(flatten)]
+    pub function: FunctionArgs,
 }
 
 /// `dev`'s arguments.
@@ -95,12 +100,9 @@ pub struct DevArgs {
     /// The address to listen on (default: $HOST, else 127.0.0.1).
     #[arg(long)]
     pub host: Option<IpAddr>,
-    /// Build with the release profile (default: dev).
-    #[arg(long)]
-    pub release: bool,
-    /// The function's Cargo.toml (default: ./Cargo.toml).
-    #[arg(long, value_name = "PATH")]
-    pub manifest_path: Option<PathBuf>,
+    /// Which function, and how it is built.
+    #[command(flatten)]
+    pub function: FunctionArgs,
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
@@ -135,9 +137,14 @@ pub fn invoke(args: InvokeArgs) -> Result<ExitCode, String> {
         println!("{}", encoded.native);
         return Ok(ExitCode::SUCCESS);
     }
-    let project = locate(args.manifest_path.as_deref())?;
+    let project = locate(args.function.manifest_path.as_deref())?;
     let invoked = runtime()?
-        .block_on(invoke::invoke(&project, &request, args.release, &args.env))
+        .block_on(invoke::invoke(
+            &project,
+            &request,
+            args.function.release,
+            &args.env,
+        ))
         .map_err(|e| e.to_string())?;
     let sample = &invoked.sample;
     eprintln!(
@@ -162,7 +169,7 @@ pub fn invoke(args: InvokeArgs) -> Result<ExitCode, String> {
 /// Runs `test`: the table on stdout; fails when a platform answered differently or an event
 /// could not run.
 pub fn test(args: TestArgs) -> Result<ExitCode, String> {
-    let project = locate(args.manifest_path.as_deref())?;
+    let project = locate(args.function.manifest_path.as_deref())?;
     let mut compare = Compare::default();
     compare.ignore.extend(args.ignore);
     compare
@@ -171,14 +178,16 @@ pub fn test(args: TestArgs) -> Result<ExitCode, String> {
     compare
         .vary_headers
         .extend(args.vary_header.iter().map(|h| h.to_ascii_lowercase()));
-    let mut options = test::Options::default();
-    options.dir = args.dir;
+    let mut options = test::Options {
+        dir: args.dir,
+        compare,
+        release: args.function.release,
+        env: args.env,
+        ..test::Options::default()
+    };
     if !args.platform.is_empty() {
         options.platforms = args.platform;
     }
-    options.compare = compare;
-    options.release = args.release;
-    options.env = args.env;
     let table = runtime()?
         .block_on(test::run(&project, &options))
         .map_err(|e| e.to_string())?;
@@ -196,7 +205,7 @@ pub fn test(args: TestArgs) -> Result<ExitCode, String> {
 
 /// Runs `dev` until Ctrl-C or SIGTERM.
 pub fn dev(args: DevArgs) -> Result<ExitCode, String> {
-    let project = locate(args.manifest_path.as_deref())?;
+    let project = locate(args.function.manifest_path.as_deref())?;
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let port = match args.port {
         Some(port) => port,
@@ -216,7 +225,7 @@ pub fn dev(args: DevArgs) -> Result<ExitCode, String> {
             None => IpAddr::V4(Ipv4Addr::LOCALHOST),
         },
     };
-    let mut options = dev::Options::new(SocketAddr::new(host, port)).release(args.release);
+    let mut options = dev::Options::new(SocketAddr::new(host, port)).release(args.function.release);
     if let Some(dir) = args.record {
         options = options.record(dir);
     }

@@ -47,7 +47,7 @@
 //! cargo polyfaas dev --record tests/events                              # local, rebuilt on every change
 //! ```
 //!
-//! [`invoke`], [`test`], [`dev`]; `docs/testing.md` is the guide.
+//! [`invoke`], [`test`](mod@test), [`dev`]; `docs/testing.md` is the guide.
 
 #![deny(missing_docs)]
 
