@@ -194,7 +194,7 @@ mod tests {
     use polyfaas::{Provider, Tick};
 
     fn ctx() -> Context {
-        Context::builder(Provider::Local, "test-1").build()
+        Context::builder(Provider::LOCAL, "test-1").build()
     }
 
     #[tokio::test]
