@@ -30,7 +30,7 @@ pub const HTTP_HEADER: &str = "x-polyfaas-schedule";
 pub const PUBSUB_ATTRIBUTE: &str = "polyfaas_schedule";
 
 /// The parameter in an OpenWhisk alarm's trigger payload.
-pub const OPENWHISK_PARAMETER: &str = "polyfaas_schedule";
+pub const OPENWHISK_PARAMETER: &str = polyfaas_openwhisk::SCHEDULE_PARAMETER;
 
 /// The `trigger_payload` of an OpenWhisk alarm for the schedule `name`.
 pub fn openwhisk_payload(name: &str) -> Value {

@@ -109,3 +109,24 @@ async fn a_streamed_answer_arrives_chunk_by_chunk() {
     let answer: Value = serde_json::from_slice(&whole).unwrap();
     assert_eq!(answer["event"]["path"], "/streamed");
 }
+
+#[tokio::test]
+async fn the_shutdown_hook_runs_on_sigterm() {
+    let mut echo = start();
+    assert_eq!(
+        polyfaas_testkit::client::get(echo.addr, "/").await.status(),
+        200
+    );
+    echo.process
+        .signal(polyfaas_testkit::process::Signal::Term)
+        .unwrap();
+    let status = echo
+        .process
+        .wait_timeout(std::time::Duration::from_secs(30));
+    assert!(status.is_some_and(|s| s.success()), "{status:?}");
+    assert!(
+        echo.process.output().contains("echo: shutdown hook ran"),
+        "{}",
+        echo.process.output()
+    );
+}

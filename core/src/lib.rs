@@ -55,6 +55,7 @@ mod extras;
 mod handler;
 mod invoke;
 pub mod layer;
+mod output;
 pub mod platform;
 mod provider;
 mod response;
@@ -78,6 +79,7 @@ pub use invoke::{
     Failure, FailureKind, Invocation, Invoker, InvokerBuilder, DEFAULT_RESPONSE_LIMIT,
     PANIC_MESSAGE,
 };
+pub use output::{Output, Outputs};
 pub use platform::Platform;
 pub use provider::Provider;
 pub use response::{BodyStream, Response, StreamError};

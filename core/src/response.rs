@@ -11,6 +11,7 @@ use http_body_util::combinators::UnsyncBoxBody;
 use http_body_util::{BodyExt, Full, Limited, StreamBody};
 use serde::Serialize;
 
+use crate::output::{Output, Outputs};
 use crate::{BoxError, Error};
 
 /// A response body that arrives over time.
@@ -53,6 +54,7 @@ pub struct Response {
     headers: HeaderMap,
     body: Bytes,
     stream: Option<BodyStream>,
+    outputs: Outputs,
 }
 
 impl fmt::Debug for Response {
@@ -64,6 +66,9 @@ impl fmt::Debug for Response {
             Some(_) => d.field("body", &"(a stream)"),
             None => d.field("body", &self.body),
         };
+        if !self.outputs.is_empty() {
+            d.field("outputs", &self.outputs);
+        }
         d.finish()
     }
 }
@@ -76,6 +81,7 @@ impl Response {
             headers: HeaderMap::new(),
             body: body.into(),
             stream: None,
+            outputs: Outputs::new(),
         }
     }
 
@@ -162,6 +168,47 @@ impl Response {
         self
     }
 
+    /// The same response with a value for the output binding named `binding` (a second value
+    /// for the same binding replaces the first; for several queue messages give a JSON array).
+    ///
+    /// Output bindings are an Azure Functions feature: there each output lands in the reply's
+    /// `Outputs` under its binding name, written as the binding's type needs (a blob's bytes as
+    /// base64, a queue or Service Bus message as text or JSON, a Cosmos DB document as JSON),
+    /// and an output that the function's `function.json` does not declare fails the invocation
+    /// with an error naming it and the declared ones. An HTTP function's response itself still
+    /// goes to its `http` output (`res`).
+    ///
+    /// On every other platform (local, AWS Lambda, Google Cloud, OpenWhisk) the same code runs
+    /// unchanged: the response is delivered as usual and the outputs are dropped, with a warning
+    /// in the log naming them. Write through [`Context::blobs`](crate::Context::blobs) or the
+    /// service's SDK where the data must arrive on every platform.
+    ///
+    /// ```
+    /// use polyfaas_core::{Output, Response};
+    /// use serde_json::json;
+    ///
+    /// let r = Response::text("queued")
+    ///     .with_output("message", json!({"order": 7}))
+    ///     .with_output("thumbnail", vec![0x89u8, b'P', b'N', b'G']);
+    /// assert_eq!(r.outputs()["message"], Output::Json(json!({"order": 7})));
+    /// assert_eq!(r.outputs().len(), 2);
+    /// ```
+    pub fn with_output(mut self, binding: impl Into<String>, value: impl Into<Output>) -> Self {
+        self.outputs.insert(binding.into(), value.into());
+        self
+    }
+
+    /// The named outputs set with [`with_output`](Self::with_output).
+    pub fn outputs(&self) -> &Outputs {
+        &self.outputs
+    }
+
+    /// Takes the named outputs out of the response (the shim that writes them, or the
+    /// invocation skeleton that drops them).
+    pub fn take_outputs(&mut self) -> Outputs {
+        std::mem::take(&mut self.outputs)
+    }
+
     /// The status.
     pub fn status(&self) -> StatusCode {
         self.status
@@ -208,6 +255,7 @@ impl Response {
             headers,
             body,
             stream,
+            outputs,
         } = self;
         let body = match stream {
             None => body,
@@ -218,6 +266,7 @@ impl Response {
             headers,
             body,
             stream: None,
+            outputs,
         })
     }
 
@@ -237,7 +286,8 @@ impl Response {
     }
 
     /// Status, headers and the whole body (see [`body`](Self::body); a shim that can stream
-    /// uses [`into_http`](Self::into_http)).
+    /// uses [`into_http`](Self::into_http)). The named outputs are not part of it: take them
+    /// first with [`take_outputs`](Self::take_outputs).
     pub fn into_parts(self) -> (StatusCode, HeaderMap, Bytes) {
         debug_assert!(
             self.stream.is_none(),
@@ -316,6 +366,7 @@ impl<B: Into<Bytes>> From<http::Response<B>> for Response {
             headers: parts.headers,
             body: body.into(),
             stream: None,
+            outputs: Outputs::new(),
         }
     }
 }

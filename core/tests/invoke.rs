@@ -340,7 +340,7 @@ async fn input_a_shim_cannot_decode_is_refused_as_bad_input() {
     let invoker = Invoker::builder(Provider::AWS, handler).build();
     let failure = invoker.refuse(
         &BadInput::at("Records[0].body", "not valid base64"),
-        &Invocation::new().request_id("r-1"),
+        Some("r-1"),
     );
     assert_eq!(failure.kind(), FailureKind::BadInput);
     assert!(failure.is_caller_error());
@@ -353,4 +353,35 @@ async fn input_a_shim_cannot_decode_is_refused_as_bad_input() {
         failure.to_json(),
         serde_json::json!({"error": {"type": "InvalidEvent", "message": "Records[0].body: not valid base64"}})
     );
+}
+
+#[tokio::test]
+async fn outputs_reach_the_shim_only_where_the_platform_writes_them() {
+    let handler = || {
+        handler_fn(|_event: Event, _ctx: Context| async {
+            Ok::<_, Error>(
+                Response::text("done")
+                    .with_output("queue", "hello")
+                    .with_output("doc", serde_json::json!({"id": 1})),
+            )
+        })
+    };
+    let event = || Event::Invoke(serde_json::json!({}));
+    // Elsewhere than Azure: the response is delivered, its outputs dropped (with a warning).
+    let dropping = Invoker::builder(Provider::LOCAL, handler()).build();
+    let response = dropping.invoke(event(), Invocation::new()).await.unwrap();
+    assert_eq!(response.body().as_ref(), b"done");
+    assert!(response.outputs().is_empty());
+    // Azure's shim builds its invoker with output bindings: it gets them.
+    let writing = Invoker::builder(Provider::AZURE, handler())
+        .output_bindings(true)
+        .build();
+    let mut response = writing.invoke(event(), Invocation::new()).await.unwrap();
+    let outputs = response.take_outputs();
+    assert_eq!(outputs.keys().collect::<Vec<_>>(), ["doc", "queue"]);
+    assert_eq!(
+        outputs["queue"],
+        polyfaas_core::Output::Text("hello".into())
+    );
+    assert!(response.outputs().is_empty());
 }

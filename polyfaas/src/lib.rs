@@ -51,8 +51,8 @@ use std::sync::Arc;
 pub use polyfaas_core::{
     blob, canonical, from_service, handler_fn, layer, typed_fn, AuthRequest, Authorization,
     BadInput, BlobChange, BlobEvent, BoxError, Change, ChangeOp, Context, Error, Event, Extra,
-    Extras, Handler, HandlerFn, Message, Provider, Request, RequestExt, Response, ServiceHandler,
-    Shutdown, SourceIp, Tick, TypedFn, EVENTS_PATH,
+    Extras, Handler, HandlerFn, Message, Output, Provider, Request, RequestExt, Response,
+    ServiceHandler, Shutdown, SourceIp, Tick, TypedFn, EVENTS_PATH,
 };
 
 /// The platforms compiled into this binary, in the order their environments are checked. A new
@@ -107,22 +107,100 @@ pub async fn run_with<H: Handler>(handler: H, shutdown: Shutdown) -> Result<(), 
     platform.run(Arc::new(handler), shutdown).await
 }
 
-/// What AWS Lambda tells beyond the neutral event, read with [`Context::extra`].
+/// What AWS Lambda tells beyond the neutral event, read with [`Context::extra`]: per
+/// invocation the invoked ARN, the X-Ray trace header and the event as Lambda sent it
+/// ([`RawEvent`](aws::RawEvent)); for an HTTP event its origin's whole request context
+/// (authorizer claims and context, path parameters, stage variables, route key, request id,
+/// domain name), parsed only when read; per record of a batch what its source tells about it
+/// (SQS system attributes, the SNS subject, S3 record details, Kinesis and DynamoDB stream
+/// positions, Kafka partitions); for authorizer calls the API's details. Every one serialises
+/// to JSON (`ctx.extras().to_json()`, keyed `aws.sqs`, `aws.api_gateway_v2`, ...).
+///
+/// ```
+/// use polyfaas::aws::{ApiGatewayV2Context, DynamoDbRecord, RawEvent, SqsRecord};
+/// use polyfaas::{Context, Error, Event, Response};
+///
+/// async fn handle(event: Event, ctx: Context) -> Result<Response, Error> {
+///     if let Some(api) = ctx.extra::<ApiGatewayV2Context>() {
+///         let user = api.jwt_claims().and_then(|claims| claims.get("sub")).cloned();
+///         let year = api.path_parameters.get("year").cloned();
+///         return Response::json(&serde_json::json!({ "user": user, "year": year }));
+///     }
+///     if let Some(sqs) = ctx.extra::<SqsRecord>() {
+///         tracing::info!(receipt = ?sqs.receipt_handle, count = ?sqs.attributes.approximate_receive_count);
+///     }
+///     if let (Event::Change(change), Some(record)) = (&event, ctx.extra::<DynamoDbRecord>()) {
+///         tracing::info!(table = %change.source, view = ?record.stream_view_type);
+///     }
+///     let size = ctx.extra::<RawEvent>().map_or(0, |event| event.as_bytes().len());
+///     Ok(Response::text(format!("{size} bytes")))
+/// }
+/// # let _ = polyfaas::handler_fn(handle);
+/// ```
+///
+/// Each type's own page has an example that runs it through the shim.
 #[cfg(feature = "aws")]
 pub mod aws {
-    pub use polyfaas_aws::{FunctionArn, TraceId};
+    pub use polyfaas_aws::{
+        AlbContext, ApiGatewayV1Context, ApiGatewayV2Context, AuthorizerEvent, AuthorizerResponse,
+        DynamoDbRecord, FunctionArn, FunctionUrlContext, KafkaRecord, KinesisRecord, RawEvent,
+        S3Record, SnsNotification, SqsAttributes, SqsRecord, TraceId,
+    };
 }
 
-/// What Google Cloud tells beyond the neutral event, read with [`Context::extra`].
+/// What Google Cloud tells beyond the neutral event, read with [`Context::extra`]: the event in
+/// the form the function's signature type speaks ([`CloudEvent`] for `cloudevent` functions,
+/// with every attribute and extension; [`LegacyEvent`] for `event` functions), and for a Cloud
+/// Scheduler call the [`SchedulerCall`].
+///
+/// ```no_run
+/// use polyfaas::gcp::{CloudEvent, LegacyEvent, SchedulerCall};
+/// use polyfaas::{Context, Error, Event, Response};
+///
+/// async fn handle(event: Event, ctx: Context) -> Result<Response, Error> {
+///     if let Some(ce) = ctx.extra::<CloudEvent>() {
+///         // Eventarc's extension attributes, such as Firestore's `authid`.
+///         tracing::info!(id = %ce.id, authid = ?ce.extensions.get("authid"), "{}", ce.ty);
+///     }
+///     if let Some(legacy) = ctx.extra::<LegacyEvent>() {
+///         tracing::info!(timestamp = ?legacy.timestamp(), "{}", legacy.event_type());
+///     }
+///     if let (Event::Schedule(_), Some(call)) = (&event, ctx.extra::<SchedulerCall>()) {
+///         tracing::info!(job = ?call.job_name, "scheduled for {:?}", call.schedule_time);
+///     }
+///     Ok(Response::ok())
+/// }
+/// ```
 #[cfg(feature = "gcp")]
 pub mod gcp {
-    pub use polyfaas_gcp::{CloudEvent, LegacyEvent};
+    pub use polyfaas_gcp::{CloudEvent, LegacyEvent, SchedulerCall};
 }
 
-/// What Azure Functions tells beyond the neutral event, read with [`Context::extra`].
+/// What Azure Functions tells beyond the neutral event, read with [`Context::extra`]: the
+/// invocation id, the raw `Metadata`, and each trigger's metadata typed.
+///
+/// ```
+/// use polyfaas::azure::{EventHubsMetadata, InvocationId, RouteParams};
+/// use polyfaas::{Context, Error, Event, Response};
+///
+/// async fn handle(event: Event, ctx: Context) -> Result<Response, Error> {
+///     let id = ctx.extra::<InvocationId>().map(|id| id.0.clone());
+///     if let Some(params) = ctx.extra::<RouteParams>() {
+///         return Ok(Response::text(format!("item {:?} ({id:?})", params.0.get("id"))));
+///     }
+///     if let (Event::Message(_), Some(hub)) = (&event, ctx.extra::<EventHubsMetadata>()) {
+///         tracing::info!(partition = ?hub.partition_id, "event {:?}", hub.sequence_number);
+///     }
+///     Ok(Response::ok())
+/// }
+/// # let _ = handle;
+/// ```
 #[cfg(feature = "azure")]
 pub mod azure {
-    pub use polyfaas_azure::{AzureMetadata, RouteParams, TimerInfo};
+    pub use polyfaas_azure::{
+        AzureMetadata, BlobMetadata, CosmosDocument, EventHubsMetadata, InvocationId,
+        QueueMetadata, RouteParams, ServiceBusMetadata, TimerInfo,
+    };
 }
 
 /// What OpenWhisk tells beyond the neutral event, read with [`Context::extra`].

@@ -87,6 +87,20 @@ pub fn reported_event(answer: &Answer, provider: &str) -> Result<Value, String> 
         }
         return Ok(document["event"].clone());
     }
+    if let Some(document) = answer
+        .json()
+        .filter(|a| a["context"]["echo"].is_string())
+        .map(|a| authorizer_document(&a))
+        .transpose()?
+    {
+        if document["provider"] != provider {
+            return Err(format!(
+                "provider {} instead of {provider}: {document}",
+                document["provider"]
+            ));
+        }
+        return Ok(document["event"].clone());
+    }
     let logs = format!("{}\n{}", answer.logs.stdout, answer.logs.stderr);
     logs.lines()
         .rev()
@@ -105,6 +119,22 @@ pub fn reported_event(answer: &Answer, provider: &str) -> Result<Value, String> 
                 answer.logs
             )
         })
+}
+
+/// Echo's document from its answer to an authorizer call: echo allows, with principal `echo` (an
+/// IAM policy) or `isAuthorized` (a simple response), and its canonical JSON as the string
+/// `context.echo`. Anything else (a deny, no `context.echo`) is an error saying what came.
+pub fn authorizer_document(answer: &Value) -> Result<Value, String> {
+    let allowed = answer["isAuthorized"] == Value::Bool(true)
+        || (answer["principalId"] == "echo"
+            && answer["policyDocument"]["Statement"][0]["Effect"] == "Allow");
+    if !allowed {
+        return Err(format!("not an allow answer: {answer}"));
+    }
+    let text = answer["context"]["echo"]
+        .as_str()
+        .ok_or_else(|| format!("no context.echo: {answer}"))?;
+    serde_json::from_str(text).map_err(|e| format!("context.echo is not JSON ({e}): {text}"))
 }
 
 /// Checks echo's answer to `encoded` against the logical event it was made from: the same
@@ -210,6 +240,36 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
     Sha256::digest(bytes)
         .iter()
         .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The JSON after `marker` on each line of a function's log that has it: echo's
+/// `echo record {...}` (`marker` = `"echo record "`) and `echo extras {...}` lines, in order.
+/// Text lines and JSON log lines (whose `message` holds the text) are both read.
+///
+/// ```
+/// use polyfaas_testkit::echo::logged;
+///
+/// let log = concat!(
+///     r#"2026-03-01T09:00:00Z  INFO invocation: echo: echo record {"kind":"message","id":"m1"}"#,
+///     "\n",
+///     r#"{"level":"INFO","message":"echo record {\"kind\":\"change\"}"}"#,
+///     "\n",
+/// );
+/// let records = logged(log, "echo record ");
+/// assert_eq!(records[0]["id"], "m1");
+/// assert_eq!(records[1]["kind"], "change");
+/// ```
+pub fn logged(log: &str, marker: &str) -> Vec<Value> {
+    log.lines()
+        .filter_map(|line| {
+            let message = match serde_json::from_str::<Value>(line) {
+                Ok(Value::Object(json)) => json.get("message")?.as_str()?.to_owned(),
+                _ => line.to_owned(),
+            };
+            let at = message.find(marker)?;
+            serde_json::from_str(message[at + marker.len()..].trim_end()).ok()
+        })
         .collect()
 }
 

@@ -1,5 +1,7 @@
 //! Cross-provider equivalence: one set of logical HTTP requests that every platform's driver
-//! delivers in its own wire format, and the one canonical `event` each must produce.
+//! delivers in its own wire format, and the one canonical `event` each must produce; and one
+//! change record ([`logical_change`]) and one stream message ([`logical_stream_message`]) for
+//! the platforms that have change streams and streams.
 //!
 //! A platform test sends each [`LogicalRequest`] through its shim (as a Lambda event, a
 //! Functions Framework call, an Azure custom-handler payload, an OpenWhisk web action, or plain
@@ -8,7 +10,72 @@
 use serde_json::{json, Value};
 
 use crate::echo::base64;
-use crate::logical::{HttpEvent, LogicalEvent};
+use crate::logical::{ChangeEvent, ChangeOp, HttpEvent, LogicalEvent, MessageEvent};
+
+/// One database change record every platform with a change stream (DynamoDB Streams,
+/// Firestore, the Cosmos DB change feed) delivers, encoded with the test kit's
+/// [`Encoder`](crate::encode::Encoder): each must echo it as this canonical `change` event, but
+/// for the fields its encoding names as lost.
+///
+/// ```
+/// use polyfaas_testkit::encode::Encoder;
+/// use polyfaas_testkit::equivalence::logical_change;
+/// use polyfaas_testkit::Platform;
+///
+/// let encoded = Encoder::new(Platform::Aws).form("dynamodb").encode(&logical_change())?;
+/// assert!(encoded.losses.is_empty());
+/// # Ok::<(), polyfaas_testkit::encode::EncodeError>(())
+/// ```
+pub fn logical_change() -> LogicalEvent {
+    LogicalEvent::Change(ChangeEvent {
+        id: "c0ffee00-0000-4000-8000-000000000042".to_owned(),
+        source: "orders".to_owned(),
+        op: ChangeOp::Modify,
+        key: Some(json!({"id": "order-42"})),
+        old: Some(
+            json!({"id": "order-42", "status": "new", "total": 12, "lines": ["tea"],
+                         "gift": false, "note": null}),
+        ),
+        new: Some(
+            json!({"id": "order-42", "status": "paid", "total": 12.5, "lines": ["tea", "cake"],
+                         "gift": true, "address": {"city": "Lyon", "zip": "69001"}}),
+        ),
+    })
+}
+
+/// One stream message with its position (`partition_key`, `sequence_number`,
+/// `enqueued_time`) every platform with a stream (Kinesis, Event Hubs) delivers, encoded with
+/// the test kit's [`Encoder`](crate::encode::Encoder): each must echo it as this canonical
+/// `message` event, but for the fields its encoding names as lost.
+///
+/// ```
+/// use polyfaas_testkit::encode::Encoder;
+/// use polyfaas_testkit::equivalence::logical_stream_message;
+/// use polyfaas_testkit::Platform;
+///
+/// let encoded = Encoder::new(Platform::Aws).form("kinesis").encode(&logical_stream_message())?;
+/// assert!(encoded.losses.is_empty());
+/// # Ok::<(), polyfaas_testkit::encode::EncodeError>(())
+/// ```
+pub fn logical_stream_message() -> LogicalEvent {
+    LogicalEvent::Message(MessageEvent {
+        id: "shardId-000000000000:49590338271490256608559692538361571095921575989136588898"
+            .to_owned(),
+        source: "orders".to_owned(),
+        body: br#"{"order":42,"status":"paid"}"#.to_vec(),
+        attributes: [
+            ("partition_key", "order-42"),
+            (
+                "sequence_number",
+                "49590338271490256608559692538361571095921575989136588898",
+            ),
+            ("enqueued_time", "2026-03-01T09:00:00.500Z"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect(),
+    })
+}
 
 /// One HTTP request, independent of any platform.
 #[derive(Clone, Debug)]

@@ -10,6 +10,8 @@
 //! { "kind": "change", "id": "e1", "source": "users", "op": "modify",
 //!   "key": {"id": "u1"}, "old": {"n": 1}, "new": {"n": 2} }
 //! { "kind": "schedule", "name": "nightly", "time": "2024-05-01T02:00:00Z" }
+//! { "kind": "authorize", "token": "Bearer x", "resource": "arn:aws:execute-api:...",
+//!   "request": { "kind": "http", ... } }
 //! { "kind": "invoke", "payload": {"any": "json"} }
 //! ```
 //!
@@ -55,7 +57,7 @@ pub enum EventError {
     NotAnEvent(&'static str),
     /// `kind` names no event kind.
     #[error(
-        "event.kind: unknown kind {0:?}; expected http, blob, message, change, schedule or invoke"
+        "event.kind: unknown kind {0:?}; expected http, blob, message, change, schedule, authorize or invoke"
     )]
     UnknownKind(String),
     /// A field is missing, has the wrong type or an invalid value.
@@ -90,18 +92,21 @@ pub enum Kind {
     Change,
     /// `schedule`.
     Schedule,
+    /// `authorize`.
+    Authorize,
     /// `invoke`.
     Invoke,
 }
 
 impl Kind {
     /// Every kind.
-    pub const ALL: [Kind; 6] = [
+    pub const ALL: [Kind; 7] = [
         Kind::Http,
         Kind::Blob,
         Kind::Message,
         Kind::Change,
         Kind::Schedule,
+        Kind::Authorize,
         Kind::Invoke,
     ];
 
@@ -113,6 +118,7 @@ impl Kind {
             Kind::Message => "message",
             Kind::Change => "change",
             Kind::Schedule => "schedule",
+            Kind::Authorize => "authorize",
             Kind::Invoke => "invoke",
         }
     }
@@ -137,6 +143,8 @@ pub enum LogicalEvent {
     Change(ChangeEvent),
     /// A timer fired.
     Schedule(ScheduleEvent),
+    /// An API asks whether to let a caller in (API Gateway authorizers).
+    Authorize(AuthorizeEvent),
     /// A direct invocation with a JSON payload.
     Invoke(Value),
 }
@@ -272,6 +280,17 @@ pub struct ScheduleEvent {
     pub time: Option<String>,
 }
 
+/// An API asks whether to let a caller in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuthorizeEvent {
+    /// The caller's token, where there is one.
+    pub token: Option<String>,
+    /// What is called: the method or route ARN.
+    pub resource: String,
+    /// The request being authorized (no body), where the authorizer gets it.
+    pub request: Option<HttpEvent>,
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HttpJson {
@@ -336,6 +355,16 @@ struct ScheduleJson {
     name: Option<String>,
     #[serde(default)]
     time: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuthorizeJson {
+    #[serde(default)]
+    token: Option<String>,
+    resource: String,
+    #[serde(default)]
+    request: Option<Value>,
 }
 
 #[derive(Deserialize)]
@@ -442,6 +471,36 @@ impl LogicalEvent {
                     time: json.time,
                 })
             }
+            "authorize" => {
+                let json: AuthorizeJson = parse(value)?;
+                let request = match json.request {
+                    None | Some(Value::Null) => None,
+                    Some(mut request) => {
+                        // The request's own `kind` may be left out: it is always http.
+                        if let Value::Object(map) = &mut request {
+                            map.entry("kind").or_insert_with(|| json!("http"));
+                        }
+                        match LogicalEvent::from_json(request) {
+                            Ok(LogicalEvent::Http(http)) => Some(http),
+                            Ok(other) => {
+                                return Err(EventError::field(
+                                    "request.kind",
+                                    format!("the request is an http event, not {}", other.kind()),
+                                ))
+                            }
+                            Err(EventError::Field { field, reason }) => {
+                                return Err(EventError::field(format!("request.{field}"), reason))
+                            }
+                            Err(e) => return Err(EventError::field("request", e)),
+                        }
+                    }
+                };
+                LogicalEvent::Authorize(AuthorizeEvent {
+                    token: json.token,
+                    resource: json.resource,
+                    request,
+                })
+            }
             "invoke" => LogicalEvent::Invoke(parse::<InvokeJson>(value)?.payload),
             _ => return Err(EventError::UnknownKind(kind)),
         })
@@ -472,6 +531,11 @@ impl LogicalEvent {
                        "new": e.new}),
             ),
             LogicalEvent::Schedule(e) => (Kind::Schedule, json!({"name": e.name, "time": e.time})),
+            LogicalEvent::Authorize(e) => (
+                Kind::Authorize,
+                json!({"token": e.token, "resource": e.resource,
+                       "request": e.request.clone().map(|r| LogicalEvent::Http(r).to_json())}),
+            ),
             LogicalEvent::Invoke(payload) => (Kind::Invoke, json!({ "payload": payload })),
         };
         let mut out = serde_json::Map::new();
@@ -490,6 +554,7 @@ impl LogicalEvent {
             LogicalEvent::Message(_) => Kind::Message,
             LogicalEvent::Change(_) => Kind::Change,
             LogicalEvent::Schedule(_) => Kind::Schedule,
+            LogicalEvent::Authorize(_) => Kind::Authorize,
             LogicalEvent::Invoke(_) => Kind::Invoke,
         }
     }

@@ -1,9 +1,9 @@
 //! Azure Functions: the function app folder (`host.json`, one `<trigger>/function.json` per
 //! trigger, the executable) and `app.zip` of it for zip deploy.
 //!
-//! `host.json` and the http, blob, Storage queue and timer bindings come from the shim's own
-//! writer (`polyfaas_azure::scaffold`); Service Bus, Event Hubs and Cosmos DB bindings, which it
-//! does not write, are written here with the extension bundle v4 names.
+//! `host.json` and every trigger's bindings come from the shim's own writer
+//! (`polyfaas_azure::scaffold`), so the binding names and `dataType`s are the ones the shim
+//! reads.
 
 use serde_json::{json, Value};
 
@@ -146,8 +146,8 @@ fn bindings(inputs: &Inputs<'_>, trigger: &Trigger) -> Value {
             connection: connection("AzureWebJobsStorage"),
         },
         TriggerKind::Queue { queue, .. } if settings.service_bus => {
-            return json!([{"type": "serviceBusTrigger", "direction": "in", "name": "message",
-                "queueName": queue, "connection": connection("ServiceBusConnection")}]);
+            TriggerSpec::service_bus_queue(queue.clone())
+                .connection(connection("ServiceBusConnection"))
         }
         TriggerKind::Queue { queue, .. } => TriggerSpec::Queue {
             queue_name: queue.clone(),
@@ -158,35 +158,33 @@ fn bindings(inputs: &Inputs<'_>, trigger: &Trigger) -> Value {
                 .subscription
                 .clone()
                 .unwrap_or_else(|| inputs.declaration.name.clone());
-            return json!([{"type": "serviceBusTrigger", "direction": "in", "name": "message",
-                "topicName": topic, "subscriptionName": subscription,
-                "connection": connection("ServiceBusConnection")}]);
+            TriggerSpec::service_bus_topic(topic.clone(), subscription)
+                .connection(connection("ServiceBusConnection"))
         }
         TriggerKind::Stream {
             source: StreamSource::EventHubs,
             stream,
             batch_size,
             ..
-        } => {
-            let cardinality = if batch_size.is_some_and(|n| n > 1) {
-                "many"
-            } else {
-                "one"
-            };
-            return json!([{"type": "eventHubTrigger", "direction": "in", "name": "events",
-                "eventHubName": stream, "connection": connection("EventHubConnection"),
-                "consumerGroup": settings.consumer_group.clone().unwrap_or_else(|| "$Default".to_owned()),
-                "cardinality": cardinality}]);
-        }
-        TriggerKind::Change { table, start, .. } => {
-            return json!([{"type": "cosmosDBTrigger", "direction": "in", "name": "documents",
-                "connection": connection("CosmosDBConnection"),
-                "databaseName": settings.database.clone().unwrap_or_default(),
-                "containerName": table,
-                "leaseContainerName": settings.lease_container.clone().unwrap_or_else(|| "leases".to_owned()),
-                "createLeaseContainerIfNotExists": true,
-                "startFromBeginning": *start == StartPosition::Oldest}]);
-        }
+        } => TriggerSpec::EventHubs {
+            event_hub: stream.clone(),
+            consumer_group: settings
+                .consumer_group
+                .clone()
+                .unwrap_or_else(|| "$Default".to_owned()),
+            connection: connection("EventHubConnection"),
+            batch: batch_size.is_some_and(|n| n > 1),
+        },
+        TriggerKind::Change { table, start, .. } => TriggerSpec::CosmosDb {
+            database: settings.database.clone().unwrap_or_default(),
+            container: table.clone(),
+            lease_container: settings
+                .lease_container
+                .clone()
+                .unwrap_or_else(|| "leases".to_owned()),
+            start_from_beginning: *start == StartPosition::Oldest,
+            connection: connection("CosmosDBConnection"),
+        },
         TriggerKind::Schedule(schedule) => {
             TriggerSpec::timer(schedule.ncrontab().unwrap_or_default())
         }

@@ -11,13 +11,37 @@
 //! - `emulators`: what cargo-lambda's emulator does differently (non-epoch deadline, `/.rt`
 //!   prefix, 200 answers, its Function URL events).
 //! - `equivalence`: the shared logical requests as v1, v2, Function URL and ALB events.
+//! - `streams`: DynamoDB Streams, Kinesis and Kafka records, per-record failure, malformed
+//!   records and schedule times.
+//! - `authorizers`: TOKEN, REQUEST and HTTP API authorizer calls and their IAM or simple answers.
+//! - `extras`: per-record extras (SQS, SNS, S3 from published events; Kinesis, DynamoDB, Kafka).
+//! - `stream_equivalence`: the shared change record and stream message as DynamoDB and Kinesis
+//!   records.
 //! - `startup`: time from process start to the first response (ignored by default; a figure).
+//! - `extras`: the request context of every HTTP origin (authorizers, path parameters, ...),
+//!   the raw event, the ARN and trace header, through echo's `extras`.
+//! - `streaming`: Function URL answers streamed through the Runtime API, chunk by chunk.
+//! - `logs`: Lambda's JSON log format and level, request and trace ids on every line.
+//! - `shutdown`: the internal extension and the shutdown hook on SIGTERM.
+//! - `headers`: `/next` headers that cannot be read fail or skip one invocation only.
+//! - `methods`: the one rule for HTTP methods in every origin.
 
+mod authorizers;
 mod emulators;
 mod equivalence;
+mod extras;
 mod failures;
+mod headers;
 mod http;
+mod logs;
+mod methods;
+mod no_backend;
+mod record_extras;
+mod shutdown;
 mod startup;
+mod stream_equivalence;
+mod streaming;
+mod streams;
 mod triggers;
 
 use conformance_tests::build::{echo_binary, workspace_root};

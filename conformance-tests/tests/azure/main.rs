@@ -5,7 +5,14 @@
 
 mod body_limit;
 mod early_answer;
+mod equivalence_streams;
+mod extras;
+mod logs;
+mod outputs;
+mod rules;
 mod shutdown;
+mod shutdown_hook;
+mod streams;
 
 use std::path::Path;
 
@@ -62,8 +69,8 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
         .ok()
 }
 
-/// The app most tests use: one function per trigger, plus a Service Bus function written by
-/// hand (the scaffold does not write that trigger) that reaches echo as an invoke event.
+/// The app most tests use: one function per trigger, plus a RabbitMQ function written by hand
+/// (a trigger the shim does not decode) that reaches echo as an invoke event.
 fn app() -> AppScaffold {
     AppScaffold::new("echo")
         .function("orders", TriggerSpec::http_route("orders/{id}"))
@@ -76,8 +83,8 @@ fn app() -> AppScaffold {
 fn invoices_function() -> (&'static str, Value) {
     (
         "invoices/function.json",
-        json!({"bindings": [{"type": "serviceBusTrigger", "direction": "in", "name": "invoice",
-                              "queueName": "invoices", "connection": "ServiceBus"}]}),
+        json!({"bindings": [{"type": "rabbitMQTrigger", "direction": "in", "name": "invoice",
+                              "queueName": "invoices", "connectionStringSetting": "RabbitMQ"}]}),
     )
 }
 

@@ -10,15 +10,23 @@
 //! - `lifecycle`: failures followed by good requests, concurrency, deadline, SIGTERM,
 //!   configuration errors;
 //! - `transport`: the body limit for every signature, early answers reaching a client that is
-//!   still sending, the panic policy.
+//!   still sending, the panic policy;
+//! - `changes`: Firestore document events and Cloud Scheduler calls from the test kit's
+//!   encoders (JSON, protobuf, legacy; HTTP and Pub/Sub targets), one logical change record
+//!   giving one canonical event through every form;
+//! - `observability`: Cloud Logging lines, echo's `extras`, streaming, the method rule;
+//! - `shutdown`: the user's shutdown hook on SIGTERM.
 //!
 //! The public Functions Framework conformance corpus is checked outside `cargo test`:
 //! `providers/gcp/scripts/oracle.sh`.
 
+mod changes;
 mod events;
 mod fixtures;
 mod http_fn;
 mod lifecycle;
+mod observability;
+mod shutdown;
 mod transport;
 
 use conformance_tests::build::echo_binary;

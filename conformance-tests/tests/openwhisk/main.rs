@@ -4,6 +4,7 @@
 //! controller's web-action shaping and `.http` projection.
 
 mod ids;
+mod rules;
 mod tools;
 
 use std::path::PathBuf;
@@ -19,8 +20,8 @@ use serde_json::{json, Value};
 const API_KEY: &str = "23bc46b1-71f6-4ed5-8c54-816aa4f8c502:ow-conformance-key-7Qx9";
 const SECRET: &str = "ow-conformance-key-7Qx9";
 const ACTION: &str = "/guest/polyfaas/echo";
-/// What every platform answers for a panic (core's `PANIC_MESSAGE`), followed by the request id.
-const PANIC_MESSAGE: &str = "the handler panicked; its message is in the function's log";
+/// What every platform answers for a panic, followed by the request id.
+use polyfaas_core::PANIC_MESSAGE;
 /// 2100-01-01, as the fixtures have it.
 const FAR_DEADLINE: u64 = 4_102_444_800_000;
 

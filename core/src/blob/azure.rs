@@ -62,8 +62,8 @@ pub(crate) fn open(
                 b
             }
         };
-    } else if !env.is_true("AZURE_STORAGE_USE_EMULATOR") {
-        check_account(env)?;
+    } else {
+        check(env)?;
     }
     let client = builder
         .with_container_name(container)
@@ -84,8 +84,20 @@ pub(crate) fn open(
     )))
 }
 
-/// A start-up error naming the variable to set when no account or credential is configured.
-fn check_account(env: &EnvVars) -> Result<(), BlobError> {
+/// The settings' check done at start-up, without building a client: a connection string that
+/// parses, the emulator, or an account with a credential; else an error naming the variable to
+/// set.
+pub(crate) fn check(env: &EnvVars) -> Result<(), BlobError> {
+    if let Some(conn) = env.get("AZURE_STORAGE_CONNECTION_STRING") {
+        return azure_conn::parse(conn).map(|_| ()).map_err(|why| {
+            BlobError::Config(format!(
+                "AZURE_STORAGE_CONNECTION_STRING is not a valid connection string: {why}"
+            ))
+        });
+    }
+    if env.is_true("AZURE_STORAGE_USE_EMULATOR") {
+        return Ok(());
+    }
     if !env.has("AZURE_STORAGE_ACCOUNT_NAME") {
         return Err(BlobError::Config(
             "no Azure storage account: set AZURE_STORAGE_CONNECTION_STRING, or \

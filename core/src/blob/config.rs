@@ -53,31 +53,47 @@ pub fn from_url_in(url: &str, env: &EnvVars) -> Result<Blobs, BlobError> {
     }
 }
 
-/// Opens one bucket of a cloud backend.
+/// Opens one bucket of a cloud backend (builds its client).
 type OpenFn = fn(&str, &str, &EnvVars) -> Result<std::sync::Arc<dyn super::BlobStore>, BlobError>;
 
+/// Checks a cloud backend's settings (credentials present, a connection string that parses)
+/// without building a client.
+type CheckFn = fn(&EnvVars) -> Result<(), BlobError>;
+
 /// The compiled-in backend for `scheme`.
-fn opener(scheme: Scheme) -> Option<OpenFn> {
+fn backend(scheme: Scheme) -> Option<(OpenFn, CheckFn)> {
     match scheme {
         #[cfg(feature = "s3")]
-        Scheme::S3 => Some(super::s3::open),
+        Scheme::S3 => Some((super::s3::open, super::s3::check)),
         #[cfg(feature = "gcs")]
-        Scheme::Gcs => Some(super::gcs::open),
+        Scheme::Gcs => Some((super::gcs::open, super::gcs::check)),
         #[cfg(feature = "azure-blob")]
-        Scheme::Azure => Some(super::azure::open),
+        Scheme::Azure => Some((super::azure::open, super::azure::check)),
         _ => None,
     }
 }
 
-/// A cloud store: bound to `bucket`, or unbound when it is empty.
+/// A cloud store: bound to `bucket`, or unbound when it is empty. The settings are checked
+/// now, so a missing credential is a start-up error; the client (TLS roots, HTTP client) is
+/// built on first use.
 fn cloud(scheme: Scheme, bucket: &str, prefix: &str, env: &EnvVars) -> Result<Blobs, BlobError> {
-    let open = opener(scheme)
+    let (open, check) = backend(scheme)
         .ok_or_else(|| BlobError::Config(format!("this build has no {scheme}:// backend")))?;
+    check(env)?;
     if !bucket.is_empty() {
-        return Ok(Blobs::from_arc(open(bucket, prefix, env)?));
+        let location = super::StoreLocation::new(bucket, prefix);
+        let describe = if location.prefix.is_empty() {
+            format!("{scheme}://{}", location.bucket)
+        } else {
+            format!("{scheme}://{}/{}", location.bucket, location.prefix)
+        };
+        let (bucket, prefix, env) = (bucket.to_owned(), prefix.to_owned(), env.clone());
+        return Ok(Blobs::new(super::lazy::LazyStore::new(
+            describe,
+            location,
+            move || open(&bucket, &prefix, &env),
+        )));
     }
-    // Check the credentials now, so that a missing one is a start-up error; buckets open later.
-    open("polyfaas-credential-check", "", env)?;
     let env = env.clone();
     let scheme_name = match scheme {
         Scheme::S3 => "s3",
@@ -119,9 +135,10 @@ pub fn from_env(
 }
 
 /// A platform's default store: the cloud backend `scheme` in each blob event's own bucket when
-/// it is compiled in and one of `settings` (the variables that mean this cloud's settings are
-/// present, such as `AWS_ACCESS_KEY_ID`) is set; otherwise a local directory,
-/// `$TMPDIR/polyfaas-blobs`, and a log line that says so.
+/// one of `settings` (the variables that mean this cloud's settings are present, such as
+/// `AWS_ACCESS_KEY_ID`) is set; otherwise a local directory, `$TMPDIR/polyfaas-blobs`, and a log
+/// line that says so. When the backend is not compiled in, a store whose every use (a blob
+/// event's `local_path()` included) is an error naming the cargo feature to enable.
 ///
 /// ```
 /// use polyfaas_core::blob::{cloud_or_local, EnvVars, Scheme};
@@ -135,7 +152,10 @@ pub fn cloud_or_local(
     settings: &[&str],
     env: &EnvVars,
 ) -> Result<Blobs, BlobError> {
-    if scheme.is_compiled_in() && settings.iter().any(|v| env.has(v)) {
+    if !scheme.is_compiled_in() {
+        return Ok(Blobs::new(super::missing::MissingBackend::new(scheme)));
+    }
+    if settings.iter().any(|v| env.has(v)) {
         return cloud(scheme, "", "", env).map_err(|e| {
             BlobError::Config(format!(
                 "the default {scheme}:// blob store ({BLOB_URL_VAR} is unset): {e}"
@@ -164,6 +184,9 @@ mod tests {
     #[test]
     fn without_settings_a_cloud_default_is_a_local_directory() {
         for scheme in [Scheme::S3, Scheme::Gcs, Scheme::Azure] {
+            if !scheme.is_compiled_in() {
+                continue;
+            }
             let blobs = cloud_or_local(scheme, &["X_SETTING"], &EnvVars::default()).unwrap();
             assert!(
                 blobs.store().describe().contains("polyfaas-blobs"),
@@ -224,6 +247,22 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("AWS_SECRET_ACCESS_KEY"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_default_whose_backend_is_not_compiled_in_names_its_feature_on_use() {
+        for scheme in [Scheme::S3, Scheme::Gcs, Scheme::Azure] {
+            if scheme.is_compiled_in() {
+                continue;
+            }
+            let env = EnvVars::from_pairs([("X_SETTING", "1")]);
+            let blobs = cloud_or_local(scheme, &["X_SETTING"], &env).unwrap();
+            let feature = scheme.feature().unwrap();
+            let err = blobs.get("a").await.unwrap_err().to_string();
+            assert!(err.contains(&format!("`{feature}`")), "{err}");
+            let err = blobs.in_bucket("uploads").err().unwrap().to_string();
+            assert!(err.contains(&format!("`{feature}`")), "{err}");
+        }
     }
 
     #[test]

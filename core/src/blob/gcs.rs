@@ -57,15 +57,9 @@ pub(crate) fn open(
         if let Some(endpoint) = env.get("GOOGLE_CLOUD_STORAGE_ENDPOINT") {
             builder = builder.endpoint(endpoint);
         }
+        check(env)?;
         if let Some(path) = env.get("GOOGLE_APPLICATION_CREDENTIALS") {
             builder = builder.credential_path(path).disable_vm_metadata();
-        } else if !ON_GOOGLE_CLOUD.iter().any(|v| env.has(v)) {
-            return Err(BlobError::Config(
-                "no Google Cloud credentials: set GOOGLE_APPLICATION_CREDENTIALS to a \
-                 service-account key file (or STORAGE_EMULATOR_HOST for an emulator; on Cloud \
-                 Run the metadata server is used)"
-                    .to_owned(),
-            ));
         }
     }
     let op = Operator::new(builder)
@@ -81,6 +75,23 @@ pub(crate) fn open(
         location,
         open: Arc::new(move |b| open(b, "", &reopen_env)),
     }))
+}
+
+/// The settings' check done at start-up, without building a client: an emulator, a key file,
+/// or Google Cloud's metadata server.
+pub(crate) fn check(env: &EnvVars) -> Result<(), BlobError> {
+    let found = env.has("STORAGE_EMULATOR_HOST")
+        || env.has("GOOGLE_APPLICATION_CREDENTIALS")
+        || ON_GOOGLE_CLOUD.iter().any(|v| env.has(v));
+    if found {
+        return Ok(());
+    }
+    Err(BlobError::Config(
+        "no Google Cloud credentials: set GOOGLE_APPLICATION_CREDENTIALS to a service-account key \
+         file (or STORAGE_EMULATOR_HOST for an emulator; on Cloud Run the metadata server is \
+         used)"
+            .to_owned(),
+    ))
 }
 
 /// Installs reqwest (on rustls with ring) as OpenDAL's process-wide HTTP transport, once.

@@ -41,9 +41,11 @@ mod error;
 mod gcs;
 mod handle;
 mod key;
+mod lazy;
 mod local_dir;
 mod location;
 mod memory;
+mod missing;
 #[cfg(feature = "object-store")]
 mod object_store_backend;
 #[cfg(feature = "s3")]

@@ -25,7 +25,7 @@ pub(crate) fn open(
     env: &EnvVars,
 ) -> Result<Arc<dyn BlobStore>, BlobError> {
     super::tls::install_ring_provider();
-    check_credentials(env)?;
+    check(env)?;
     let mut builder = AmazonS3Builder::new();
     for (name, value) in env.with_prefix("AWS_") {
         if let Ok(key) = name.to_ascii_lowercase().parse::<AmazonS3ConfigKey>() {
@@ -66,7 +66,8 @@ pub(crate) fn open(
 }
 
 /// A start-up error naming the variable to set when no credential is configured.
-fn check_credentials(env: &EnvVars) -> Result<(), BlobError> {
+/// The settings' check done at start-up, without building a client: credentials are present.
+pub(crate) fn check(env: &EnvVars) -> Result<(), BlobError> {
     if env.has("AWS_ACCESS_KEY_ID") && !env.has("AWS_SECRET_ACCESS_KEY") {
         return Err(BlobError::Config(
             "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set AWS_SECRET_ACCESS_KEY"

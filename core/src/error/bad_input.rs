@@ -158,7 +158,17 @@ fn from_located(error: serde_path_to_error::Error<serde_json::Error>, base: &str
     let named = message
         .strip_prefix("missing field `")
         .and_then(|m| m.split('`').next());
-    let found = if found == "." { String::new() } else { found };
+    // `?` is serde_path_to_error's segment for a place it could not name (the key of a member
+    // that never came, in truncated JSON): name the deepest place it could.
+    let mut found = found.as_str();
+    while let Some(parent) = found.strip_suffix(".?").or_else(|| found.strip_suffix('?')) {
+        found = parent;
+    }
+    let found = if found == "." {
+        String::new()
+    } else {
+        found.to_owned()
+    };
     let field = match named {
         Some(name) => join_path(&found, name),
         None => found,
@@ -200,6 +210,9 @@ mod tests {
         assert_eq!(err.path(), "http.x");
         let err = parse_at::<Inner>(b"{\"http\":", "").unwrap_err();
         assert_eq!(err.path(), "http");
+        // Truncated after a comma: the member that never came has no name.
+        let err = parse_at::<Inner>(b"{\"http\":{\"method\":\"GET\"},", "body").unwrap_err();
+        assert_eq!(err.to_string(), "body: EOF while parsing a value");
         assert!(!err.to_string().contains("line 1"), "{err}");
         assert!(std::error::Error::source(&err).is_some());
     }

@@ -8,6 +8,9 @@ use crate::extras::{Extra, Extras};
 /// id and typed extras. Every field is optional: the [`Invoker`](super::Invoker) fills in a
 /// generated request id and its defaults.
 ///
+/// Cloning is cheap (the extras are shared): a shim that hands a batch to the handler one
+/// record at a time clones the invocation per record and adds that record's own extras.
+///
 /// ```
 /// use polyfaas_core::Invocation;
 ///
@@ -17,7 +20,7 @@ use crate::extras::{Extra, Extras};
 ///     .trace_id(Some("Root=1-5759e988-bd862e3fe1be46a994272793".into()));
 /// # let _ = invocation;
 /// ```
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 #[must_use]
 pub struct Invocation {
     pub(super) request_id: Option<String>,
@@ -74,6 +77,17 @@ impl Invocation {
     /// Adds a typed platform extra.
     pub fn extra<T: Extra>(mut self, value: T) -> Self {
         self.extras.insert(value);
+        self
+    }
+
+    /// Adds a typed platform extra that `make` builds only if the handler reads it (see
+    /// [`Extras::insert_lazy`](crate::Extras::insert_lazy)).
+    pub fn lazy_extra<T, F>(mut self, make: F) -> Self
+    where
+        T: Extra,
+        F: Fn() -> Option<T> + Send + Sync + 'static,
+    {
+        self.extras.insert_lazy(make);
         self
     }
 

@@ -43,11 +43,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tower::Layer;
 use tracing::Instrument;
 
 use crate::blob::{Blobs, MemoryStore};
-use crate::layer::{CatchPanicLayer, DeadlineLayer};
+use crate::layer::{catch_panic, within_deadline};
 use crate::shim::{scratch_base_from_env, RequestIds};
 use crate::{BadInput, Context, Event, Handler, Provider, Response};
 
@@ -67,6 +66,7 @@ pub struct Invoker {
     timeout: Option<Duration>,
     streams: bool,
     response_limit: usize,
+    outputs: bool,
 }
 
 /// The largest streamed response the skeleton collects for a platform that cannot stream, by
@@ -84,6 +84,7 @@ pub struct InvokerBuilder {
     timeout: Option<Duration>,
     streams: bool,
     response_limit: usize,
+    outputs: bool,
 }
 
 impl InvokerBuilder {
@@ -122,6 +123,13 @@ impl InvokerBuilder {
         self
     }
 
+    /// Whether the platform has named output bindings (Azure). By default `false`: outputs a
+    /// handler sets with [`Response::with_output`] are dropped with a warning naming them.
+    pub fn output_bindings(mut self, supported: bool) -> Self {
+        self.outputs = supported;
+        self
+    }
+
     /// Where scratch directories go: by default `POLYFAAS_TMPDIR`, else the system's temporary
     /// directory.
     pub fn scratch_base(mut self, base: impl Into<PathBuf>) -> Self {
@@ -141,15 +149,14 @@ impl InvokerBuilder {
             timeout: self.timeout,
             streams: self.streams,
             response_limit: self.response_limit,
+            outputs: self.outputs,
         }
     }
 }
 
 impl Invoker {
-    /// Starts an invoker for `handler` on `provider`. The handler is wrapped in the skeleton's
-    /// layers here, once: [`DeadlineLayer`] inside [`CatchPanicLayer`].
+    /// Starts an invoker for `handler` on `provider`.
     pub fn builder(provider: Provider, handler: impl Handler) -> InvokerBuilder {
-        let handler = CatchPanicLayer.layer(DeadlineLayer.layer(handler));
         InvokerBuilder {
             provider,
             handler: Arc::new(handler),
@@ -159,6 +166,7 @@ impl Invoker {
             timeout: None,
             streams: false,
             response_limit: DEFAULT_RESPONSE_LIMIT,
+            outputs: false,
         }
     }
 
@@ -214,17 +222,17 @@ impl Invoker {
     }
 
     /// Runs the handler on `event` with a context from [`context`](Self::context): inside the
-    /// context's span, through the deadline and panic layers; then removes the scratch
-    /// directory, logs one line and classifies the result.
+    /// context's span, with the deadline and panic steps (the same steps as
+    /// [`DeadlineLayer`](crate::layer::DeadlineLayer) and
+    /// [`CatchPanicLayer`](crate::layer::CatchPanicLayer), applied here without boxing a future
+    /// per step); then removes the scratch directory, logs one line and classifies the result.
     pub async fn run(&self, event: Event, ctx: Context) -> Result<Response, Failure> {
         let started = Instant::now();
         let kind = event.kind();
         let span = ctx.span().clone();
-        let mut result = self
-            .handler
-            .call(event, ctx.clone())
-            .instrument(span.clone())
-            .await;
+        let remaining = ctx.remaining();
+        let call = within_deadline(remaining, self.handler.call(event, ctx.clone()));
+        let mut result = catch_panic(call).instrument(span.clone()).await;
         if let Ok(response) = result {
             result = self.whole_unless_streaming(response).await;
         }
@@ -251,8 +259,20 @@ impl Invoker {
         }
     }
 
-    /// A streamed body collected when the platform cannot stream it.
-    async fn whole_unless_streaming(&self, response: Response) -> Result<Response, crate::Error> {
+    /// A streamed body collected when the platform cannot stream it; outputs dropped, with a
+    /// warning, where the platform has no output bindings.
+    async fn whole_unless_streaming(
+        &self,
+        mut response: Response,
+    ) -> Result<Response, crate::Error> {
+        if !self.outputs && !response.outputs().is_empty() {
+            let names: Vec<String> = response.take_outputs().into_keys().collect();
+            tracing::warn!(
+                provider = self.provider.as_str(),
+                outputs = ?names,
+                "the response's output bindings are dropped: output bindings are an Azure Functions feature"
+            );
+        }
         if self.streams || !response.is_streaming() {
             return Ok(response);
         }
@@ -274,13 +294,13 @@ impl Invoker {
         self.run(event, ctx).await
     }
 
-    /// Input the shim could not decode: logged (with the invocation's request id, when the
-    /// platform gave one) and classified as a bad-input [`Failure`] (400, `InvalidEvent`, the
-    /// message naming the field).
-    pub fn refuse(&self, error: &BadInput, invocation: &Invocation) -> Failure {
+    /// Input the shim could not decode: logged (with the platform's request id, when it gave
+    /// one) and classified as a bad-input [`Failure`] (400, `InvalidEvent`, the message naming
+    /// the field).
+    pub fn refuse(&self, error: &BadInput, request_id: Option<&str>) -> Failure {
         tracing::warn!(
             provider = self.provider.as_str(),
-            request_id = invocation.request_id.as_deref(),
+            request_id,
             %error,
             "the input is not a valid event"
         );

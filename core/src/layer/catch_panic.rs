@@ -1,6 +1,7 @@
 //! The panic step: a handler's panic becomes an error, and the process lives on.
 
 use std::any::Any;
+use std::future::Future;
 use std::panic::AssertUnwindSafe;
 
 use async_trait::async_trait;
@@ -45,11 +46,19 @@ pub struct CatchPanic<H> {
 #[async_trait]
 impl<H: Handler> Handler for CatchPanic<H> {
     async fn call(&self, event: Event, ctx: Context) -> Result<Response, Error> {
-        AssertUnwindSafe(self.inner.call(event, ctx))
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|panic| Err(Error::Panic(panic_text(&*panic))))
+        catch_panic(self.inner.call(event, ctx)).await
     }
+}
+
+/// The panic step: `call`, with a panic turned into [`Error::Panic`].
+pub(crate) async fn catch_panic<F>(call: F) -> Result<Response, Error>
+where
+    F: Future<Output = Result<Response, Error>>,
+{
+    AssertUnwindSafe(call)
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|panic| Err(Error::Panic(panic_text(&*panic))))
 }
 
 /// A panic payload's text.

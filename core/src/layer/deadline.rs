@@ -1,6 +1,9 @@
 //! The deadline step: a handler still running when the invocation's deadline passes is
 //! cancelled.
 
+use std::future::Future;
+use std::time::Duration;
+
 use async_trait::async_trait;
 
 use crate::{Context, Error, Event, Handler, Response};
@@ -43,11 +46,22 @@ pub struct Deadline<H> {
 #[async_trait]
 impl<H: Handler> Handler for Deadline<H> {
     async fn call(&self, event: Event, ctx: Context) -> Result<Response, Error> {
-        match ctx.remaining() {
-            Some(left) => tokio::time::timeout(left, self.inner.call(event, ctx))
-                .await
-                .unwrap_or(Err(Error::Timeout(left))),
-            None => self.inner.call(event, ctx).await,
-        }
+        within_deadline(ctx.remaining(), self.inner.call(event, ctx)).await
+    }
+}
+
+/// The deadline step: `call`, cancelled with [`Error::Timeout`] once `remaining` has passed.
+pub(crate) async fn within_deadline<F>(
+    remaining: Option<Duration>,
+    call: F,
+) -> Result<Response, Error>
+where
+    F: Future<Output = Result<Response, Error>>,
+{
+    match remaining {
+        Some(left) => tokio::time::timeout(left, call)
+            .await
+            .unwrap_or(Err(Error::Timeout(left))),
+        None => call.await,
     }
 }

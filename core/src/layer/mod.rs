@@ -25,15 +25,17 @@
 //! # let _ = (handler, ServiceBuilder::new());
 //! ```
 //!
-//! The invocation skeleton is written the same way: every invocation runs through
-//! [`CatchPanicLayer`] and [`DeadlineLayer`] (see [`Invoker`](crate::Invoker)).
+//! The invocation skeleton's own steps are these layers: every invocation runs with the
+//! [`CatchPanicLayer`] and [`DeadlineLayer`] steps (see [`Invoker`](crate::Invoker), which
+//! applies them without boxing a future per step).
 
 mod catch_panic;
 mod deadline;
 mod from_fn;
 
-pub(crate) use catch_panic::panic_text;
+pub(crate) use catch_panic::{catch_panic, panic_text};
 pub use catch_panic::{CatchPanic, CatchPanicLayer};
+pub(crate) use deadline::within_deadline;
 pub use deadline::{Deadline, DeadlineLayer};
 pub use from_fn::{from_fn, FromFn, FromFnLayer, Next};
 /// Re-exported from `tower`, so applications need no dependency of their own to stack layers.

@@ -6,7 +6,8 @@
 //! connection with bytes unread, the kernel resets the connection and the caller, still
 //! sending, may see the reset instead of the answer. [`RequestBody`] prevents that: dropped
 //! unread, it keeps reading (and discarding) the rest in a task of its own, up to
-//! [`DRAIN_LIMIT`] bytes and [`DRAIN_TIME`], while the answer is sent.
+//! [`DRAIN_LIMIT`] bytes and [`DRAIN_TIME`] unless the server says otherwise
+//! ([`Drain::unread_bodies`](super::Drain::unread_bodies)), while the answer is sent.
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -31,11 +32,17 @@ pub const DRAIN_TIME: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub struct RequestBody {
     inner: Option<Incoming>,
+    drain_limit: u64,
+    drain_time: Duration,
 }
 
 impl RequestBody {
-    pub(crate) fn new(inner: Incoming) -> Self {
-        RequestBody { inner: Some(inner) }
+    pub(crate) fn new(inner: Incoming, drain_limit: u64, drain_time: Duration) -> Self {
+        RequestBody {
+            inner: Some(inner),
+            drain_limit,
+            drain_time,
+        }
     }
 }
 
@@ -73,26 +80,30 @@ impl Drop for RequestBody {
             return;
         }
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(drain(inner));
+            runtime.spawn(drain(inner, self.drain_limit, self.drain_time));
         }
     }
 }
 
-async fn drain(mut body: Incoming) {
-    let mut left = DRAIN_LIMIT;
+async fn drain(mut body: Incoming, limit: u64, time: Duration) {
+    let mut left = limit;
     let read = async {
         while let Some(frame) = body.frame().await {
             let Ok(frame) = frame else { return };
             let len = frame.data_ref().map_or(0, |d| d.len() as u64);
             if len > left {
-                tracing::debug!("an unread request body is larger than {DRAIN_LIMIT} bytes: closing the connection");
+                tracing::debug!(
+                    "an unread request body is larger than {limit} bytes: closing the connection"
+                );
                 return;
             }
             left -= len;
         }
     };
-    if tokio::time::timeout(DRAIN_TIME, read).await.is_err() {
-        tracing::debug!("an unread request body took longer than {DRAIN_TIME:?} to arrive: closing the connection");
+    if tokio::time::timeout(time, read).await.is_err() {
+        tracing::debug!(
+            "an unread request body took longer than {time:?} to arrive: closing the connection"
+        );
     }
 }
 

@@ -20,8 +20,51 @@ use crate::BoxError;
 pub use answer::{boxed, failure_response, full, into_http, json_error, ResponseBody};
 pub use body::{read_body, BodyError, RequestBody, DRAIN_LIMIT, DRAIN_TIME};
 
+/// How the server winds down: how long requests in flight may take after a shutdown signal,
+/// and how much of a request body a handler left unread is read (and dropped) so the caller
+/// receives the answer.
+///
+/// ```
+/// use std::time::Duration;
+/// use polyfaas_core::server::Drain;
+///
+/// // Azure blob envelopes can be 1.3x a large blob: drain up to 1 GiB for a minute.
+/// let drain = Drain::new(Duration::from_secs(10)).unread_bodies(1 << 30, Duration::from_secs(60));
+/// # let _ = drain;
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Drain {
+    in_flight: Duration,
+    unread_body_limit: u64,
+    unread_body_time: Duration,
+}
+
+impl Drain {
+    /// Requests in flight get `in_flight`; unread bodies [`DRAIN_LIMIT`] and [`DRAIN_TIME`].
+    pub fn new(in_flight: Duration) -> Self {
+        Drain {
+            in_flight,
+            unread_body_limit: DRAIN_LIMIT,
+            unread_body_time: DRAIN_TIME,
+        }
+    }
+
+    /// How much of an unread request body is drained, and for how long at most.
+    pub fn unread_bodies(mut self, limit: u64, time: Duration) -> Self {
+        self.unread_body_limit = limit;
+        self.unread_body_time = time;
+        self
+    }
+}
+
+impl From<Duration> for Drain {
+    fn from(in_flight: Duration) -> Self {
+        Drain::new(in_flight)
+    }
+}
+
 /// Serves connections from `listener` until `shutdown` completes, then stops accepting and
-/// waits up to `drain` for requests in flight. `service` is called once per request with the
+/// waits (up to `drain`'s in-flight time) for requests in flight. `service` is called once per request with the
 /// peer's address; the request's body is a [`RequestBody`], which drains what the service left
 /// unread; the answer's body is a [`ResponseBody`] (whole, or streamed chunk by chunk).
 ///
@@ -36,13 +79,22 @@ pub use body::{read_body, BodyError, RequestBody, DRAIN_LIMIT, DRAIN_TIME};
 /// }, shutdown_signal(), std::time::Duration::from_secs(10)).await;
 /// # Ok(()) }
 /// ```
-pub async fn serve<F, Fut, E, S>(listener: TcpListener, service: F, shutdown: S, drain: Duration)
-where
+pub async fn serve<F, Fut, E, S>(
+    listener: TcpListener,
+    service: F,
+    shutdown: S,
+    drain: impl Into<Drain>,
+) where
     F: Fn(http::Request<RequestBody>, SocketAddr) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<http::Response<ResponseBody>, E>> + Send + 'static,
     E: Into<BoxError>,
     S: Future<Output = ()>,
 {
+    let Drain {
+        in_flight: drain,
+        unread_body_limit,
+        unread_body_time,
+    } = drain.into();
     let builder = auto::Builder::new(TokioExecutor::new());
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
@@ -61,7 +113,10 @@ where
         };
         let service = service.clone();
         let service = hyper::service::service_fn(move |request: http::Request<_>| {
-            service(request.map(RequestBody::new), peer)
+            service(
+                request.map(|body| RequestBody::new(body, unread_body_limit, unread_body_time)),
+                peer,
+            )
         });
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)

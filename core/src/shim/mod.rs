@@ -12,10 +12,12 @@
 //! | a non-HTTP response body as the platform's JSON result | [`result_value`], [`result_raw`] |
 //! | is this content type text? | [`is_text`], [`media_type`] |
 //! | the one rule for HTTP methods, and for schedule times | [`http_method`], [`rfc3339`] |
+//! | the W3C `traceparent` header | [`Traceparent`] |
 //! | `POLYFAAS_BODY_LIMIT`, `POLYFAAS_TMPDIR` | [`body_limit_from_env`], [`scratch_base_from_env`] |
 //! | ids for requests that arrive without one | [`RequestIds`] |
+//! | the W3C `traceparent` header | [`Traceparent`] |
 //! | building a URI from a platform's path and query | [`uri`] |
-//! | log lines in the platform's format, with the request id | [`init_logging`], [`init_json_logging`], [`LogSchema`] |
+//! | log lines in the platform's format, with the request id | [`init_logging`], [`init_text_logging`], [`init_json_logging`], [`LogSchema`] |
 //!
 //! The HTTP server loop the local, Google Cloud and Azure shims share is
 //! `polyfaas_core::server` (feature `server`).
@@ -26,14 +28,17 @@ mod logging;
 mod result;
 mod rules;
 mod settings;
+mod traceparent;
 pub mod uri;
 
 pub use crate::error::{from_value_at, join_path, parse_at};
 pub use content::{is_text, media_type};
 pub use ids::RequestIds;
 pub use logging::{
-    init_json_logging, init_logging, init_logging_with, JsonLines, LogRecord, LogSchema,
+    init_json_logging, init_logging, init_logging_with, init_text_logging, JsonLines, LogRecord,
+    LogSchema,
 };
 pub use result::{result_raw, result_value};
 pub use rules::{http_method, rfc3339};
 pub use settings::{body_limit_from_env, scratch_base_from_env, BODY_LIMIT_VAR, TMPDIR_VAR};
+pub use traceparent::Traceparent;

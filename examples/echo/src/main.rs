@@ -13,17 +13,28 @@
 //! - Authorizer calls: it allows, with principal `echo` and its canonical JSON as the string
 //!   context value `echo`, unless the token (with or without `Bearer `) is `deny` or the request
 //!   has `x-echo-deny: deny`.
-//! - Platform extras: with the header `x-echo-extras: 1`, an invoke payload field `echo_extras`
-//!   or a message attribute `echo_extras`, the answer gets a top-level `"extras"` key with every
-//!   extra the platform sent (`ctx.extras()`); the canonical `event` is unchanged.
+//! - Platform extras: with the header `x-echo-extras: 1` (on an HTTP request, or the request an
+//!   authorizer call is about), an invoke payload field `echo_extras`
+//!   or a message attribute `echo_extras` (or for every event, when started with
+//!   `ECHO_EXTRAS=1`), the answer gets a top-level `"extras"` key with every extra the platform
+//!   sent (`ctx.extras()`); the canonical `event` is unchanged. For message and change records
+//!   they are also logged, one line `echo extras {...}` after the record's (batch sources answer
+//!   with the partial-batch response).
 //! - It fails on purpose when asked: an HTTP header `x-echo-fail: error|panic`, an invoke payload
 //!   `{"echo_fail": "error"|"panic"}`, a message attribute `echo_fail`, a message whose body is
 //!   JSON with `echo_fail` (stream records), or a change whose new value has `echo_fail`.
 //! - It takes its time when asked, for concurrency and deadline checks: `x-echo-sleep-ms: N` or
 //!   `{"echo_sleep_ms": N}` (at most 60 000).
+//! - It sets named outputs when asked (Azure output bindings; other platforms drop them with a
+//!   warning): the HTTP header `x-echo-outputs`, an invoke payload field `echo_outputs` or a
+//!   message attribute `echo_outputs` holding a JSON object `{"<binding>": value}`; a string value
+//!   is sent as text, any other as JSON.
 //! - It streams when asked: with `x-echo-stream-ms: N` its answer comes in two chunks, the first
 //!   at once and the rest N ms later (at most 60 000), as a streamed body; platforms that cannot
 //!   stream send both together.
+//! - It has a shutdown hook, which logs `echo shutdown hook ran` when the platform stops it.
+//!
+//! - When the platform stops it, a shutdown hook logs `echo: shutdown hook ran`.
 //!
 //! Run it: `cargo run -p echo`, then `curl -s localhost:8080/anything?a=1`.
 
@@ -32,7 +43,7 @@ use std::convert::Infallible;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use http::HeaderValue;
-use polyfaas::{canonical, Authorization, Context, Error, Event, Response};
+use polyfaas::{canonical, Authorization, Context, Error, Event, Response, Shutdown};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncReadExt;
@@ -42,8 +53,13 @@ async fn echo(event: Event, ctx: Context) -> Result<Response, Error> {
         tokio::time::sleep(std::time::Duration::from_millis(ms.min(60_000))).await;
     }
     let mut event_json = canonical::to_json(&event);
+    let extras = extras_switch(&event);
     if matches!(event, Event::Message(_) | Event::Change(_)) {
         tracing::info!("echo record {event_json}");
+        if extras {
+            let extras_json = Value::Object(ctx.extras().to_json());
+            tracing::info!("echo extras {extras_json}");
+        }
     }
     match failure_switch(&event).as_deref() {
         Some("error") => return Err(Error::msg("echo failed on purpose (echo_fail: error)")),
@@ -65,7 +81,7 @@ async fn echo(event: Event, ctx: Context) -> Result<Response, Error> {
         },
         "event": event_json,
     });
-    if extras_switch(&event) {
+    if extras {
         answer["extras"] = Value::Object(ctx.extras().to_json());
     }
     if let Event::Authorize(auth) = &event {
@@ -86,9 +102,39 @@ async fn echo(event: Event, ctx: Context) -> Result<Response, Error> {
         };
         return Ok(decision.with_context("echo", answer.to_string()).into());
     }
-    match stream_switch(&event) {
-        Some(ms) => Ok(two_chunks(answer.to_string(), ms.min(60_000))),
-        None => Response::json(&answer),
+    let mut response = match stream_switch(&event) {
+        Some(ms) => two_chunks(answer.to_string(), ms.min(60_000)),
+        None => Response::json(&answer)?,
+    };
+    for (binding, value) in outputs_switch(&event) {
+        response = match value {
+            Value::String(text) => response.with_output(binding, text),
+            other => response.with_output(binding, other),
+        };
+    }
+    Ok(response)
+}
+
+/// The `echo_outputs` switch: `{"<binding>": value}` from a header, a payload field or a
+/// message attribute.
+fn outputs_switch(event: &Event) -> serde_json::Map<String, Value> {
+    let text: Option<&[u8]> = match event {
+        Event::Http(request) => request
+            .headers()
+            .get("x-echo-outputs")
+            .map(|v| v.as_bytes()),
+        Event::Invoke(payload) => {
+            return match payload.get("echo_outputs") {
+                Some(Value::Object(outputs)) => outputs.clone(),
+                _ => serde_json::Map::new(),
+            }
+        }
+        Event::Message(message) => message.attributes.get("echo_outputs").map(|v| v.as_bytes()),
+        _ => None,
+    };
+    match text.map(serde_json::from_slice::<Value>) {
+        Some(Ok(Value::Object(outputs))) => outputs,
+        _ => serde_json::Map::new(),
     }
 }
 
@@ -143,8 +189,11 @@ fn failure_switch(event: &Event) -> Option<String> {
     }
 }
 
-/// The `echo_extras` switch.
+/// The `echo_extras` switch, or `ECHO_EXTRAS=1` for every event.
 fn extras_switch(event: &Event) -> bool {
+    if std::env::var_os("ECHO_EXTRAS").is_some_and(|v| v == "1") {
+        return true;
+    }
     match event {
         Event::Http(request) => request
             .headers()
@@ -154,6 +203,11 @@ fn extras_switch(event: &Event) -> bool {
             .get("echo_extras")
             .is_some_and(|v| !matches!(v, Value::Null | Value::Bool(false))),
         Event::Message(message) => message.attributes.contains_key("echo_extras"),
+        Event::Authorize(auth) => auth
+            .request
+            .as_ref()
+            .and_then(|r| r.headers().get("x-echo-extras"))
+            .is_some_and(|v| v == "1"),
         _ => false,
     }
 }
@@ -194,5 +248,7 @@ async fn sha256_file(path: &std::path::Path) -> Result<String, Error> {
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    polyfaas::run(polyfaas::handler_fn(echo)).await
+    // A hook every platform runs when it stops the process: the suites look for its line.
+    let shutdown = Shutdown::new().hook(|| async { tracing::info!("echo: shutdown hook ran") });
+    polyfaas::run_with(polyfaas::handler_fn(echo), shutdown).await
 }

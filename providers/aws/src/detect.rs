@@ -26,6 +26,19 @@ pub enum Shape {
     Sns,
     /// An EventBridge (CloudWatch Events) scheduled rule.
     Schedule,
+    /// A Kinesis Data Streams batch.
+    Kinesis,
+    /// A DynamoDB Streams batch.
+    DynamoDb,
+    /// A Kafka batch: Amazon MSK or a self-managed cluster.
+    Kafka,
+    /// An API Gateway REST API TOKEN authorizer call.
+    TokenAuthorizer,
+    /// An API Gateway REQUEST authorizer call: REST API, WebSocket `$connect`, or HTTP API
+    /// with payload format 1.0.
+    RequestAuthorizer,
+    /// An API Gateway HTTP API authorizer call with payload format 2.0.
+    HttpApiAuthorizer,
     /// Anything else: a direct invocation.
     Invoke,
 }
@@ -55,18 +68,28 @@ pub fn detect(payload: &[u8]) -> Shape {
 /// costs a fraction of a serde pass. The parser of the chosen shape validates what it reads, and
 /// a payload taken for an invocation is parsed in full, so nothing invalid gets through.
 pub(crate) fn shape(text: &str) -> Shape {
-    let [version, http_method, raw_path, request_context, records, source, detail_type] = members(
-        text,
-        [
-            "version",
-            "httpMethod",
-            "rawPath",
-            "requestContext",
-            "Records",
-            "source",
-            "detail-type",
-        ],
-    );
+    let [version, http_method, raw_path, request_context, records, source, detail_type, kind, method_arn, route_arn, event_source, kafka_records] =
+        members(
+            text,
+            [
+                "version",
+                "httpMethod",
+                "rawPath",
+                "requestContext",
+                "Records",
+                "source",
+                "detail-type",
+                "type",
+                "methodArn",
+                "routeArn",
+                "eventSource",
+                "records",
+            ],
+        );
+    // Authorizer calls carry a request's keys too: they are told apart first.
+    if let Some(authorizer) = authorizer(kind, version, method_arn, route_arn) {
+        return authorizer;
+    }
     if let Some(context) = request_context {
         let [elb, http, stage, resource_path, connection_id, domain_name] = members(
             context,
@@ -110,11 +133,42 @@ pub(crate) fn shape(text: &str) -> Shape {
         if is_str(event_source_sns, "aws:sns") {
             return Shape::Sns;
         }
+        if is_str(event_source, "aws:kinesis") {
+            return Shape::Kinesis;
+        }
+        if is_str(event_source, "aws:dynamodb") {
+            return Shape::DynamoDb;
+        }
     }
     if is_str(source, "aws.events") && is_str(detail_type, "Scheduled Event") {
         return Shape::Schedule;
     }
+    if (is_str(event_source, "aws:kafka") || is_str(event_source, "SelfManagedKafka"))
+        && kafka_records.is_some_and(|r| r.starts_with('{'))
+    {
+        return Shape::Kafka;
+    }
     Shape::Invoke
+}
+
+/// An authorizer call: `type` TOKEN or REQUEST with the ARN of what is called (`methodArn`,
+/// or `routeArn` for HTTP API payload 2.0).
+fn authorizer(
+    kind: Option<&str>,
+    version: Option<&str>,
+    method_arn: Option<&str>,
+    route_arn: Option<&str>,
+) -> Option<Shape> {
+    let arn = |raw: Option<&str>| raw.and_then(str_of).is_some();
+    if is_str(kind, "TOKEN") && arn(method_arn) {
+        Some(Shape::TokenAuthorizer)
+    } else if is_str(kind, "REQUEST") && is_str(version, "2.0") && arn(route_arn) {
+        Some(Shape::HttpApiAuthorizer)
+    } else if is_str(kind, "REQUEST") && arn(method_arn) {
+        Some(Shape::RequestAuthorizer)
+    } else {
+        None
+    }
 }
 
 /// The raw JSON values of the `keys` members of the object `json` (the first of duplicates);
@@ -296,6 +350,47 @@ mod tests {
             (r#"{"Records":[{"eventSource":"aws:sqs"}]}"#, Shape::Sqs),
             (r#"{"Records":[{"EventSource":"aws:sns"}]}"#, Shape::Sns),
             (
+                r#"{"Records":[{"eventSource":"aws:kinesis"}]}"#,
+                Shape::Kinesis,
+            ),
+            (
+                r#"{"Records":[{"eventSource":"aws:dynamodb"}]}"#,
+                Shape::DynamoDb,
+            ),
+            (
+                r#"{"eventSource":"aws:kafka","records":{"t-0":[]}}"#,
+                Shape::Kafka,
+            ),
+            (
+                r#"{"eventSource":"SelfManagedKafka","records":{}}"#,
+                Shape::Kafka,
+            ),
+            (r#"{"eventSource":"aws:kafka","records":[]}"#, Shape::Invoke),
+            (
+                r#"{"type":"TOKEN","authorizationToken":"t","methodArn":"arn:aws:execute-api:x"}"#,
+                Shape::TokenAuthorizer,
+            ),
+            // A REQUEST authorizer has every key of a REST API request.
+            (
+                r#"{"type":"REQUEST","methodArn":"arn:x","httpMethod":"GET","path":"/","requestContext":{"resourcePath":"/","stage":"test"}}"#,
+                Shape::RequestAuthorizer,
+            ),
+            (
+                r#"{"version":"1.0","type":"REQUEST","methodArn":"arn:x","httpMethod":"GET","requestContext":{"stage":"test","http":{"method":"POST"}}}"#,
+                Shape::RequestAuthorizer,
+            ),
+            // ... and a payload 2.0 one every key of an HTTP API request.
+            (
+                r#"{"version":"2.0","type":"REQUEST","routeArn":"arn:x","rawPath":"/","requestContext":{"http":{"method":"GET"},"stage":"$default"}}"#,
+                Shape::HttpApiAuthorizer,
+            ),
+            (
+                r#"{"type":"REQUEST","methodArn":"arn:x","requestContext":{"connectionId":"c","eventType":"CONNECT"}}"#,
+                Shape::RequestAuthorizer,
+            ),
+            (r#"{"type":"TOKEN","methodArn":7}"#, Shape::Invoke),
+            (r#"{"type":"ORDER","methodArn":"arn:x"}"#, Shape::Invoke),
+            (
                 r#"{"source":"aws.events","detail-type":"Scheduled Event","resources":[]}"#,
                 Shape::Schedule,
             ),
@@ -347,8 +442,9 @@ mod tests {
 
     #[test]
     fn a_stray_http_method_in_a_v2_event_does_not_make_it_v1() {
-        // cargo-lambda's Function URL emulator adds `"httpMethod": "GET"` to 2.0 events.
-        let json = r#"{"version":"2.0","httpMethod":"GET","resource":null,"rawPath":"/p","requestContext":{"http":{"method":"DELETE"},"stage":"$default","resourcePath":null,"domainName":"localhost"}}"#;
+        // cargo-lambda's Function URL emulator adds `"httpMethod": "GET"` to 2.0 events (and
+        // `type`/`methodArn` as null: not an authorizer call).
+        let json = r#"{"version":"2.0","httpMethod":"GET","resource":null,"type":null,"methodArn":null,"rawPath":"/p","requestContext":{"http":{"method":"DELETE"},"stage":"$default","resourcePath":null,"domainName":"localhost"}}"#;
         assert_eq!(detect(json.as_bytes()), Shape::ApiGatewayV2);
     }
 }

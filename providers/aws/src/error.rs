@@ -1,30 +1,33 @@
 //! What goes to the Runtime API's error endpoints: a failed invocation's [`Failure`] as the
 //! `/runtime/invocation/{id}/error` body, a start-up [`Error`] as the `/runtime/init/error` one.
 
-use lambda_runtime::Diagnostic;
 use polyfaas_core::{Error, Failure};
 
 /// The `/error` body of a failed invocation: `errorType` = [`Failure::error_type`]
 /// (`InvalidEvent`, `HandlerError`, `Panic`, `Timeout`, `UnsuccessfulResponse`, ...),
-/// `errorMessage` = [`Failure::message`]. `lambda_runtime` also sends the type as the
+/// `errorMessage` = [`Failure::message`]. The type is also sent as the
 /// `Lambda-Runtime-Function-Error-Type` header.
-pub(crate) fn diagnostic(failure: &Failure) -> Diagnostic {
-    Diagnostic {
-        error_type: failure.error_type().to_owned(),
-        error_message: failure.message().to_owned(),
-    }
+pub(crate) fn error_body(failure: &Failure) -> String {
+    body(failure.error_type(), failure.message())
 }
 
 /// The `/init/error` report of a start-up failure: its type (`Runtime.` + [`Error::error_type`],
 /// sent as the `Lambda-Runtime-Function-Error-Type` header too) and the JSON body.
 pub(crate) fn init_error(error: &Error) -> (String, String) {
     let error_type = format!("Runtime.{}", error.error_type());
-    let body = serde_json::json!({
+    let body = body(&error_type, &error.to_string());
+    (error_type, body)
+}
+
+/// `{"errorType": ..., "errorMessage": ..., "stackTrace": []}`, the shape every Lambda runtime
+/// posts.
+pub(crate) fn body(error_type: &str, message: &str) -> String {
+    serde_json::json!({
         "errorType": error_type,
-        "errorMessage": error.to_string(),
+        "errorMessage": message,
         "stackTrace": [],
-    });
-    (error_type, body.to_string())
+    })
+    .to_string()
 }
 
 #[cfg(test)]
@@ -37,9 +40,9 @@ mod tests {
     #[test]
     fn failures_keep_their_type_and_message() {
         let failure = Failure::bad_input(&BadInput::at("Records[1].body", "not a string"));
-        let diagnostic = diagnostic(&failure);
-        assert_eq!(diagnostic.error_type, "InvalidEvent");
-        assert_eq!(diagnostic.error_message, "Records[1].body: not a string");
+        let body: Value = serde_json::from_str(&error_body(&failure)).unwrap();
+        assert_eq!(body["errorType"], "InvalidEvent");
+        assert_eq!(body["errorMessage"], "Records[1].body: not a string");
     }
 
     #[test]

@@ -3,13 +3,16 @@
 
 use bytes::Bytes;
 use polyfaas_core::shim::result_raw;
-use polyfaas_core::{BadInput, Context, Event, Failure, Invocation, Invoker, Message, Request};
-use serde::Serialize;
+use polyfaas_core::{BadInput, Context, Event, Failure, Invocation, Invoker, Request};
 use serde_json::value::RawValue;
 
+use crate::authorizer::{self, RESPONSE_VAR};
+use crate::batch::{Batch, Tally};
 use crate::detect::{self, Shape};
 use crate::http::{self, Origin};
-use crate::{s3, schedule, sns, sqs};
+use crate::invocation::RawEvent;
+use crate::whole::whole;
+use crate::{dynamodb, kafka, kinesis, s3, schedule, sns, sqs};
 
 /// Handles one invocation payload and returns the result JSON for `/response`, or the
 /// [`Failure`] for `/error`.
@@ -17,13 +20,20 @@ use crate::{s3, schedule, sns, sqs};
 /// - HTTP events (API Gateway v1/v2, Function URL, ALB): one handler call; the
 ///   [`Response`](polyfaas_core::Response) in the origin's format, whatever its status (a 404 is
 ///   a successful invocation).
-/// - SQS: one call per record; the result is `{"batchItemFailures": [...]}` naming the records
-///   whose call failed or answered non-2xx.
-/// - S3, SNS: one call per record; any failure fails the invocation (Lambda retries it).
+/// - SQS, Kinesis, DynamoDB Streams: one call per record; the result is
+///   `{"batchItemFailures": [...]}` naming the records whose call failed or answered non-2xx
+///   (ordered sources, FIFO queues included, stop at the first failure and name every later
+///   record too).
+/// - S3, SNS, Kafka: one call per record; the first failure fails the invocation, its message
+///   naming the record (Lambda retries the whole event).
+/// - Authorizer calls: one call; the handler's `Authorization` as the IAM policy or simple
+///   response API Gateway expects (`POLYFAAS_AUTHORIZER_RESPONSE` picks for HTTP API payload
+///   2.0).
 /// - Scheduled events and direct invocations: one call.
 ///
-/// Every call of one invocation shares its context (request id, deadline, extras); each gets a
-/// fresh scratch directory, removed when the call ends. For non-HTTP events the result is the
+/// Every call of one invocation shares its request id, deadline and extras; each record of a
+/// batch adds its own extras (`SqsRecord`, `KinesisRecord`...), and each call gets a fresh
+/// scratch directory, removed when the call ends. For non-HTTP events the result is the
 /// response body when it is JSON, else a JSON string (the text, or base64 of non-UTF-8 bytes),
 /// `null` when empty; with several records, an array. A handler error, panic or timeout, or a
 /// non-2xx response to a non-HTTP event, is a [`Failure`]; so is a malformed event
@@ -33,44 +43,67 @@ pub async fn handle_event(
     payload: Bytes,
     invocation: Invocation,
 ) -> Result<Box<RawValue>, Failure> {
+    match reply(invoker, payload, invocation).await? {
+        Reply::Result(result) => Ok(result),
+        Reply::Http(origin, response) => Ok(http::encode_response(origin, &whole(response).await?)),
+    }
+}
+
+/// What an invocation answers: a result, or an HTTP event's response not yet encoded (the
+/// runtime streams a Function URL's in streaming mode).
+pub(crate) enum Reply {
+    /// The result JSON.
+    Result(Box<RawValue>),
+    /// The response to an HTTP event of `Origin`; its body may be a stream.
+    Http(Origin, polyfaas_core::Response),
+}
+
+/// [`handle_event`] up to the HTTP response, which is left for the caller to encode or stream.
+/// Every invocation gets the event as [`RawEvent`]; an HTTP event also its request context.
+pub(crate) async fn reply(
+    invoker: &Invoker,
+    payload: Bytes,
+    invocation: Invocation,
+) -> Result<Reply, Failure> {
     let decoded = match decode(&payload) {
         Ok(decoded) => decoded,
-        Err(error) => return Err(invoker.refuse(&error, &invocation)),
+        Err(error) => return Err(invoker.refuse(&error, invocation.request_id_given())),
     };
-    let ctx = invoker.context(invocation);
+    let mut invocation = invocation.extra(RawEvent::new(payload.clone()));
+    if let Decoded::Http(_, origin) = &decoded {
+        invocation = http::attach_context(invocation, *origin, &payload);
+    }
     match decoded {
         Decoded::Http(request, origin) => {
+            let ctx = invoker.context(invocation);
             let response = invoker.run(Event::Http(request), ctx).await?;
-            Ok(http::encode_response(origin, &response))
+            Ok(Reply::Http(origin, response))
         }
-        Decoded::Sqs { messages, fifo } => {
-            let mut failed = Vec::new();
-            for message in messages {
-                if fifo && !failed.is_empty() {
-                    failed.push(message.id);
+        Decoded::Batch(batch) => {
+            let mut tally = Tally::new(batch.report, batch.records.len());
+            for record in batch.records {
+                if tally.skips() {
+                    tally.skipped(record);
                     continue;
                 }
-                let id = message.id.clone();
-                if let Err(failure) = call(invoker, Event::Message(message), &ctx).await {
-                    tracing::warn!(message_id = %id, error_type = failure.error_type(), error = failure.message(), "SQS record failed; reported in batchItemFailures");
-                    failed.push(id);
-                }
+                let (event, record_invocation, name) = record.start(&invocation);
+                let outcome = call(invoker, event, &invoker.context(record_invocation)).await;
+                tally.add(name, outcome)?;
             }
-            Ok(batch_response(failed))
+            Ok(Reply::Result(tally.finish()))
         }
-        Decoded::Records(events) => {
-            let mut results = Vec::with_capacity(events.len());
-            // The first failure fails the invocation; later records are not run (the whole
-            // event is retried).
-            for event in events {
-                results.push(call(invoker, event, &ctx).await?);
-            }
-            match <[_; 1]>::try_from(results) {
-                Ok([only]) => Ok(only),
-                Err(results) => Ok(to_raw(&results)),
-            }
+        Decoded::Authorize(mut call) => {
+            call.choose_response(std::env::var(RESPONSE_VAR).ok().as_deref())?;
+            let resource = call.request.resource.clone();
+            let form = call.extra.response;
+            let authorizer::Call { request, extra, .. } = *call;
+            let ctx = invoker.context(invocation.extra(extra));
+            let response = whole(invoker.run(Event::Authorize(request), ctx).await?).await?;
+            authorizer::answer(&response, &resource, form).map(Reply::Result)
         }
-        Decoded::One(event) => call(invoker, event, &ctx).await,
+        Decoded::One(event) => call(invoker, event, &invoker.context(invocation))
+            .await
+            .map(Reply::Result),
     }
 }
 
@@ -78,10 +111,10 @@ pub async fn handle_event(
 enum Decoded {
     /// One HTTP request, answered in its origin's format.
     Http(Request, Origin),
-    /// An SQS batch: one call per message, failures reported per message.
-    Sqs { messages: Vec<Message>, fifo: bool },
-    /// S3 or SNS records: one call per record, the first failure fails the invocation.
-    Records(Vec<Event>),
+    /// Records: one call each, failures reported as the source allows.
+    Batch(Batch),
+    /// An authorizer call, answered with a policy or a simple response.
+    Authorize(Box<authorizer::Call>),
     /// A scheduled event or a direct invocation.
     One(Event),
 }
@@ -90,13 +123,14 @@ fn decode(payload: &Bytes) -> Result<Decoded, BadInput> {
     let text = std::str::from_utf8(payload).map_err(|e| not_utf8(payload, e))?;
     let shape = detect::shape(text);
     Ok(match shape {
-        Shape::Sqs => {
-            let (messages, fifo) = sqs::decode(text)?;
-            Decoded::Sqs { messages, fifo }
-        }
-        Shape::S3 => Decoded::Records(s3::decode(text)?),
-        Shape::Sns => {
-            Decoded::Records(sns::decode(text)?.into_iter().map(Event::Message).collect())
+        Shape::Sqs => Decoded::Batch(sqs::decode(text)?),
+        Shape::S3 => Decoded::Batch(s3::decode(text)?),
+        Shape::Sns => Decoded::Batch(sns::decode(text)?),
+        Shape::Kinesis => Decoded::Batch(kinesis::decode(text)?),
+        Shape::DynamoDb => Decoded::Batch(dynamodb::decode(text)?),
+        Shape::Kafka => Decoded::Batch(kafka::decode(text)?),
+        Shape::TokenAuthorizer | Shape::RequestAuthorizer | Shape::HttpApiAuthorizer => {
+            Decoded::Authorize(Box::new(authorizer::decode(shape, payload, text)?))
         }
         Shape::Schedule => Decoded::One(Event::Schedule(schedule::decode(text)?)),
         _ => match http::decode(shape, payload, text)? {
@@ -109,30 +143,11 @@ fn decode(payload: &Bytes) -> Result<Decoded, BadInput> {
 /// One handler call for a non-HTTP event: a non-2xx response is a failure.
 async fn call(invoker: &Invoker, event: Event, ctx: &Context) -> Result<Box<RawValue>, Failure> {
     let kind = event.kind();
-    let response = invoker.run(event, ctx.clone()).await?;
+    let response = whole(invoker.run(event, ctx.clone()).await?).await?;
     if !response.is_success() {
         return Err(Failure::unsuccessful(kind, &response));
     }
     Ok(result_raw(response.body()))
-}
-
-/// `{"batchItemFailures":[{"itemIdentifier":"<messageId>"}, ...]}`.
-fn batch_response(failed: Vec<String>) -> Box<RawValue> {
-    let mut response = aws_lambda_events::sqs::SqsBatchResponse::default();
-    response.batch_item_failures = failed
-        .into_iter()
-        .map(|id| {
-            let mut failure = aws_lambda_events::sqs::BatchItemFailure::default();
-            failure.item_identifier = id;
-            failure
-        })
-        .collect();
-    to_raw(&response)
-}
-
-fn to_raw<T: Serialize + ?Sized>(value: &T) -> Box<RawValue> {
-    // Only arrays of raw JSON and derived structs are serialised here: cannot fail.
-    serde_json::value::to_raw_value(value).unwrap_or_else(|_| RawValue::NULL.to_owned())
 }
 
 /// A payload that is not UTF-8: not JSON at all, or JSON with a string that is not text.
@@ -143,8 +158,7 @@ fn not_utf8(payload: &[u8], error: std::str::Utf8Error) -> BadInput {
     }
 }
 
-/// A payload that is not JSON. (`lambda_runtime` refuses those before the shim sees them; a
-/// caller of [`handle_event`] may not.)
+/// A payload that is not JSON (the runtime loop hands every `/next` body over as it is).
 fn not_json(error: serde_json::Error) -> BadInput {
     BadInput::new(format!("the event is not JSON: {error}")).with_source(error)
 }

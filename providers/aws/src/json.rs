@@ -34,6 +34,11 @@ impl Str<'_> {
     pub(crate) fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The text as an owned `String` (for `Option::map`).
+    pub(crate) fn into_string(self) -> String {
+        self.0.into_owned()
+    }
 }
 
 /// `{ "name": "value", ... }` in JSON order (`headers`, `queryStringParameters`).

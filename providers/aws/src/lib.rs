@@ -1,16 +1,19 @@
-//! AWS Lambda shim for polyfaas: the Runtime API through `lambda_runtime`, every common
-//! trigger into the neutral [`Event`](polyfaas_core::Event) and back.
+//! AWS Lambda shim for polyfaas: the Runtime API (over the aws-lambda-rust-runtime project's
+//! `lambda_runtime_api_client`), every common trigger into the neutral
+//! [`Event`](polyfaas_core::Event) and back.
 //!
-//! The shim is transport + codec over core's invocation skeleton: `lambda_runtime` hands it
-//! each `/next` event; [`invocation()`] reads what the Runtime API told about it (request id,
-//! deadline, trace id, [`FunctionArn`], [`TraceId`]); [`handle_event`] decodes the payload
-//! into neutral events, runs them through the [`Invoker`](polyfaas_core::Invoker) and writes
-//! the result, or the [`Failure`](polyfaas_core::Failure) that goes to `/error`.
+//! The shim is transport + codec over core's invocation skeleton: the runtime loop takes each
+//! `/next` event's bytes as they arrive; [`invocation()`] reads what the Runtime API told about
+//! it (request id, deadline, trace id, [`FunctionArn`], [`TraceId`]); [`handle_event`] decodes
+//! the payload into neutral events, runs them through the [`Invoker`](polyfaas_core::Invoker)
+//! and writes the result, or the [`Failure`](polyfaas_core::Failure) that goes to `/error`.
 //!
 //! Applications don't call this crate: they build with the `aws` feature of `polyfaas` and
-//! `polyfaas::run(handler)` lands in [`run`] when `AWS_LAMBDA_RUNTIME_API` is set (they read
-//! the extras as `polyfaas::aws::FunctionArn` and `polyfaas::aws::TraceId`). The pieces are
-//! public for tests and benchmarks:
+//! `polyfaas::run(handler)` lands in [`run`] when `AWS_LAMBDA_RUNTIME_API` is set. They read
+//! Lambda's extras as `polyfaas::aws::…`: [`FunctionArn`], [`TraceId`], the event as received
+//! ([`RawEvent`]), and an HTTP event's whole request context ([`ApiGatewayV1Context`],
+//! [`ApiGatewayV2Context`], [`FunctionUrlContext`], [`AlbContext`]). The pieces are public for
+//! tests and benchmarks:
 //!
 //! ```
 //! use bytes::Bytes;
@@ -41,10 +44,18 @@
 //! | `json` | reading the event's JSON: borrowing shapes, and the parse that names the field at fault |
 //! | `http` | API Gateway v1/v2, Function URL and ALB events into `Request`, the `Response` back ([`encode_response`]) |
 //! | `s3`, `sqs`, `sns`, `schedule` | the other triggers |
-//! | `invocation` | the core `Invocation` from what the Runtime API told ([`invocation()`], [`FunctionArn`], [`TraceId`]) |
+//! | `kinesis`, `dynamodb`, `kafka` | stream records ([`KinesisRecord`], [`DynamoDbRecord`], [`KafkaRecord`]) |
+//! | `authorizer` | API Gateway authorizer calls and their answers ([`AuthorizerEvent`]) |
+//! | `batch` | records one at a time, each with its extras; failures reported as the source allows |
+//! | `time` | epoch times as RFC 3339 |
+//! | `invocation` | the core `Invocation` from the `/next` headers ([`invocation()`], [`InvalidHeader`]); [`FunctionArn`], [`TraceId`], [`RawEvent`] |
 //! | `handle` | one invocation end to end: decode, the skeleton, encode ([`handle_event`]) |
+//! | `whole` | streamed bodies collected where Lambda's answer must be whole |
 //! | `error` | a `Failure` as the `/error` body, a start-up error as the `/init/error` body |
-//! | `runtime` | environment checks, the `Invoker`, the `lambda_runtime` loop, `/init/error` |
+//! | `api` | the Runtime and Extensions API calls |
+//! | `runtime` | environment checks, the `Invoker`, the loop, `/init/error`, the shutdown hooks |
+//! | `extension` | the internal extension that makes Lambda send SIGTERM, and the signals |
+//! | `logging` | Lambda's JSON log format or text, the level from `AWS_LAMBDA_LOG_LEVEL` |
 //!
 //! Failures: a handler error, panic or timeout goes to the Runtime API's error endpoint with
 //! `errorType` = [`Failure::error_type`](polyfaas_core::Failure::error_type) (`HandlerError`,
@@ -52,29 +63,51 @@
 //! client 502/500). A panic's own text goes to the log only (stderr, which Lambda sends to
 //! CloudWatch); the message is core's [`PANIC_MESSAGE`](polyfaas_core::PANIC_MESSAGE) with the
 //! request id. A malformed event gets `errorType` `InvalidEvent` and a message naming the
-//! field. The next invocation is served normally after each.
+//! field; a `/next` header that cannot be read (`Lambda-Runtime-Deadline-Ms` empty, negative,
+//! past `u64`) `InvalidRuntimeHeader`; an invocation without a usable request id is skipped
+//! with a log line. The next invocation is served normally after each.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod api;
+mod authorizer;
+mod batch;
 mod detect;
+mod dynamodb;
 mod error;
+mod extension;
 mod handle;
 mod http;
 mod invocation;
 mod json;
+mod kafka;
+mod kinesis;
+mod logging;
 mod runtime;
 mod s3;
 mod schedule;
 mod sns;
 mod sqs;
+mod time;
+mod whole;
 
-use polyfaas_core::{Error, Handler};
+use polyfaas_core::{Error, Handler, Shutdown};
 
+pub use authorizer::{AuthorizerEvent, AuthorizerResponse, RESPONSE_VAR};
 pub use detect::{detect, Shape};
+pub use dynamodb::DynamoDbRecord;
 pub use handle::handle_event;
-pub use http::{encode_response, Origin};
-pub use invocation::{invocation, FunctionArn, TraceId};
+pub use http::{
+    encode_response, AlbContext, ApiGatewayV1Context, ApiGatewayV2Context, FunctionUrlContext,
+    Origin,
+};
+pub use invocation::{invocation, request_id, FunctionArn, InvalidHeader, RawEvent, TraceId};
+pub use kafka::KafkaRecord;
+pub use kinesis::KinesisRecord;
+pub use s3::S3Record;
+pub use sns::SnsNotification;
+pub use sqs::{SqsAttributes, SqsRecord};
 
 /// Whether this process was started by Lambda (or an emulator of its Runtime API).
 pub fn detected() -> bool {
@@ -83,12 +116,19 @@ pub fn detected() -> bool {
 
 /// Runs `handler` on the Lambda Runtime API until the platform stops the process.
 ///
-/// Sets up logging (`RUST_LOG`, default `info`, on stderr, which Lambda sends to CloudWatch),
-/// opens the blob store (`POLYFAAS_BLOB_URL`, else the platform default), then serves one
-/// invocation after another. Fails at start-up, after reporting to `/runtime/init/error`, when
-/// the environment is not Lambda's (the message names the variable).
+/// Sets up logging (Lambda's JSON format with `AWS_LAMBDA_LOG_FORMAT=JSON`, else text; the level
+/// from `AWS_LAMBDA_LOG_LEVEL`, `RUST_LOG` winning; on stderr, which Lambda sends to
+/// CloudWatch), opens the blob store (`POLYFAAS_BLOB_URL`, else the platform default), then
+/// serves one invocation after another. Fails at start-up, after reporting to
+/// `/runtime/init/error`, when the environment is not Lambda's (the message names the variable).
 pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
-    runtime::run(handler).await
+    runtime::run(handler, Shutdown::new()).await
+}
+
+/// [`run`], and `shutdown`'s hooks when Lambda stops the process: an internal extension is
+/// registered so that Lambda sends SIGTERM first (it gives about 500 ms before SIGKILL).
+pub async fn run_with<H: Handler>(handler: H, shutdown: Shutdown) -> Result<(), Error> {
+    runtime::run(handler, shutdown).await
 }
 
 /// AWS Lambda as a [`Platform`](polyfaas_core::Platform), for `polyfaas::run`.
@@ -109,14 +149,6 @@ impl polyfaas_core::Platform for Aws {
         handler: std::sync::Arc<dyn polyfaas_core::Handler>,
         shutdown: polyfaas_core::Shutdown,
     ) -> polyfaas_core::platform::RunFuture {
-        // Boxed first: proving `Send` for lambda_runtime's future inside another async block
-        // trips a higher-ranked lifetime limitation of the compiler.
-        let serving: polyfaas_core::platform::RunFuture = Box::pin(run(handler));
-        Box::pin(async move {
-            // `run` returns once the platform has told the process to stop.
-            let served = serving.await;
-            shutdown.run().await;
-            served
-        })
+        Box::pin(run_with(handler, shutdown))
     }
 }

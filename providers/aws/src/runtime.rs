@@ -1,63 +1,214 @@
 //! The process side: configuration from the environment, the [`Invoker`] built once, the
-//! Runtime API loop through `lambda_runtime`, and `/init/error` when start-up fails.
+//! Runtime API loop, `/init/error` when start-up fails, and the shutdown hooks when Lambda
+//! stops the process.
+//!
+//! Each invocation: `/next` → its headers read ([`invocation`](crate::invocation())) → the event
+//! bytes, as received, through [`reply`](crate::handle) → `/response` (whole, or streamed for a
+//! Function URL in streaming mode) or `/error`. Whatever one invocation holds, the loop goes on
+//! to the next: a header that cannot be read fails that invocation through `/error`
+//! (`InvalidRuntimeHeader`), and one without a usable request id, which cannot be answered, is
+//! skipped with a log line.
 
 use std::sync::Arc;
 
 use bytes::Bytes;
-use lambda_runtime::{service_fn, LambdaEvent};
+use http::StatusCode;
 use polyfaas_core::blob::{self, Blobs, EnvVars, Scheme};
-use polyfaas_core::{BoxError, Error, Handler, Invoker, Provider, StartupError};
-use serde_json::value::RawValue;
+use polyfaas_core::{
+    Error, Failure, FailureKind, Handler, Invoker, Provider, Shutdown, StartupError,
+};
 
-use crate::error::{diagnostic, init_error};
-use crate::handle::handle_event;
-use crate::invocation::invocation;
+use crate::api::{Next, RuntimeApi};
+use crate::error::init_error;
+use crate::extension::{self, Stop};
+use crate::handle::{reply, Reply};
+use crate::http::{encode_response, http_integration, Origin, HTTP_INTEGRATION};
+use crate::invocation::{invocation, request_id, trace_header};
+use crate::logging;
+use crate::whole::{whole, RESPONSE_LIMIT};
 
 /// The variable that says where the Runtime API is.
 const RUNTIME_API: &str = "AWS_LAMBDA_RUNTIME_API";
 
-/// The variables `lambda_runtime` requires; it panics without them, so they are checked first.
+/// The variable that turns response streaming on.
+pub(crate) const STREAMING: &str = "POLYFAAS_RESPONSE_STREAMING";
+
+/// The variables Lambda sets for every function; their absence means this is not Lambda.
 const REQUIRED: [&str; 3] = [
     "AWS_LAMBDA_FUNCTION_NAME",
     "AWS_LAMBDA_FUNCTION_VERSION",
     "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
 ];
 
-/// Runs `handler` on the Lambda Runtime API until the platform stops the process.
-pub(crate) async fn run<H: Handler>(handler: H) -> Result<(), Error> {
-    polyfaas_core::shim::init_logging();
+/// What the environment configures.
+struct Settings {
+    blobs: Blobs,
+    function_name: String,
+    streaming: bool,
+}
+
+/// Runs `handler` on the Lambda Runtime API until the platform stops the process, then
+/// `shutdown`'s hooks.
+pub(crate) async fn run<H: Handler>(handler: H, shutdown: Shutdown) -> Result<(), Error> {
+    logging::init();
     let endpoint = runtime_api()?;
-    let blobs = match check_environment().and_then(|()| open_blobs()) {
-        Ok(blobs) => blobs,
+    let api = RuntimeApi::new(endpoint).map_err(|e| {
+        Error::from(StartupError::new("cannot make a Runtime API client").with_source(e))
+    })?;
+    let api = Arc::new(api);
+    let settings = match settings() {
+        Ok(settings) => settings,
         Err(error) => {
             let error = Error::from(error);
-            report_init_error(endpoint, &error).await;
+            report_init_error(&api, &error).await;
             return Err(error);
         }
     };
-    tracing::debug!(store = %blobs.store().describe(), "polyfaas-aws started");
+    tracing::debug!(store = %settings.blobs.store().describe(), streaming = settings.streaming, "polyfaas-aws started");
     let invoker = Invoker::builder(Provider::AWS, handler)
-        .blobs(blobs)
+        .blobs(settings.blobs)
+        .function_name(Some(settings.function_name))
+        .streams_responses(settings.streaming)
+        .response_limit(RESPONSE_LIMIT)
         .build();
-    serve(Arc::new(invoker)).await
+    let stop = match shutdown.is_empty() {
+        true => None,
+        false => extension::prepare(&api).await,
+    };
+    let served = Loop {
+        api,
+        invoker,
+        streaming: settings.streaming,
+    }
+    .serve(stop)
+    .await;
+    if let Ok(signal) = served {
+        tracing::info!("{signal}: stopping; running the shutdown hooks");
+        shutdown.run().await;
+    }
+    served.map(|_| ())
 }
 
-async fn serve(invoker: Arc<Invoker>) -> Result<(), Error> {
-    let service = service_fn(move |event: LambdaEvent<Box<RawValue>>| {
-        let invoker = Arc::clone(&invoker);
-        let invocation = invocation(&event.context);
-        async move {
-            let payload = Bytes::from(String::from(Box::<str>::from(event.payload)));
-            handle_event(&invoker, payload, invocation)
-                .await
-                .map_err(|failure| diagnostic(&failure))
+/// The Runtime API loop.
+struct Loop {
+    api: Arc<RuntimeApi>,
+    invoker: Invoker,
+    streaming: bool,
+}
+
+impl Loop {
+    /// Serves invocations one after another until a stop signal (returned) or the Runtime API
+    /// fails (an error: Lambda is gone).
+    async fn serve(self, mut stop: Option<Stop>) -> Result<&'static str, Error> {
+        loop {
+            let signalled = async {
+                match stop.as_mut() {
+                    Some(stop) => stop.signalled().await,
+                    None => std::future::pending().await,
+                }
+            };
+            let next = tokio::select! {
+                biased;
+                signal = signalled => return Ok(signal),
+                next = self.api.next() => next,
+            };
+            let next = next.map_err(|e| {
+                Error::from(StartupError::new("the Runtime API's /next failed").with_source(e))
+            })?;
+            self.invoke(next).await;
         }
-    });
-    lambda_runtime::run(service).await.map_err(|e| {
-        StartupError::new("the Lambda Runtime API loop stopped")
-            .with_source(e)
-            .into()
+    }
+
+    /// One invocation, answered whatever it holds (or skipped, logged, when it cannot be).
+    async fn invoke(&self, next: Next) {
+        let id = match request_id(&next.headers) {
+            Ok(id) => id.to_owned(),
+            Err(error) => {
+                tracing::error!(%error, "skipping an invocation whose request id cannot be read: there is nothing to answer to");
+                return;
+            }
+        };
+        let invocation = match invocation(&next.headers) {
+            Ok(invocation) => invocation,
+            Err(error) => {
+                tracing::error!(request_id = %id, %error, "the invocation's headers cannot be read; failing it");
+                let failure = Failure::new(
+                    FailureKind::BadInput,
+                    StatusCode::BAD_REQUEST,
+                    "InvalidRuntimeHeader",
+                    error.to_string(),
+                );
+                return self.answer(&id, Err(failure)).await;
+            }
+        };
+        set_trace_env(trace_header(&next.headers));
+        let replied = reply(&self.invoker, next.event, invocation).await;
+        self.answer(&id, replied).await;
+    }
+
+    /// Posts the answer: the result, the HTTP response (streamed for a Function URL in
+    /// streaming mode), or the failure.
+    async fn answer(&self, id: &str, replied: Result<Reply, Failure>) {
+        let posted = match replied {
+            Ok(Reply::Http(Origin::FunctionUrl, response)) if self.streaming => {
+                let body = http_integration(response, id);
+                self.api
+                    .respond_streaming(
+                        id,
+                        HTTP_INTEGRATION,
+                        lambda_runtime_api_client::body::Body::new(body),
+                    )
+                    .await
+            }
+            Ok(Reply::Http(origin, response)) => match whole(response).await {
+                Ok(response) => {
+                    let result = encode_response(origin, &response);
+                    self.api.respond(id, raw_bytes(result)).await
+                }
+                Err(failure) => self.api.fail(id, &failure).await,
+            },
+            Ok(Reply::Result(result)) => self.api.respond(id, raw_bytes(result)).await,
+            Err(failure) => self.api.fail(id, &failure).await,
+        };
+        if let Err(error) = posted {
+            tracing::error!(request_id = %id, %error, "the answer was not accepted");
+        }
+    }
+}
+
+/// The result JSON's bytes, without a copy.
+fn raw_bytes(result: Box<serde_json::value::RawValue>) -> Bytes {
+    Bytes::from(String::from(Box::<str>::from(result)))
+}
+
+/// `_X_AMZN_TRACE_ID` for this invocation, as Lambda asks custom runtimes to set it (the AWS SDK
+/// reads it to link its calls into the X-Ray trace), as `lambda_runtime` sets it. It is
+/// process-wide: a handler reads its own invocation's trace id from `ctx.trace_id()`.
+fn set_trace_env(trace_id: Option<&str>) {
+    match trace_id {
+        Some(trace) => std::env::set_var("_X_AMZN_TRACE_ID", trace),
+        None => std::env::remove_var("_X_AMZN_TRACE_ID"),
+    }
+}
+
+/// The environment's settings; each error names its variable.
+fn settings() -> Result<Settings, StartupError> {
+    check_environment()?;
+    Ok(Settings {
+        blobs: open_blobs()?,
+        function_name: std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_default(),
+        streaming: streaming_from_env()?,
     })
+}
+
+/// `POLYFAAS_RESPONSE_STREAMING`: `1`/`true` on, `0`/`false`/empty/unset off.
+fn streaming_from_env() -> Result<bool, StartupError> {
+    let value = std::env::var(STREAMING).unwrap_or_default();
+    match value.to_ascii_lowercase().as_str() {
+        "1" | "true" => Ok(true),
+        "" | "0" | "false" => Ok(false),
+        _ => Err(StartupError::variable(STREAMING, &value, "1 or 0")),
+    }
 }
 
 /// The blob store: `POLYFAAS_BLOB_URL`, else S3 in each blob event's own bucket when AWS
@@ -120,25 +271,12 @@ fn check_environment() -> Result<(), StartupError> {
 }
 
 /// `POST /2018-06-01/runtime/init/error` (best effort: the process exits either way).
-async fn report_init_error(endpoint: http::Uri, error: &Error) {
-    match post_init_error(endpoint, error).await {
-        Ok(status) => {
-            tracing::error!(%error, %status, "start-up failed; reported to /runtime/init/error")
-        }
+async fn report_init_error(api: &RuntimeApi, error: &Error) {
+    let (error_type, body) = init_error(error);
+    match api.init_error(&error_type, body).await {
+        Ok(()) => tracing::error!(%error, "start-up failed; reported to /runtime/init/error"),
         Err(e) => {
             tracing::error!(%error, report_error = %e, "start-up failed and /runtime/init/error could not be reached")
         }
     }
-}
-
-async fn post_init_error(endpoint: http::Uri, error: &Error) -> Result<http::StatusCode, BoxError> {
-    let (error_type, body) = init_error(error);
-    let request = http::Request::post("/2018-06-01/runtime/init/error")
-        .header("content-type", "application/json")
-        .header("lambda-runtime-function-error-type", error_type)
-        .body(lambda_runtime_api_client::body::Body::from(body))?;
-    let client = lambda_runtime_api_client::Client::builder()
-        .with_endpoint(endpoint)
-        .build()?;
-    Ok(client.call(request).await?.status())
 }

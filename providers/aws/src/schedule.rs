@@ -1,9 +1,11 @@
 //! EventBridge scheduled rules (`"detail-type": "Scheduled Event"`): one [`Tick`].
 //!
 //! `name` is the rule's name: `resources[0]` after `rule/`; `time` is `time` as EventBridge
-//! wrote it. EventBridge *Scheduler* targets get only the schedule's own input, with no
-//! envelope, so they arrive as invocations.
+//! wrote it, which must be an RFC 3339 date-time (`shim::rfc3339`: a `"time": "-1"`, as some
+//! test tools send, is an `InvalidEvent` naming `time`). EventBridge *Scheduler* targets get
+//! only the schedule's own input, with no envelope, so they arrive as invocations.
 
+use polyfaas_core::shim::rfc3339;
 use polyfaas_core::{BadInput, Tick};
 use serde::Deserialize;
 
@@ -26,7 +28,7 @@ pub(crate) fn decode(text: &str) -> Result<Tick, BadInput> {
         tick = tick.named(name);
     }
     if let Some(time) = event.time {
-        tick = tick.at(time.0.into_owned());
+        tick = tick.at(rfc3339(time.as_str(), "time")?);
     }
     Ok(tick)
 }
@@ -44,5 +46,13 @@ mod tests {
             decode(r#"{"resources":[5]}"#).unwrap_err().to_string(),
             "resources[0]: invalid type: integer `5`, expected a string"
         );
+    }
+
+    #[test]
+    fn a_time_that_is_not_rfc_3339_is_refused_naming_the_field() {
+        let err = decode(r#"{"time":"-1","resources":["arn:aws:events:eu-west-1:1:rule/r"]}"#)
+            .unwrap_err();
+        assert_eq!(err.to_string(), "time: \"-1\" is not an RFC 3339 date-time");
+        assert_eq!(decode(r#"{"resources":[]}"#).unwrap().time, None);
     }
 }

@@ -166,14 +166,28 @@ async fn the_context_has_the_arn_and_trace_id() {
             "deadline": ctx.deadline_ms(),
         }))
     }));
-    let mut lambda_ctx = lambda_runtime::Context::default();
-    lambda_ctx.request_id = "req-9".into();
-    lambda_ctx.deadline = 4_102_444_800_000; // 2100-01-01
-    lambda_ctx.invoked_function_arn = "arn:aws:lambda:eu-west-1:1:function:f:live".into();
-    lambda_ctx.xray_trace_id = Some("Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1".into());
-    let raw = handle_event(&handler, Bytes::from_static(b"{}"), invocation(&lambda_ctx))
-        .await
-        .unwrap();
+    let mut headers = http::HeaderMap::new();
+    for (name, value) in [
+        ("lambda-runtime-aws-request-id", "req-9"),
+        ("lambda-runtime-deadline-ms", "4102444800000"), // 2100-01-01
+        (
+            "lambda-runtime-invoked-function-arn",
+            "arn:aws:lambda:eu-west-1:1:function:f:live",
+        ),
+        (
+            "lambda-runtime-trace-id",
+            "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1",
+        ),
+    ] {
+        headers.insert(name, HeaderValue::from_static(value));
+    }
+    let raw = handle_event(
+        &handler,
+        Bytes::from_static(b"{}"),
+        invocation(&headers).unwrap(),
+    )
+    .await
+    .unwrap();
     let json: Value = serde_json::from_str(raw.get()).unwrap();
     let trace = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1";
     assert_eq!(json["arn"], "arn:aws:lambda:eu-west-1:1:function:f:live");
@@ -181,7 +195,7 @@ async fn the_context_has_the_arn_and_trace_id() {
     assert_eq!(json["trace_id"], trace);
     assert_eq!(
         json["extras"],
-        json!({"aws.function_arn": "arn:aws:lambda:eu-west-1:1:function:f:live", "aws.trace_id": trace})
+        json!({"aws.event": {}, "aws.function_arn": "arn:aws:lambda:eu-west-1:1:function:f:live", "aws.trace_id": trace})
     );
     assert_eq!(json["request_id"], "req-9");
     assert_eq!(json["deadline"], 4_102_444_800_000u64);

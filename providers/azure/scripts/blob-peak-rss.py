@@ -2,15 +2,17 @@
 """Peak memory of an Azure custom-handler binary receiving one large blob trigger (Linux).
 
     cargo build --release -p echo --no-default-features --features azure
-    python3 providers/azure/scripts/blob-peak-rss.py target/release/echo 64
+    python3 providers/azure/scripts/blob-peak-rss.py target/release/echo 64 [CONCURRENT]
 
 Starts the binary in a temporary function app (one blob-trigger function), sends the host's
 envelope for a blob of N MiB as a chunked request (the base64 text produced as it is sent),
-and prints the process's VmHWM (peak resident set) before and after. The conformance test
-`a_64_mib_blob_is_decoded_to_disk_without_holding_it_in_memory` does the same on debug builds.
+CONCURRENT of them at once (default 1), and prints the process's VmHWM (peak resident set)
+before and after. The conformance test `a_64_mib_blob_is_decoded_to_disk_without_holding_it_in_memory`
+does the same for one blob on debug builds.
 """
 
 import base64
+import concurrent.futures as concurrent_futures
 import hashlib
 import http.client
 import json
@@ -36,9 +38,35 @@ def free_port():
         return s.getsockname()[1]
 
 
+def send_blob(port, block, chunks, invocation_id):
+    """One blob-trigger invocation of `chunks` × `block`; returns (status, sha256 matched)."""
+    raw_chunk = len(block)
+    meta = {"Uri": json.dumps("https://acct.blob.core.windows.net/in/big.bin"),
+            "Properties": {"Length": chunks * raw_chunk},
+            "sys": {"MethodName": "big", "UtcNow": "2026-01-01T00:00:00Z"}}
+
+    def body():
+        yield b'{"Data":{"blob":"'
+        for _ in range(chunks):
+            yield base64.b64encode(block)
+        yield ('"},"Metadata":' + json.dumps(meta) + "}").encode()
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+    conn.request("POST", "/big", body=body(), encode_chunked=True,
+                 headers={"Content-Type": "application/json; charset=utf-8",
+                          "X-Azure-Functions-InvocationId": invocation_id})
+    reply = conn.getresponse()
+    payload = reply.read()
+    expected = hashlib.sha256(block * chunks).hexdigest()
+    result = json.loads(payload).get("ReturnValue") or {}
+    got = (result.get("event") or {}).get("local_sha256")
+    return reply.status, got == expected
+
+
 def main():
     binary = os.path.abspath(sys.argv[1])
     mib = int(sys.argv[2]) if len(sys.argv) > 2 else 64
+    concurrent = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     raw_chunk = 48 * 1024
     chunks = mib * 1024 * 1024 // raw_chunk
     block = os.urandom(raw_chunk)
@@ -66,30 +94,16 @@ def main():
             else:
                 sys.exit(f"{binary} did not listen on 127.0.0.1:{port} within 30 s")
             before = vm_hwm_mib(proc.pid)
-            meta = {"Uri": json.dumps("https://acct.blob.core.windows.net/in/big.bin"),
-                    "Properties": {"Length": chunks * raw_chunk},
-                    "sys": {"MethodName": "big", "UtcNow": "2026-01-01T00:00:00Z"}}
-
-            def body():
-                yield b'{"Data":{"blob":"'
-                for _ in range(chunks):
-                    yield base64.b64encode(block)
-                yield ('"},"Metadata":' + json.dumps(meta) + "}").encode()
-
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
             started = time.time()
-            conn.request("POST", "/big", body=body(), encode_chunked=True,
-                         headers={"Content-Type": "application/json; charset=utf-8",
-                                  "X-Azure-Functions-InvocationId": "peak-rss-1"})
-            reply = conn.getresponse()
-            payload = reply.read()
+            with concurrent_futures.ThreadPoolExecutor(concurrent) as pool:
+                replies = list(pool.map(lambda i: send_blob(port, block, chunks, f"peak-rss-{i}"),
+                                        range(concurrent)))
             elapsed = time.time() - started
             after = vm_hwm_mib(proc.pid)
-            expected = hashlib.sha256(block * chunks).hexdigest()
-            result = json.loads(payload).get("ReturnValue") or {}
-            got = (result.get("event") or {}).get("local_sha256")
-            print(f"status {reply.status}, sha256 {'ok' if got == expected else 'MISMATCH: ' + str(got)}")
-            print(f"{mib} MiB blob: peak RSS {after:.1f} MiB (at start {before:.1f} MiB), {elapsed:.2f} s")
+            for status, matched in replies:
+                print(f"status {status}, sha256 {'ok' if matched else 'MISMATCH'}")
+            blobs = f"{concurrent} concurrent {mib} MiB blobs" if concurrent > 1 else f"{mib} MiB blob"
+            print(f"{blobs}: peak RSS {after:.1f} MiB (at start {before:.1f} MiB), {elapsed:.2f} s")
         finally:
             proc.terminate()
             proc.wait()

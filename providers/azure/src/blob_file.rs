@@ -17,7 +17,6 @@
 //! [`BlobEvent::with_local_file`]: polyfaas_core::BlobEvent::with_local_file
 
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use axum::body::{Body, BodyDataStream};
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -47,17 +46,9 @@ pub(crate) struct LocalFile {
     pub(crate) len: u64,
 }
 
-/// The most of a refused blob envelope that is read and thrown away before the answer goes out,
-/// and the longest that may take. Core's server drains an unread body too, but only up to
-/// 64 MiB and 10 s (`polyfaas_core::server::DRAIN_LIMIT`): a blob envelope is larger (a 100 MB
-/// blob is 133 MB of base64), and a host cut off while still sending gets a reset instead of
-/// the answer.
-const DISCARD_LIMIT: u64 = 1 << 30;
-const DISCARD_TIME: Duration = Duration::from_secs(60);
-
 /// Reads a blob trigger's request body, writing `Data.<binding>` to a scratch file as it comes.
-/// The rest of the envelope may be at most `limit` bytes. A refused body is read to its end
-/// (up to [`DISCARD_LIMIT`]) before this returns, so the host can finish sending.
+/// The rest of the envelope may be at most `limit` bytes. What is left of a refused body is
+/// drained by the server (bounds in `server.rs`), so the host can finish sending.
 pub(crate) async fn receive(
     body: Body,
     binding: &str,
@@ -65,29 +56,7 @@ pub(crate) async fn receive(
     limit: usize,
 ) -> Result<ReceivedBlob, Rejection> {
     let mut stream = body.into_data_stream();
-    let received = read(&mut stream, binding, ctx, limit).await;
-    if received.is_err() {
-        discard(&mut stream).await;
-    }
-    received
-}
-
-/// Reads and throws away what is left of a body, within [`DISCARD_LIMIT`] and [`DISCARD_TIME`].
-async fn discard(stream: &mut BodyDataStream) {
-    let mut left = DISCARD_LIMIT;
-    let read = async {
-        while let Some(Ok(chunk)) = stream.next().await {
-            let Some(rest) = left.checked_sub(chunk.len() as u64) else {
-                return;
-            };
-            left = rest;
-        }
-    };
-    if tokio::time::timeout(DISCARD_TIME, read).await.is_err() {
-        tracing::debug!(
-            "the rest of a refused blob envelope took longer than {DISCARD_TIME:?} to arrive"
-        );
-    }
+    read(&mut stream, binding, ctx, limit).await
 }
 
 async fn read(

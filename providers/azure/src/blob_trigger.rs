@@ -1,25 +1,70 @@
 //! `blobTrigger` → `Event::Blob`: container and key from the double-encoded `Metadata.Uri`,
 //! size, content type and ETag from `Metadata.Properties` (whose key names differ between
-//! Storage extension versions). The content itself becomes a file in `blob_file.rs`.
+//! Storage extension versions); everything the trigger tells in a [`BlobMetadata`] extra. The
+//! content itself becomes a file in `blob_file.rs`.
 
 use std::net::IpAddr;
 
 use percent_encoding::percent_decode_str;
-use polyfaas_core::{BadInput, BlobChange, BlobEvent};
+use polyfaas_core::{BadInput, BlobChange, BlobEvent, Extra};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::function_json::FunctionDef;
 use crate::json::get_ci;
 use crate::payload::{text, Envelope};
 
-/// The blob event of a blob trigger's envelope (without its local file).
+/// What the blob trigger tells about the blob, an extra of its invocation:
+/// `ctx.extra::<polyfaas_azure::BlobMetadata>()`.
+///
+/// ```
+/// use polyfaas_azure::BlobMetadata;
+/// # let ctx = polyfaas_core::Context::builder(polyfaas_core::Provider::AZURE, "1").build();
+/// if let Some(blob) = ctx.extra::<BlobMetadata>() {
+///     // The uploader's own metadata (`x-ms-meta-*`), and the Storage properties.
+///     let owner = blob.metadata.get("owner");
+///     let md5 = blob.properties.get("ContentMD5");
+///     # let _ = (owner, md5);
+/// }
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct BlobMetadata {
+    /// `<container>/<blob name>`: the trigger's `BlobTrigger` value, which the host does not send
+    /// to custom handlers (it drops every key ending in `Trigger`), rebuilt from `Uri`.
+    pub blob_trigger: String,
+    /// `Uri`: the blob's URL.
+    pub uri: Option<String>,
+    /// `Properties`: the blob's Storage properties, with the names of the Storage extension
+    /// that sent them (v4 `Length`, `ETag`, ...; v5 `ContentLength`, ...).
+    pub properties: Map<String, Value>,
+    /// `Metadata`: the blob's user metadata.
+    pub metadata: Map<String, Value>,
+}
+
+impl Extra for BlobMetadata {
+    const NAME: &'static str = "azure.blob";
+}
+
+/// The blob event of a blob trigger's envelope (without its local file), and its metadata.
 pub(crate) fn blob_event(
     envelope: &Envelope,
     function: &FunctionDef,
-) -> Result<BlobEvent, BadInput> {
-    let (store, key) = match envelope.metadata_text("Uri") {
-        Some(uri) => container_and_key(&uri)?,
+) -> Result<(BlobEvent, BlobMetadata), BadInput> {
+    let uri = envelope.metadata_text("Uri").map(|u| u.into_owned());
+    let (store, key) = match &uri {
+        Some(uri) => container_and_key(uri)?,
         None => from_path_pattern(function, &envelope.metadata)?,
+    };
+    let object = |name: &str| match get_ci(&envelope.metadata, name) {
+        Some(Value::Object(map)) => map.clone(),
+        _ => Map::new(),
+    };
+    let metadata = BlobMetadata {
+        blob_trigger: format!("{store}/{key}"),
+        uri,
+        properties: object("Properties"),
+        metadata: object("Metadata"),
     };
     let mut blob = BlobEvent::new(BlobChange::Created, store, key);
     if let Some(Value::Object(props)) = get_ci(&envelope.metadata, "Properties") {
@@ -36,7 +81,7 @@ pub(crate) fn blob_event(
             .map(|c| c.into_owned())
             .filter(|c| !c.is_empty());
     }
-    Ok(blob)
+    Ok((blob, metadata))
 }
 
 /// `https://<account>.blob.core.windows.net/<container>/<blob>`, or path-style as Azurite and
@@ -149,7 +194,9 @@ mod tests {
             "Uri": "\"https://a.blob.core.windows.net/in/x.txt\"",
             "Properties": {"Length": 16, "ETag": "\"0x8DA4\"", "ContentType": "text/plain"}}}))
         .unwrap();
-        let blob = blob_event(&v4, &f).unwrap();
+        let (blob, metadata) = blob_event(&v4, &f).unwrap();
+        assert_eq!(metadata.blob_trigger, "in/x.txt");
+        assert_eq!(metadata.properties["Length"], 16);
         assert_eq!((blob.store.as_str(), blob.key.as_str()), ("in", "x.txt"));
         assert_eq!(blob.size, Some(16));
         assert_eq!(blob.etag.as_deref(), Some("0x8DA4"));
@@ -158,7 +205,9 @@ mod tests {
         let v5 = Envelope::from_value(json!({"Data": {}, "Metadata": {
             "name": "\"d/y.bin\"", "Properties": {"ContentLength": "8"}}}))
         .unwrap();
-        let blob = blob_event(&v5, &f).unwrap();
+        let (blob, metadata) = blob_event(&v5, &f).unwrap();
+        assert_eq!(metadata.uri, None);
+        assert_eq!(metadata.blob_trigger, "in/d/y.bin");
         assert_eq!((blob.store.as_str(), blob.key.as_str()), ("in", "d/y.bin"));
         assert_eq!(blob.size, Some(8));
         assert_eq!(blob.etag, None);
@@ -175,7 +224,12 @@ mod tests {
         let envelope = Envelope::parse(&body).unwrap();
         let json = json!({"bindings": [{"type": "blobTrigger", "name": "blobIn", "path": "bpath1/{name}"}]});
         let f = FunctionDef::from_json("f", &json, std::path::Path::new("x")).unwrap();
-        let blob = blob_event(&envelope, &f).unwrap();
+        let (blob, metadata) = blob_event(&envelope, &f).unwrap();
+        assert_eq!(metadata.blob_trigger, "bpath1/hello.txt");
+        assert_eq!(
+            metadata.uri.as_deref(),
+            Some("https://baldevgroup84df.blob.core.windows.net/bpath1/hello.txt")
+        );
         assert_eq!(blob.store, "bpath1");
         assert!(blob.size.is_some());
         assert!(blob.etag.as_deref().is_some_and(|e| !e.starts_with('"')));

@@ -15,6 +15,7 @@ use polyfaas_core::{Event, SourceIp};
 use crate::app::{App, HOST_VERSION, INVOCATION_ID};
 use crate::function_json::FunctionDef;
 use crate::http_trigger::forwarded_ip;
+use crate::outputs;
 
 /// Headers the host adds to a forwarded request; their values are in the context.
 const HOST_HEADERS: [&str; 2] = [INVOCATION_ID, HOST_VERSION];
@@ -22,8 +23,13 @@ const HOST_HEADERS: [&str; 2] = [INVOCATION_ID, HOST_VERSION];
 /// Handles one forwarded request: its body read up to the body limit (413 past it), then the
 /// handler's response or failure as it is.
 pub(crate) async fn handle(app: Arc<App>, request: Request) -> http::Response<Body> {
-    let function = function_for(&app, request.uri().path()).map(|f| f.name.clone());
-    let invocation = app.invocation(request.headers(), function.as_deref());
+    let function = function_for(&app, request.uri().path()).cloned();
+    let invocation = app
+        .call(
+            request.headers(),
+            function.as_deref().map(|f| f.name.as_str()),
+        )
+        .invocation();
     let request = match read_body(request, app.config.body_limit).await {
         Ok(request) => request,
         Err(e) => {
@@ -50,9 +56,29 @@ pub(crate) async fn handle(app: Arc<App>, request: Request) -> http::Response<Bo
     if let Some(ip) = source_ip {
         request.extensions_mut().insert(SourceIp(ip));
     }
-    match app.invoker.invoke(Event::Http(request), invocation).await {
+    let request_id = invocation.request_id_given().map(str::to_owned);
+    let result = app.invoker.invoke(Event::Http(request), invocation).await;
+    let result = match (result, &function) {
+        // A forwarded function has no bindings but its http input and output: an output it
+        // sets is refused as in envelope mode (naming it), never dropped silently.
+        (Ok(mut response), Some(function)) if !response.outputs().is_empty() => {
+            outputs::encode(function, vec![response.take_outputs()]).map(|_| response)
+        }
+        (result, _) => result,
+    };
+    match result {
         Ok(response) => into_http(response).map(Body::new),
-        Err(failure) => failure_response(&failure).map(Body::new),
+        Err(failure) => {
+            if failure.error_type() == outputs::ERROR_TYPE {
+                tracing::error!(
+                    request_id,
+                    error_type = failure.error_type(),
+                    "{}",
+                    failure.message()
+                );
+            }
+            failure_response(&failure).map(Body::new)
+        }
     }
 }
 

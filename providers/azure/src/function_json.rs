@@ -23,8 +23,15 @@ pub enum TriggerKind {
     Queue,
     /// `timerTrigger`.
     Timer,
-    /// Any other trigger type (Service Bus, Event Hubs, Cosmos DB, ...): delivered as
-    /// `Event::Invoke` with the trigger's value.
+    /// `eventHubTrigger` (`cardinality` `one` or `many`).
+    EventHubs,
+    /// `serviceBusTrigger`, on a queue or a topic's subscription (`cardinality` `one` or
+    /// `many`).
+    ServiceBus,
+    /// `cosmosDBTrigger`: the change feed's documents.
+    CosmosDb,
+    /// Any other trigger type (Event Grid, Kafka, ...): delivered as `Event::Invoke` with the
+    /// trigger's value.
     Other(String),
 }
 
@@ -39,6 +46,9 @@ impl TriggerKind {
             "blobtrigger" => TriggerKind::Blob,
             "queuetrigger" => TriggerKind::Queue,
             "timertrigger" => TriggerKind::Timer,
+            "eventhubtrigger" => TriggerKind::EventHubs,
+            "servicebustrigger" => TriggerKind::ServiceBus,
+            "cosmosdbtrigger" => TriggerKind::CosmosDb,
             _ => TriggerKind::Other(binding_type.to_owned()),
         })
     }
@@ -69,6 +79,24 @@ pub struct Binding {
     /// `route` of HTTP triggers.
     #[serde(default)]
     pub route: Option<String>,
+    /// `cardinality` of Event Hubs and Service Bus triggers: `one` (the default) or `many`.
+    #[serde(default)]
+    pub cardinality: Option<String>,
+    /// `eventHubName` of Event Hubs bindings (may be an app setting: `%NAME%`).
+    #[serde(default, rename = "eventHubName")]
+    pub event_hub_name: Option<String>,
+    /// `topicName` of Service Bus bindings on a topic.
+    #[serde(default, rename = "topicName")]
+    pub topic_name: Option<String>,
+    /// `subscriptionName` of Service Bus triggers on a topic.
+    #[serde(default, rename = "subscriptionName")]
+    pub subscription_name: Option<String>,
+    /// `databaseName` of Cosmos DB bindings.
+    #[serde(default, rename = "databaseName")]
+    pub database_name: Option<String>,
+    /// `containerName` of Cosmos DB bindings (`collectionName` in extension versions before 4).
+    #[serde(default, rename = "containerName", alias = "collectionName")]
+    pub container_name: Option<String>,
 }
 
 impl Binding {
@@ -84,6 +112,26 @@ impl Binding {
         self.data_type
             .as_deref()
             .is_some_and(|d| d.eq_ignore_ascii_case("binary"))
+    }
+
+    /// Whether `cardinality` is `many`: the trigger delivers a batch.
+    pub fn is_many(&self) -> bool {
+        self.cardinality
+            .as_deref()
+            .is_some_and(|c| c.eq_ignore_ascii_case("many"))
+    }
+}
+
+/// A binding property as the host reads it: `%NAME%` is the app setting `NAME` (an environment
+/// variable of the handler), kept as written when the setting is not there.
+pub(crate) fn resolve_setting(value: &str) -> String {
+    match value
+        .strip_prefix('%')
+        .and_then(|v| v.strip_suffix('%'))
+        .filter(|name| !name.is_empty() && !name.contains('%'))
+    {
+        Some(name) => std::env::var(name).unwrap_or_else(|_| value.to_owned()),
+        None => value.to_owned(),
     }
 }
 
@@ -124,6 +172,11 @@ impl FunctionDef {
             trigger,
             bindings,
         })
+    }
+
+    /// The output bindings (`direction: out`), `$return` included, in file order.
+    pub fn outputs(&self) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter().filter(|b| b.is_output())
     }
 
     /// The `http` output binding, if there is one.

@@ -12,7 +12,7 @@ use base64::Engine as _;
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE, SET_COOKIE};
 use percent_encoding::{utf8_percent_encode, AsciiSet};
-use polyfaas_core::shim::media_type;
+use polyfaas_core::shim::{http_method, media_type};
 use polyfaas_core::{BadInput, Extra, Request, Response, SourceIp};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -70,10 +70,8 @@ pub(crate) fn request(
         )),
         None => Err(BadInput::at(field(name), "missing")),
     };
-    let method = string("Method")?;
-    let method = http::Method::from_bytes(method.as_bytes()).map_err(|e| {
-        BadInput::at(field("Method"), format!("{method:?} is not an HTTP method")).with_source(e)
-    })?;
+    // One rule on every platform: `post` is POST; anything but a method is refused.
+    let method = http_method(string("Method")?, &field("Method"))?;
     let url = string("Url")?;
     let uri = path_and_query(url).map_err(|why| BadInput::at(field("Url"), why))?;
 
@@ -285,6 +283,9 @@ mod tests {
         });
         let (req, params) = request(value, "req").unwrap();
         assert_eq!(req.method(), "POST");
+        // A lower-case method is the standard one.
+        let lower = json!({"Url": "http://h/", "Method": "post"});
+        assert_eq!(request(lower, "req").unwrap().0.method(), "POST");
         assert_eq!(req.query_string(), "a=1&a=2");
         assert_eq!(req.body().as_ref(), [0x00, 0xff]);
         assert_eq!(req.headers().get_all("x-multi").iter().count(), 2);
@@ -300,6 +301,10 @@ mod tests {
             "Data.req: must be the HTTP request object, not a string"
         );
         assert_eq!(err(json!({"Url": "http://h/"})), "Data.req.Method: missing");
+        assert_eq!(
+            err(json!({"Url": "http://h/", "Method": "get stuff"})),
+            "Data.req.Method: \"get stuff\" is not an HTTP method"
+        );
         assert_eq!(
             err(
                 json!({"Url": "http://h/", "Method": "GET", "Headers": {"Content-Type": ["application/octet-stream"]}, "Body": "%%"})

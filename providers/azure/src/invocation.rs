@@ -1,5 +1,5 @@
-//! One envelope invocation: read the request into an event (each trigger in its own module), run
-//! it through the invocation skeleton, reply with the captured logs.
+//! One envelope invocation: read the request into events (each trigger in its own module), run
+//! them through the invocation skeleton (`runner`), reply with the captured logs.
 
 use std::sync::Arc;
 
@@ -7,33 +7,20 @@ use axum::body::Body;
 use axum::extract::Request;
 use http::HeaderMap;
 use polyfaas_core::server::read_body;
-use polyfaas_core::{BadInput, Context, Event, Extra, Failure, FailureKind, Invocation, Response};
-use serde::Serialize;
-use serde_json::{Map, Value};
+use polyfaas_core::{BadInput, Event, Failure, FailureKind};
+use serde_json::Value;
 
-use crate::app::App;
+use crate::app::{App, Call};
 use crate::function_json::{FunctionDef, TriggerKind};
 use crate::json::{get_ci, take_ci};
-use crate::payload::{undouble, Envelope};
+use crate::payload::{undouble, AzureMetadata, Envelope};
+use crate::records::Records;
 use crate::rejection::Rejection;
-use crate::{blob_file, blob_trigger, http_trigger, logs, queue, response, timer};
-
-/// The envelope's `Metadata` (the trigger's binding data and `sys`), an extra of every
-/// invocation except blob triggers' (whose metadata is in the `BlobEvent`):
-/// `ctx.extra::<polyfaas_azure::AzureMetadata>()`.
-///
-/// ```
-/// use polyfaas_azure::AzureMetadata;
-/// # let ctx = polyfaas_core::Context::builder(polyfaas_core::Provider::AZURE, "1").build();
-/// let retry = ctx.extra::<AzureMetadata>().and_then(|m| m.0.get("RetryContext"));
-/// # assert!(retry.is_none());
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
-pub struct AzureMetadata(pub Map<String, Value>);
-
-impl Extra for AzureMetadata {
-    const NAME: &'static str = "azure.metadata";
-}
+use crate::runner::{self, Ran};
+use crate::{
+    blob_file, blob_trigger, cosmos, event_hubs, http_trigger, logs, queue, response, service_bus,
+    timer,
+};
 
 /// Handles `POST /<function>` with an envelope.
 pub(crate) async fn handle(
@@ -41,15 +28,16 @@ pub(crate) async fn handle(
     function: Arc<FunctionDef>,
     request: Request,
 ) -> http::Response<Body> {
-    let (invocation, id, span) = app.capturing(request.headers(), &function.name);
+    let call = app.capturing(request.headers(), &function.name);
     let result = if function.trigger_kind == TriggerKind::Blob {
-        blob(&app, &function, invocation, request).await
+        blob(&app, &function, &call, request).await
     } else {
-        buffered(&app, &function, invocation, request).await
+        buffered(&app, &function, call.clone(), request).await
     };
+    let span = call.span();
     let reply = span.in_scope(|| match result {
-        Ok(answer) => response::answered(&function, answer),
-        Err(rejection) => response::rejected(Some(&function), classify(&app, rejection, &id)),
+        Ok(ran) => response::answered(&function, ran),
+        Err(rejection) => response::rejected(Some(&function), classify(&app, rejection, &call)),
     });
     response::write(Some(&function), reply, logs::take(&span))
 }
@@ -57,23 +45,22 @@ pub(crate) async fn handle(
 /// `POST /<name>` where no function is called `name`: refused at once (the body is drained
 /// while the answer goes out).
 pub(crate) fn unknown_function(app: &App, name: &str, headers: &HeaderMap) -> http::Response<Body> {
-    let (_, id, span) = app.capturing(headers, name);
+    let call = app.capturing(headers, name);
     let error = BadInput::new(format!(
         "no function {name:?}: there is no {name}/function.json under the app root {}",
         app.config.app_root.display()
     ));
-    let failure = span.in_scope(|| classify(app, error.into(), &id));
+    let span = call.span();
+    let failure = span.in_scope(|| classify(app, error.into(), &call));
     response::write(None, response::rejected(None, failure), logs::take(&span))
 }
 
 /// The failure to answer a rejected request with, logged (call it inside the invocation's span,
 /// so the line is in `Logs` too; the host drops the `Logs` of a failed invocation, stderr keeps
 /// it).
-fn classify(app: &App, rejection: Rejection, request_id: &str) -> Failure {
+fn classify(app: &App, rejection: Rejection, call: &Call) -> Failure {
     match rejection {
-        Rejection::BadInput(error) => app
-            .invoker
-            .refuse(&error, &Invocation::new().request_id(request_id)),
+        Rejection::BadInput(error) => app.invoker.refuse(&error, Some(call.id.as_str())),
         Rejection::Failure(failure) => {
             if failure.kind() == FailureKind::Internal {
                 tracing::error!(error_type = failure.error_type(), "{}", failure.message());
@@ -85,52 +72,34 @@ fn classify(app: &App, rejection: Rejection, request_id: &str) -> Failure {
     }
 }
 
-/// Runs `event` through the skeleton. For events other than HTTP, an answer that is not 2xx is
-/// a failure: the host takes its retry path.
-async fn run(app: &App, event: Event, ctx: Context) -> Result<Response, Failure> {
-    let kind = event.kind();
-    let span = ctx.span().clone();
-    match app.invoker.run(event, ctx).await {
-        Ok(response) if kind != "http" && !response.is_success() => {
-            let failure = Failure::unsuccessful(kind, &response);
-            span.in_scope(|| {
-                tracing::warn!(error_type = failure.error_type(), "{}", failure.message())
-            });
-            Err(failure)
-        }
-        result => result,
-    }
-}
-
-/// A blob trigger: the content is written to the context's scratch directory while the body
-/// arrives, so the context exists first, named after the URL's function (checked against
-/// `sys.MethodName` once the envelope is read).
+/// A blob trigger: the content is written to a scratch file while the body arrives (in a
+/// staging context, since the blob's metadata, which its context carries, comes after the
+/// content), then handed to the invocation's own context under the blob's name.
 async fn blob(
     app: &App,
     function: &FunctionDef,
-    invocation: Invocation,
+    call: &Call,
     request: Request,
-) -> Result<Result<Response, Failure>, Rejection> {
-    let ctx = app.invoker.context(invocation);
-    let event = blob_event(app, function, &ctx, request.into_body()).await?;
-    Ok(run(app, event, ctx).await)
-}
-
-/// The blob event, its content in a scratch file of `ctx` (removed with the context when the
-/// request is rejected).
-async fn blob_event(
-    app: &App,
-    function: &FunctionDef,
-    ctx: &Context,
-    body: Body,
-) -> Result<Event, Rejection> {
+) -> Result<Result<Ran, Failure>, Rejection> {
     let binding = &function.trigger.name;
-    let received = blob_file::receive(body, binding, ctx, app.config.body_limit).await?;
+    let staging = app.invoker.context(call.invocation());
+    let received = blob_file::receive(
+        request.into_body(),
+        binding,
+        &staging,
+        app.config.body_limit,
+    )
+    .await?;
     received.envelope.check_method_name(&function.name)?;
-    let mut blob = blob_trigger::blob_event(&received.envelope, function)?;
+    let (mut blob, metadata) = blob_trigger::blob_event(&received.envelope, function)?;
+    let ctx = app.invoker.context(
+        call.invocation()
+            .extra(metadata)
+            .extra(AzureMetadata(received.envelope.metadata.clone())),
+    );
     match received.file {
         Some(file) => {
-            let file = blob_file::rename_for_key(file, &blob.key, ctx).await?;
+            let file = blob_file::rename_for_key(file, &blob.key, &ctx).await?;
             blob.size = blob.size.or(Some(file.len));
             blob = blob.with_local_file(file.path);
         }
@@ -148,55 +117,92 @@ async fn blob_event(
             .into())
         }
     }
-    Ok(Event::Blob(blob))
+    drop(staging);
+    Ok(runner::run(app, Event::Blob(blob), ctx).await)
 }
 
-/// Every other trigger: the envelope is read whole, up to the body limit.
+/// Every other trigger: the envelope is read whole, up to the body limit, and decoded before
+/// the handler runs (a batch with one bad record runs none).
 async fn buffered(
     app: &App,
     function: &FunctionDef,
-    invocation: Invocation,
+    mut call: Call,
     request: Request,
-) -> Result<Result<Response, Failure>, Rejection> {
+) -> Result<Result<Ran, Failure>, Rejection> {
     let request = read_body(request, app.config.body_limit)
         .await
         .map_err(|e| e.to_failure())?;
     let mut envelope = Envelope::parse(request.body())?;
     envelope.check_method_name(&function.name)?;
-    let mut invocation = match envelope.method_name() {
-        Some(name) => invocation.function_name(name),
-        None => invocation,
-    };
+    if let Some(name) = envelope.method_name() {
+        // The host's spelling of the function's name.
+        call.function = Some(name.into_owned());
+    }
     let binding = &function.trigger.name;
-    let event = match &function.trigger_kind {
+    match &function.trigger_kind {
+        TriggerKind::EventHubs => {
+            let records = Records::read(&envelope, function)?;
+            let events = event_hubs::events(&records, function)?;
+            let shared = AzureMetadata::shared(&envelope.metadata, records.is_batch());
+            Ok(runner::run_records(app, &call, events, &shared, records.is_batch()).await)
+        }
+        TriggerKind::ServiceBus => {
+            let records = Records::read(&envelope, function)?;
+            let messages = service_bus::messages(&records, function)?;
+            let shared = AzureMetadata::shared(&envelope.metadata, records.is_batch());
+            Ok(runner::run_records(app, &call, messages, &shared, records.is_batch()).await)
+        }
+        TriggerKind::CosmosDb => {
+            let records = Records::read(&envelope, function)?;
+            let changes = cosmos::changes(&records, function)?;
+            let shared = AzureMetadata::shared(&envelope.metadata, true);
+            // The change feed always delivers a list of documents: a batch.
+            Ok(runner::run_records(app, &call, changes, &shared, true).await)
+        }
         TriggerKind::Http => {
             let value = take_ci(&mut envelope.data, binding).ok_or_else(|| {
                 BadInput::at(format!("Data.{binding}"), "missing (the HTTP request)")
             })?;
             let (request, params) = http_trigger::request(value, binding)?;
+            let mut invocation = call.invocation();
             if let Some(params) = params {
                 invocation = invocation.extra(params);
             }
-            Event::Http(request)
+            let ctx = app
+                .invoker
+                .context(invocation.extra(AzureMetadata(envelope.metadata)));
+            Ok(runner::run(app, Event::Http(request), ctx).await)
         }
-        TriggerKind::Queue => Event::Message(queue::message(&envelope, function)?),
+        TriggerKind::Queue => {
+            let (message, metadata) = queue::message(&envelope, function)?;
+            let ctx = app.invoker.context(
+                call.invocation()
+                    .extra(metadata)
+                    .extra(AzureMetadata(envelope.metadata)),
+            );
+            Ok(runner::run(app, Event::Message(message), ctx).await)
+        }
         TriggerKind::Timer => {
             let (tick, info) = timer::tick(&envelope, function)?;
-            invocation = invocation.extra(info);
-            Event::Schedule(tick)
+            let ctx = app.invoker.context(
+                call.invocation()
+                    .extra(info)
+                    .extra(AzureMetadata(envelope.metadata)),
+            );
+            Ok(runner::run(app, Event::Schedule(tick), ctx).await)
         }
         // (Blob triggers are read by `blob`; the arm only completes the match.)
         TriggerKind::Other(_) | TriggerKind::Blob => {
             let value = take_ci(&mut envelope.data, binding).unwrap_or(Value::Null);
-            // A string trigger value (a Service Bus message, say) is double-encoded too.
-            Event::Invoke(match value {
+            // A string trigger value is double-encoded too.
+            let payload = match value {
                 Value::String(s) => Value::String(undouble(&s).into_owned()),
                 other => other,
-            })
+            };
+            let ctx = app
+                .invoker
+                .context(call.invocation().extra(AzureMetadata(envelope.metadata)));
+            Ok(runner::run(app, Event::Invoke(payload), ctx).await)
         }
-    };
-    let ctx = app
-        .invoker
-        .context(invocation.extra(AzureMetadata(envelope.metadata)));
-    Ok(run(app, event, ctx).await)
+    }
 }

@@ -6,6 +6,11 @@
 //! Each invocation runs in a span of its own; the [`CaptureLayer`] gives that span a line
 //! buffer and appends the events of the span (and of spans inside it, and of tasks instrumented
 //! with it) to it; the shim empties the buffer into `Logs` when the invocation is done.
+//!
+//! A line is `LEVEL target: message key=value... request_id=<id> trace_id=<id>`: the level
+//! first (the host logs every `Logs` line at Information, so the level is in the text), and the
+//! invocation's request id (the host's invocation id) and trace id (of `traceparent`) on every
+//! line.
 
 use std::fmt::Write as _;
 
@@ -42,6 +47,24 @@ pub struct CaptureLayer;
 struct Captured {
     lines: Vec<String>,
     dropped: usize,
+    /// ` request_id=... trace_id=...`, appended to every line.
+    ids: String,
+}
+
+/// Reads the invocation span's `request_id` and `trace_id` into the suffix of its lines.
+struct Ids<'a>(&'a mut String);
+
+impl Visit for Ids<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if matches!(field.name(), "request_id" | "trace_id") {
+            let _ = write!(self.0, " {}={value:?}", field.name());
+        }
+    }
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if matches!(field.name(), "request_id" | "trace_id") {
+            let _ = write!(self.0, " {}={value}", field.name());
+        }
+    }
 }
 
 impl<S> Layer<S> for CaptureLayer
@@ -51,7 +74,9 @@ where
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: LayerContext<'_, S>) {
         if attrs.metadata().target() == TARGET {
             if let Some(span) = ctx.span(id) {
-                span.extensions_mut().insert(Captured::default());
+                let mut captured = Captured::default();
+                attrs.record(&mut Ids(&mut captured.ids));
+                span.extensions_mut().insert(captured);
             }
         }
     }
@@ -66,7 +91,8 @@ where
                 if captured.lines.len() >= MAX_LINES {
                     captured.dropped += 1;
                 } else {
-                    captured.lines.push(format_line(event));
+                    let line = format_line(event, &captured.ids);
+                    captured.lines.push(line);
                 }
                 return;
             }
@@ -74,8 +100,8 @@ where
     }
 }
 
-/// `LEVEL target: message key=value ...`, cut at [`MAX_LINE`] bytes.
-fn format_line(event: &Event<'_>) -> String {
+/// `LEVEL target: message key=value ...` cut at [`MAX_LINE`] bytes, then `ids`.
+fn format_line(event: &Event<'_>, ids: &str) -> String {
     struct Fields(String, String);
     impl Visit for Fields {
         fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
@@ -112,6 +138,7 @@ fn format_line(event: &Event<'_>) -> String {
         line.truncate(cut);
         line.push('…');
     }
+    line.push_str(ids);
     line
 }
 
@@ -125,7 +152,7 @@ pub(crate) fn invocation_span(
     tracing::error_span!(
         target: TARGET,
         "invocation",
-        request_id = %request_id,
+        request_id,
         provider = "azure",
         function,
         trace_id
@@ -172,8 +199,8 @@ mod tests {
             assert_eq!(
                 take(&span),
                 [
-                    "INFO polyfaas_azure::logs::tests: hello order=7",
-                    "WARN polyfaas_azure::logs::tests: inside"
+                    "INFO polyfaas_azure::logs::tests: hello order=7 request_id=r-1",
+                    "WARN polyfaas_azure::logs::tests: inside request_id=r-1"
                 ]
             );
             assert!(take(&span).is_empty());
@@ -192,7 +219,29 @@ mod tests {
             });
             let lines = take(&span);
             assert_eq!(lines.len(), MAX_LINES + 1);
+            assert!(
+                lines[0].ends_with(" request_id=r-2 trace_id=t"),
+                "{}",
+                lines[0]
+            );
             assert_eq!(lines[MAX_LINES], "(5 more log lines were dropped)");
+        });
+    }
+
+    #[test]
+    fn a_long_line_is_cut_but_keeps_the_ids() {
+        let subscriber = tracing_subscriber::registry().with(CaptureLayer);
+        tracing::subscriber::with_default(subscriber, || {
+            let span = invocation_span("r-3", "f", Some("4bf9"));
+            span.in_scope(|| tracing::error!("{}", "é".repeat(MAX_LINE)));
+            let lines = take(&span);
+            assert!(lines[0].starts_with("ERROR polyfaas_azure::logs::tests: éé"));
+            assert!(
+                lines[0].ends_with("… request_id=r-3 trace_id=4bf9"),
+                "{}",
+                &lines[0][lines[0].len() - 40..]
+            );
+            assert!(lines[0].len() <= MAX_LINE + 64);
         });
     }
 }

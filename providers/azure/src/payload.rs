@@ -10,11 +10,50 @@ use std::borrow::Cow;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
-use polyfaas_core::BadInput;
+use polyfaas_core::shim::rfc3339;
+use polyfaas_core::{BadInput, Extra};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 pub use crate::json::get_ci;
 use crate::json::{kind_of, take_ci};
+
+/// The envelope's `Metadata` (the trigger's binding data and `sys`), an extra of every
+/// invocation: `ctx.extra::<polyfaas_azure::AzureMetadata>()`. Each trigger's typed extra
+/// ([`BlobMetadata`](crate::BlobMetadata), [`QueueMetadata`](crate::QueueMetadata),
+/// [`EventHubsMetadata`](crate::EventHubsMetadata), ...) reads the same values; this one has
+/// everything the host sent, as it sent it (scalars double-encoded). For a batch, the per-record
+/// arrays (`SequenceNumberArray`, ...) are left out: each record's values are in its own typed
+/// extra.
+///
+/// ```
+/// use polyfaas_azure::AzureMetadata;
+/// # let ctx = polyfaas_core::Context::builder(polyfaas_core::Provider::AZURE, "1").build();
+/// let retry = ctx.extra::<AzureMetadata>().and_then(|m| m.0.get("RetryContext"));
+/// # assert!(retry.is_none());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct AzureMetadata(pub Map<String, Value>);
+
+impl Extra for AzureMetadata {
+    const NAME: &'static str = "azure.metadata";
+}
+
+impl AzureMetadata {
+    /// The metadata every record of an invocation shares: all of it for a single record; for a
+    /// batch, all but the `...Array` keys.
+    pub(crate) fn shared(metadata: &Map<String, Value>, batch: bool) -> AzureMetadata {
+        AzureMetadata(
+            metadata
+                .iter()
+                .filter(|(k, _)| {
+                    !(batch && k.len() > 5 && k[k.len() - 5..].eq_ignore_ascii_case("array"))
+                })
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )
+    }
+}
 
 /// One invocation request, parsed.
 #[derive(Debug, Default)]
@@ -142,6 +181,25 @@ pub(crate) fn undouble(s: &str) -> Cow<'_, str> {
         }
     }
     Cow::Borrowed(s)
+}
+
+/// A .NET date-time from the envelope as RFC 3339 text: kept when it is RFC 3339 already
+/// (`2026-03-01T09:00:00+00:00`); a `DateTime` the host wrote without an offset
+/// (`2026-03-01T09:00:00`, `2026-03-01T09:00:00.1234567`: the trigger's `...Utc` values) is
+/// UTC and gets `Z`. Anything else is bad input naming `field`.
+///
+/// ```
+/// use polyfaas_azure::payload::utc_time;
+/// assert_eq!(utc_time("2026-03-01T09:00:00.5", "Metadata.EnqueuedTimeUtc").unwrap(), "2026-03-01T09:00:00.5Z");
+/// assert_eq!(utc_time("2026-03-01T09:00:00+01:00", "t").unwrap(), "2026-03-01T09:00:00+01:00");
+/// assert_eq!(utc_time("yesterday", "t").unwrap_err().to_string(), "t: \"yesterday\" is not a date-time");
+/// ```
+pub fn utc_time(text: &str, field: &str) -> Result<String, BadInput> {
+    if let Ok(time) = rfc3339(text, field) {
+        return Ok(time);
+    }
+    rfc3339(&format!("{text}Z"), field)
+        .map_err(|_| BadInput::at(field, format!("{text:?} is not a date-time")))
 }
 
 /// A base64 value (blob content, binary bodies) as bytes; `field` names it in the error.

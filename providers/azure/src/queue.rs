@@ -1,7 +1,9 @@
 //! `queueTrigger` → `Event::Message`: the double-encoded message text, its id, and the queue's
-//! bookkeeping (dequeue count, times, retry count) as attributes.
+//! bookkeeping (dequeue count, times, retry count) as attributes and as a [`QueueMetadata`]
+//! extra.
 
-use polyfaas_core::{BadInput, Message};
+use polyfaas_core::{BadInput, Extra, Message};
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::function_json::FunctionDef;
@@ -16,8 +18,44 @@ const ATTRIBUTES: [(&str, &str); 4] = [
     ("NextVisibleTime", "next_visible_time"),
 ];
 
-/// The message of a queue trigger's envelope.
-pub(crate) fn message(envelope: &Envelope, function: &FunctionDef) -> Result<Message, BadInput> {
+/// What the Storage queue trigger tells about the message, an extra of its invocation:
+/// `ctx.extra::<polyfaas_azure::QueueMetadata>()`.
+///
+/// ```
+/// use polyfaas_azure::QueueMetadata;
+/// # let ctx = polyfaas_core::Context::builder(polyfaas_core::Provider::AZURE, "1").build();
+/// // The host moves a message to `<queue>-poison` after 5 dequeues (`maxDequeueCount`).
+/// let last_try = ctx.extra::<QueueMetadata>().and_then(|q| q.dequeue_count).is_some_and(|n| n >= 5);
+/// # assert!(!last_try);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct QueueMetadata {
+    /// The trigger's `queueName`.
+    pub queue: String,
+    /// `Id`.
+    pub id: Option<String>,
+    /// `PopReceipt`.
+    pub pop_receipt: Option<String>,
+    /// `DequeueCount`: how many times the message was taken, this time included.
+    pub dequeue_count: Option<u32>,
+    /// `InsertionTime`.
+    pub insertion_time: Option<String>,
+    /// `ExpirationTime`.
+    pub expiration_time: Option<String>,
+    /// `NextVisibleTime`.
+    pub next_visible_time: Option<String>,
+}
+
+impl Extra for QueueMetadata {
+    const NAME: &'static str = "azure.queue";
+}
+
+/// The message of a queue trigger's envelope, and its metadata.
+pub(crate) fn message(
+    envelope: &Envelope,
+    function: &FunctionDef,
+) -> Result<(Message, QueueMetadata), BadInput> {
     let binding = &function.trigger.name;
     let field = format!("Data.{binding}");
     let value = get_ci(&envelope.data, binding)
@@ -54,7 +92,17 @@ pub(crate) fn message(envelope: &Envelope, function: &FunctionDef) -> Result<Mes
                 .insert("retry_count".to_owned(), count.into_owned());
         }
     }
-    Ok(message)
+    let text = |key: &str| envelope.metadata_text(key).map(|t| t.into_owned());
+    let metadata = QueueMetadata {
+        queue: message.source.clone(),
+        id: text("Id"),
+        pop_receipt: text("PopReceipt"),
+        dequeue_count: text("DequeueCount").and_then(|n| n.parse().ok()),
+        insertion_time: text("InsertionTime"),
+        expiration_time: text("ExpirationTime"),
+        next_visible_time: text("NextVisibleTime"),
+    };
+    Ok((message, metadata))
 }
 
 #[cfg(test)]
@@ -83,7 +131,9 @@ mod tests {
             "RetryContext": {"RetryCount": 1, "MaxRetryCount": 3}}}),
         )
         .unwrap();
-        let msg = message(&env, &function(None)).unwrap();
+        let (msg, metadata) = message(&env, &function(None)).unwrap();
+        assert_eq!(metadata.dequeue_count, Some(2));
+        assert_eq!(metadata.id.as_deref(), Some("m-1"));
         assert_eq!(msg.body_text().unwrap(), r#"{"orderId":42}"#);
         assert_eq!(msg.id, "m-1");
         assert_eq!(msg.source, "orders");
@@ -125,7 +175,7 @@ mod tests {
                 std::path::Path::new("x"),
             )
             .unwrap();
-            let msg = message(&Envelope::parse(&body).unwrap(), &f).unwrap();
+            let (msg, _) = message(&Envelope::parse(&body).unwrap(), &f).unwrap();
             assert_eq!(msg.body_text().unwrap(), text, "{file}");
             assert_eq!(msg.id, id, "{file}");
             assert_eq!(msg.attributes["dequeue_count"], "1", "{file}");
@@ -138,6 +188,7 @@ mod tests {
         assert_eq!(
             message(&env, &function(Some("binary")))
                 .unwrap()
+                .0
                 .body
                 .as_ref(),
             [0, 255]

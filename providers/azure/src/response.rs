@@ -6,40 +6,69 @@ use axum::body::Body;
 use http::header::{HeaderValue, CONTENT_TYPE};
 use http::StatusCode;
 use polyfaas_core::shim::result_value;
-use polyfaas_core::{Failure, FailureKind, Response};
+use polyfaas_core::{Failure, FailureKind};
 use serde_json::{json, Map, Value};
 
 use crate::function_json::{FunctionDef, TriggerKind};
-use crate::http_trigger;
+use crate::runner::Ran;
+use crate::{http_trigger, outputs};
 
 /// What the reply says, decided inside the invocation's span (so that what it logs is in
 /// `Logs`); written by [`write`] once the logs are taken.
 #[derive(Debug)]
 pub(crate) enum Reply {
-    /// An HTTP trigger's answer: the `http` output binding's value (200 envelope).
-    Http(Value),
-    /// Another trigger's success: the `ReturnValue` (200 envelope).
-    Return(Value),
+    /// An HTTP trigger's answer: the `http` output binding's value, and the other outputs
+    /// (200 envelope).
+    Http {
+        res: Value,
+        outputs: Map<String, Value>,
+    },
+    /// Another trigger's success: the `ReturnValue` and the outputs (200 envelope).
+    Return {
+        value: Value,
+        outputs: Map<String, Value>,
+    },
     /// A failed invocation (non-2xx envelope): the host takes its retry path.
     Failed(Failure),
 }
 
-/// The reply to an invocation that reached the handler.
-pub(crate) fn answered(function: &FunctionDef, result: Result<Response, Failure>) -> Reply {
-    match result {
-        Ok(response) if function.trigger_kind == TriggerKind::Http => {
-            let (res, warnings) = http_trigger::output(response);
-            for warning in warnings {
-                tracing::warn!(function = %function.name, "{warning}");
+/// The reply to an invocation that reached the handler: its response, and the named outputs it
+/// set written for their bindings (an output the function cannot write fails the invocation).
+pub(crate) fn answered(function: &FunctionDef, result: Result<Ran, Failure>) -> Reply {
+    let http = function.trigger_kind == TriggerKind::Http;
+    let failed = |failure: Failure| {
+        if http {
+            // The client gets this status and body; a non-2xx envelope would give it a bare 500.
+            Reply::Http {
+                res: failure_res(&failure),
+                outputs: Map::new(),
             }
-            Reply::Http(res)
+        } else {
+            Reply::Failed(failure)
         }
-        Ok(response) => Reply::Return(result_value(response.body())),
-        // The client gets this status and body; a non-2xx envelope would give it a bare 500.
-        Err(failure) if function.trigger_kind == TriggerKind::Http => {
-            Reply::Http(failure_res(&failure))
+    };
+    let ran = match result {
+        Ok(ran) => ran,
+        Err(failure) => return failed(failure),
+    };
+    let outputs = match outputs::encode(function, ran.outputs) {
+        Ok(outputs) => outputs,
+        Err(failure) => {
+            tracing::error!(error_type = failure.error_type(), "{}", failure.message());
+            return failed(failure);
         }
-        Err(failure) => Reply::Failed(failure),
+    };
+    if http {
+        let (res, warnings) = http_trigger::output(ran.response);
+        for warning in warnings {
+            tracing::warn!(function = %function.name, "{warning}");
+        }
+        Reply::Http { res, outputs }
+    } else {
+        Reply::Return {
+            value: result_value(ran.response.body()),
+            outputs,
+        }
     }
 }
 
@@ -50,7 +79,10 @@ pub(crate) fn rejected(function: Option<&FunctionDef>, failure: Failure) -> Repl
         Some(f)
             if f.trigger_kind == TriggerKind::Http && failure.kind() == FailureKind::TooLarge =>
         {
-            Reply::Http(failure_res(&failure))
+            Reply::Http {
+                res: failure_res(&failure),
+                outputs: Map::new(),
+            }
         }
         _ => Reply::Failed(failure),
     }
@@ -64,8 +96,7 @@ pub(crate) fn write(
     logs: Vec<String>,
 ) -> http::Response<Body> {
     match reply {
-        Reply::Http(res) => {
-            let mut outputs = Map::new();
+        Reply::Http { res, mut outputs } => {
             let mut return_value = Value::Null;
             match function.and_then(FunctionDef::http_output) {
                 Some(binding) if binding.name != "$return" => {
@@ -75,7 +106,7 @@ pub(crate) fn write(
             }
             envelope(StatusCode::OK, outputs, logs, return_value, None)
         }
-        Reply::Return(value) => envelope(StatusCode::OK, Map::new(), logs, value, None),
+        Reply::Return { value, outputs } => envelope(StatusCode::OK, outputs, logs, value, None),
         Reply::Failed(failure) => failed(&failure, logs),
     }
 }

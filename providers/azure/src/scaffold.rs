@@ -2,13 +2,18 @@
 //! hand-writes them (and gets a binding name or `dataType` wrong).
 //!
 //! ```no_run
-//! use polyfaas_azure::scaffold::{AppScaffold, TriggerSpec};
+//! use polyfaas_azure::scaffold::{AppScaffold, OutputSpec, TriggerSpec};
 //!
 //! AppScaffold::new("echo")
 //!     .function("hello", TriggerSpec::http())
 //!     .function("thumbnail", TriggerSpec::blob("uploads/{name}"))
 //!     .function("orders", TriggerSpec::queue("orders"))
 //!     .function("nightly", TriggerSpec::timer("0 0 2 * * *"))
+//!     .function("invoices", TriggerSpec::service_bus_queue("invoices"))
+//!     .function("clicks", TriggerSpec::event_hubs("clicks").batch(true))
+//!     .function("order-changes", TriggerSpec::cosmos_db("shop", "orders"))
+//!     // A named output the handler sets with `Response::with_output("receipt", ...)`.
+//!     .output("orders", OutputSpec::blob("receipt", "receipts/{rand-guid}.json"))
 //!     .write("app".as_ref())?;
 //! # Ok::<(), polyfaas_azure::scaffold::ScaffoldError>(())
 //! ```
@@ -32,6 +37,12 @@ pub mod names {
     pub const QUEUE: &str = "message";
     /// The timer trigger's timer object.
     pub const TIMER: &str = "timer";
+    /// The Service Bus trigger's message(s).
+    pub const SERVICE_BUS: &str = "message";
+    /// The Event Hubs trigger's event(s).
+    pub const EVENT_HUBS: &str = "events";
+    /// The Cosmos DB trigger's documents.
+    pub const COSMOS_DB: &str = "documents";
 }
 
 /// Writing the app's files failed.
@@ -44,6 +55,14 @@ pub enum ScaffoldError {
     /// Two functions with the same name (names are case-insensitive).
     #[error("two functions are named {0:?}")]
     Duplicate(String),
+    /// An output binding for a function the app does not have.
+    #[error("the output {output:?} is for the function {function:?}, which the app does not have")]
+    NoFunction {
+        /// The function named.
+        function: String,
+        /// The output's binding name.
+        output: String,
+    },
     /// A file could not be written.
     #[error("cannot write {}: {source}", path.display())]
     Io {
@@ -87,6 +106,42 @@ pub enum TriggerSpec {
         schedule: String,
         /// Also fire when the app starts.
         run_on_startup: bool,
+    },
+    /// A Service Bus trigger on a queue, or on a topic's subscription; message bodies as bytes
+    /// (`dataType: binary`, so any body arrives exactly).
+    ServiceBus {
+        /// The queue.
+        queue: Option<String>,
+        /// The topic and the subscription.
+        topic: Option<(String, String)>,
+        /// The app setting holding the namespace's connection string.
+        connection: String,
+        /// `cardinality: many`: batches (the handler still sees one message at a time).
+        batch: bool,
+    },
+    /// An Event Hubs trigger; event bodies as bytes (`dataType: binary`).
+    EventHubs {
+        /// The event hub.
+        event_hub: String,
+        /// The consumer group.
+        consumer_group: String,
+        /// The app setting holding the namespace's connection string.
+        connection: String,
+        /// `cardinality: many`: batches (the handler still sees one event at a time).
+        batch: bool,
+    },
+    /// A Cosmos DB trigger (extension 4 names) on a container's change feed.
+    CosmosDb {
+        /// The database.
+        database: String,
+        /// The container.
+        container: String,
+        /// The container that keeps the feed's leases (created if missing).
+        lease_container: String,
+        /// Read the feed from its beginning rather than from now.
+        start_from_beginning: bool,
+        /// The app setting holding the account's connection string.
+        connection: String,
     },
 }
 
@@ -140,6 +195,74 @@ impl TriggerSpec {
         }
     }
 
+    /// A Service Bus trigger on `queue` in `ServiceBusConnection`, one message per invocation.
+    pub fn service_bus_queue(queue: impl Into<String>) -> Self {
+        TriggerSpec::ServiceBus {
+            queue: Some(queue.into()),
+            topic: None,
+            connection: "ServiceBusConnection".to_owned(),
+            batch: false,
+        }
+    }
+
+    /// A Service Bus trigger on `topic`'s `subscription` in `ServiceBusConnection`.
+    pub fn service_bus_topic(topic: impl Into<String>, subscription: impl Into<String>) -> Self {
+        TriggerSpec::ServiceBus {
+            queue: None,
+            topic: Some((topic.into(), subscription.into())),
+            connection: "ServiceBusConnection".to_owned(),
+            batch: false,
+        }
+    }
+
+    /// An Event Hubs trigger on `event_hub` (consumer group `$Default`) in
+    /// `EventHubConnection`, one event per invocation.
+    pub fn event_hubs(event_hub: impl Into<String>) -> Self {
+        TriggerSpec::EventHubs {
+            event_hub: event_hub.into(),
+            consumer_group: "$Default".to_owned(),
+            connection: "EventHubConnection".to_owned(),
+            batch: false,
+        }
+    }
+
+    /// A Cosmos DB trigger on `database`/`container` in `CosmosDBConnection`, leases in
+    /// `leases`, from now on.
+    pub fn cosmos_db(database: impl Into<String>, container: impl Into<String>) -> Self {
+        TriggerSpec::CosmosDb {
+            database: database.into(),
+            container: container.into(),
+            lease_container: "leases".to_owned(),
+            start_from_beginning: false,
+            connection: "CosmosDBConnection".to_owned(),
+        }
+    }
+
+    /// The same trigger delivering batches (`cardinality: many`) where it can (Service Bus,
+    /// Event Hubs); the handler still sees one record at a time, in order.
+    pub fn batch(mut self, many: bool) -> Self {
+        if let TriggerSpec::ServiceBus { batch, .. } | TriggerSpec::EventHubs { batch, .. } =
+            &mut self
+        {
+            *batch = many;
+        }
+        self
+    }
+
+    /// The same trigger reading its service through the app setting `setting` (a connection
+    /// string, or the prefix of identity-based settings); HTTP and timer triggers have none.
+    pub fn connection(mut self, setting: impl Into<String>) -> Self {
+        match &mut self {
+            TriggerSpec::Blob { connection, .. }
+            | TriggerSpec::Queue { connection, .. }
+            | TriggerSpec::ServiceBus { connection, .. }
+            | TriggerSpec::EventHubs { connection, .. }
+            | TriggerSpec::CosmosDb { connection, .. } => *connection = setting.into(),
+            TriggerSpec::Http { .. } | TriggerSpec::Timer { .. } => {}
+        }
+        self
+    }
+
     /// The `bindings` array of a function with this trigger.
     pub fn bindings(&self) -> Value {
         match self {
@@ -172,6 +295,224 @@ impl TriggerSpec {
                 run_on_startup,
             } => json!([{"type": "timerTrigger", "direction": "in",
                 "name": names::TIMER, "schedule": schedule, "runOnStartup": run_on_startup}]),
+            TriggerSpec::ServiceBus {
+                queue,
+                topic,
+                connection,
+                batch,
+            } => {
+                let mut trigger = json!({"type": "serviceBusTrigger", "direction": "in",
+                    "name": names::SERVICE_BUS, "connection": connection, "dataType": "binary",
+                    "cardinality": cardinality(*batch)});
+                if let Some(queue) = queue {
+                    trigger["queueName"] = json!(queue);
+                }
+                if let Some((topic, subscription)) = topic {
+                    trigger["topicName"] = json!(topic);
+                    trigger["subscriptionName"] = json!(subscription);
+                }
+                json!([trigger])
+            }
+            TriggerSpec::EventHubs {
+                event_hub,
+                consumer_group,
+                connection,
+                batch,
+            } => json!([{"type": "eventHubTrigger", "direction": "in",
+                "name": names::EVENT_HUBS, "eventHubName": event_hub, "consumerGroup": consumer_group,
+                "connection": connection, "dataType": "binary", "cardinality": cardinality(*batch)}]),
+            TriggerSpec::CosmosDb {
+                database,
+                container,
+                lease_container,
+                start_from_beginning,
+                connection,
+            } => json!([{"type": "cosmosDBTrigger", "direction": "in",
+                "name": names::COSMOS_DB, "connection": connection, "databaseName": database,
+                "containerName": container, "leaseContainerName": lease_container,
+                "createLeaseContainerIfNotExists": true,
+                "startFromBeginning": start_from_beginning}]),
+        }
+    }
+}
+
+fn cardinality(batch: bool) -> &'static str {
+    if batch {
+        "many"
+    } else {
+        "one"
+    }
+}
+
+/// A named output binding of a function: where a value the handler sets with
+/// `Response::with_output(name, value)` goes. The names are the handler's to choose.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OutputSpec {
+    /// A Storage queue message (several with a JSON array).
+    Queue {
+        /// The binding's name.
+        name: String,
+        /// The queue.
+        queue_name: String,
+        /// The app setting holding the storage connection string.
+        connection: String,
+    },
+    /// A blob, written whole. No `dataType`: with `binary` the host would write base64 text
+    /// (host issue #6091).
+    Blob {
+        /// The binding's name.
+        name: String,
+        /// `<container>/<pattern>`, such as `receipts/{rand-guid}.json`.
+        path: String,
+        /// The app setting holding the storage connection string.
+        connection: String,
+    },
+    /// A Service Bus message on a queue or topic (several with a JSON array).
+    ServiceBus {
+        /// The binding's name.
+        name: String,
+        /// The queue or topic (`queueName` or `topicName`).
+        entity: String,
+        /// Whether `entity` is a topic.
+        topic: bool,
+        /// The app setting holding the namespace's connection string.
+        connection: String,
+    },
+    /// An Event Hubs event (several with a JSON array).
+    EventHubs {
+        /// The binding's name.
+        name: String,
+        /// The event hub.
+        event_hub: String,
+        /// The app setting holding the namespace's connection string.
+        connection: String,
+    },
+    /// A Cosmos DB document, created or replaced (several with a JSON array).
+    CosmosDb {
+        /// The binding's name.
+        name: String,
+        /// The database.
+        database: String,
+        /// The container.
+        container: String,
+        /// The app setting holding the account's connection string.
+        connection: String,
+    },
+}
+
+impl OutputSpec {
+    /// A Storage queue output `name` to `queue_name` in `AzureWebJobsStorage`.
+    pub fn queue(name: impl Into<String>, queue_name: impl Into<String>) -> Self {
+        OutputSpec::Queue {
+            name: name.into(),
+            queue_name: queue_name.into(),
+            connection: "AzureWebJobsStorage".to_owned(),
+        }
+    }
+
+    /// A blob output `name` to `path` (`<container>/<pattern>`) in `AzureWebJobsStorage`.
+    pub fn blob(name: impl Into<String>, path: impl Into<String>) -> Self {
+        OutputSpec::Blob {
+            name: name.into(),
+            path: path.into(),
+            connection: "AzureWebJobsStorage".to_owned(),
+        }
+    }
+
+    /// A Service Bus output `name` to the queue `queue` in `ServiceBusConnection`.
+    pub fn service_bus_queue(name: impl Into<String>, queue: impl Into<String>) -> Self {
+        OutputSpec::ServiceBus {
+            name: name.into(),
+            entity: queue.into(),
+            topic: false,
+            connection: "ServiceBusConnection".to_owned(),
+        }
+    }
+
+    /// A Service Bus output `name` to the topic `topic` in `ServiceBusConnection`.
+    pub fn service_bus_topic(name: impl Into<String>, topic: impl Into<String>) -> Self {
+        OutputSpec::ServiceBus {
+            name: name.into(),
+            entity: topic.into(),
+            topic: true,
+            connection: "ServiceBusConnection".to_owned(),
+        }
+    }
+
+    /// An Event Hubs output `name` to `event_hub` in `EventHubConnection`.
+    pub fn event_hubs(name: impl Into<String>, event_hub: impl Into<String>) -> Self {
+        OutputSpec::EventHubs {
+            name: name.into(),
+            event_hub: event_hub.into(),
+            connection: "EventHubConnection".to_owned(),
+        }
+    }
+
+    /// A Cosmos DB output `name` to `database`/`container` in `CosmosDBConnection`.
+    pub fn cosmos_db(
+        name: impl Into<String>,
+        database: impl Into<String>,
+        container: impl Into<String>,
+    ) -> Self {
+        OutputSpec::CosmosDb {
+            name: name.into(),
+            database: database.into(),
+            container: container.into(),
+            connection: "CosmosDBConnection".to_owned(),
+        }
+    }
+
+    /// The binding's name.
+    pub fn name(&self) -> &str {
+        match self {
+            OutputSpec::Queue { name, .. }
+            | OutputSpec::Blob { name, .. }
+            | OutputSpec::ServiceBus { name, .. }
+            | OutputSpec::EventHubs { name, .. }
+            | OutputSpec::CosmosDb { name, .. } => name,
+        }
+    }
+
+    /// The binding, as `function.json` has it.
+    pub fn binding(&self) -> Value {
+        match self {
+            OutputSpec::Queue {
+                name,
+                queue_name,
+                connection,
+            } => json!({"type": "queue", "direction": "out", "name": name,
+                "queueName": queue_name, "connection": connection}),
+            OutputSpec::Blob {
+                name,
+                path,
+                connection,
+            } => json!({"type": "blob", "direction": "out", "name": name, "path": path,
+                "connection": connection}),
+            OutputSpec::ServiceBus {
+                name,
+                entity,
+                topic,
+                connection,
+            } => {
+                let key = if *topic { "topicName" } else { "queueName" };
+                json!({"type": "serviceBus", "direction": "out", "name": name, key: entity,
+                    "connection": connection})
+            }
+            OutputSpec::EventHubs {
+                name,
+                event_hub,
+                connection,
+            } => json!({"type": "eventHub", "direction": "out", "name": name,
+                "eventHubName": event_hub, "connection": connection}),
+            OutputSpec::CosmosDb {
+                name,
+                database,
+                container,
+                connection,
+            } => json!({"type": "cosmosDB", "direction": "out", "name": name,
+                "databaseName": database, "containerName": container,
+                "createIfNotExists": false, "connection": connection}),
         }
     }
 }
@@ -185,6 +526,7 @@ pub struct AppScaffold {
     function_timeout: Option<String>,
     route_prefix: Option<String>,
     functions: Vec<(String, TriggerSpec)>,
+    outputs: Vec<(String, OutputSpec)>,
 }
 
 impl AppScaffold {
@@ -197,6 +539,7 @@ impl AppScaffold {
             function_timeout: None,
             route_prefix: None,
             functions: Vec::new(),
+            outputs: Vec::new(),
         }
     }
 
@@ -224,6 +567,27 @@ impl AppScaffold {
     pub fn function(mut self, name: impl Into<String>, trigger: TriggerSpec) -> Self {
         self.functions.push((name.into(), trigger));
         self
+    }
+
+    /// Adds a named output binding to the function `function` (added with
+    /// [`function`](Self::function)).
+    pub fn output(mut self, function: impl Into<String>, output: OutputSpec) -> Self {
+        self.outputs.push((function.into(), output));
+        self
+    }
+
+    /// The `function.json` of the function `name`: its trigger's bindings and its outputs.
+    pub fn function_json(&self, name: &str, trigger: &TriggerSpec) -> Value {
+        let mut bindings = trigger.bindings();
+        if let Value::Array(list) = &mut bindings {
+            list.extend(
+                self.outputs
+                    .iter()
+                    .filter(|(f, _)| f.eq_ignore_ascii_case(name))
+                    .map(|(_, o)| o.binding()),
+            );
+        }
+        json!({ "bindings": bindings })
     }
 
     /// The `host.json`.
@@ -259,6 +623,14 @@ impl AppScaffold {
                 return Err(ScaffoldError::Duplicate(name.clone()));
             }
         }
+        for (function, output) in &self.outputs {
+            if !seen.contains(&function.to_ascii_lowercase()) {
+                return Err(ScaffoldError::NoFunction {
+                    function: function.clone(),
+                    output: output.name().to_owned(),
+                });
+            }
+        }
         let mut written = Vec::new();
         let mut write = |path: PathBuf, value: &Value| -> Result<(), ScaffoldError> {
             let io = |source| ScaffoldError::Io {
@@ -277,7 +649,7 @@ impl AppScaffold {
         for (name, trigger) in &self.functions {
             write(
                 app_root.join(name).join("function.json"),
-                &json!({"bindings": trigger.bindings()}),
+                &self.function_json(name, trigger),
             )?;
         }
         let settings = app_root.join("local.settings.json");
@@ -344,6 +716,58 @@ mod tests {
         assert_eq!(
             config.function_timeout,
             Some(std::time::Duration::from_secs(300))
+        );
+    }
+
+    #[test]
+    fn stream_triggers_and_outputs_are_read_back_by_the_shim() {
+        let dir = tempfile::tempdir().unwrap();
+        AppScaffold::new("echo")
+            .function("invoices", TriggerSpec::service_bus_queue("invoices"))
+            .function(
+                "alerts",
+                TriggerSpec::service_bus_topic("alerts", "pager").batch(true),
+            )
+            .function(
+                "clicks",
+                TriggerSpec::event_hubs("clicks")
+                    .batch(true)
+                    .connection("Hub"),
+            )
+            .function("feed", TriggerSpec::cosmos_db("shop", "orders"))
+            .output("invoices", OutputSpec::queue("outbox", "sent"))
+            .output(
+                "invoices",
+                OutputSpec::blob("receipt", "receipts/{rand-guid}"),
+            )
+            .output("feed", OutputSpec::cosmos_db("copy", "shop", "archive"))
+            .write(dir.path())
+            .unwrap();
+        let functions = Functions::load(dir.path()).unwrap();
+        let invoices = functions.get("invoices").unwrap();
+        assert_eq!(invoices.trigger_kind, TriggerKind::ServiceBus);
+        assert!(invoices.trigger.is_binary() && !invoices.trigger.is_many());
+        let outputs: Vec<&str> = invoices.outputs().map(|b| b.name.as_str()).collect();
+        assert_eq!(outputs, ["outbox", "receipt"]);
+        let alerts = functions.get("alerts").unwrap();
+        assert_eq!(alerts.trigger.topic_name.as_deref(), Some("alerts"));
+        assert_eq!(alerts.trigger.subscription_name.as_deref(), Some("pager"));
+        assert!(alerts.trigger.is_many());
+        let clicks = functions.get("clicks").unwrap();
+        assert_eq!(clicks.trigger_kind, TriggerKind::EventHubs);
+        assert_eq!(clicks.trigger.event_hub_name.as_deref(), Some("clicks"));
+        assert_eq!(clicks.trigger.name, names::EVENT_HUBS);
+        let feed = functions.get("feed").unwrap();
+        assert_eq!(feed.trigger_kind, TriggerKind::CosmosDb);
+        assert_eq!(feed.trigger.container_name.as_deref(), Some("orders"));
+
+        let err = AppScaffold::new("x")
+            .output("nope", OutputSpec::queue("q", "q"))
+            .write(dir.path())
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the output \"q\" is for the function \"nope\", which the app does not have"
         );
     }
 

@@ -13,7 +13,7 @@ use axum::routing::any;
 use axum::Router;
 use http::{Method, StatusCode};
 use polyfaas_core::blob::{self, Blobs, EnvVars, Scheme};
-use polyfaas_core::server::RequestBody;
+use polyfaas_core::server::{Drain, RequestBody};
 use polyfaas_core::{Error, Handler, Invoker, Provider, StartupError};
 use tower::ServiceExt as _;
 
@@ -24,6 +24,11 @@ use crate::{forwarding, invocation, response};
 
 /// How long requests in flight may take to finish after the shutdown signal.
 const DRAIN: Duration = Duration::from_secs(10);
+
+/// The most of a refused request body read and dropped so the host receives the answer, and
+/// the longest that may take.
+const UNREAD_BODY_LIMIT: u64 = 1 << 30;
+const UNREAD_BODY_TIME: Duration = Duration::from_secs(60);
 
 /// Serves `handler` on `config.addr()` until `shutdown` completes, then finishes the requests
 /// in flight (up to 10 s). Reads every `function.json` under `config.app_root` and opens the
@@ -52,6 +57,7 @@ pub async fn serve<H: Handler>(
     let invoker = Invoker::builder(Provider::AZURE, handler)
         .blobs(blobs)
         .timeout(config.function_timeout)
+        .output_bindings(true)
         .build();
     let router = router(Arc::new(App {
         invoker,
@@ -66,7 +72,11 @@ pub async fn serve<H: Handler>(
                 .map(|response| response.map(polyfaas_core::server::boxed))
         }
     };
-    polyfaas_core::server::serve(listener, service, shutdown, DRAIN).await;
+    // A refused blob envelope can be far larger than core's default drain (a 100 MB blob is
+    // 133 MB of base64): the host, cut off while still sending, would get a reset instead of
+    // the answer.
+    let drain = Drain::new(DRAIN).unread_bodies(UNREAD_BODY_LIMIT, UNREAD_BODY_TIME);
+    polyfaas_core::server::serve(listener, service, shutdown, drain).await;
     Ok(())
 }
 

@@ -29,15 +29,46 @@ def echo_http(request):
     return json.dumps(document), 200, {"Content-Type": "application/json"}
 
 
+def plain(typed):
+    """A Firestore typed value as plain JSON, as the polyfaas shim converts it."""
+    (kind, value), = typed.items()
+    if kind == "integerValue":
+        return int(value)
+    if kind == "mapValue":
+        return {k: plain(v) for k, v in value.get("fields", {}).items()}
+    if kind == "arrayValue":
+        return [plain(v) for v in value.get("values", [])]
+    return value
+
+
+def fields(document):
+    if not document:
+        return None
+    return {k: plain(v) for k, v in document.get("fields", {}).items()}
+
+
+OPS = {"created": "insert", "updated": "modify", "deleted": "remove", "written": "upsert"}
+
+
 @functions_framework.cloud_event
 def echo_cloudevent(event):
     # A cloudevent function cannot answer a body (the framework sends 200 "OK"); build the same
-    # document echo sends back, so both sides do the same work.
-    payload = dict(event.get_attributes())
-    payload["data"] = event.get_data()
+    # document echo sends back for a Firestore event (the change record polyfaas hands it), so
+    # both sides do the same work.
+    data = event.get_data()
+    path = event["subject"][len("documents/"):]
+    change = {
+        "kind": "change",
+        "id": event["id"],
+        "source": path.rsplit("/", 1)[0],
+        "op": OPS[event["type"].split(".")[-1]],
+        "key": path,
+        "old": fields(data.get("oldValue")),
+        "new": fields(data.get("value")),
+    }
     document = {
         "provider": "python-ff",
         "context": {"request_id": event["id"], "function": "echo_cloudevent", "deadline_ms": None},
-        "event": {"kind": "invoke", "payload": payload},
+        "event": change,
     }
     json.dumps(document)

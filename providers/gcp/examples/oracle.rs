@@ -12,7 +12,8 @@
 //! function), plus the structured-mode variants the client never sends (34 checks). Echo
 //! reports the neutral event, so the expected output is projected the same way: Cloud Storage
 //! `finalized`/`deleted` → blob (bucket, key, size, etag, content type, and the SHA-256 of the
-//! object put into the blob store), Pub/Sub → message (id, topic, data, attributes), anything
+//! object put into the blob store), Pub/Sub → message (id, topic, data, attributes), Firestore
+//! → change (id, collection, document path, op, old and new fields as plain JSON), anything
 //! else → the whole event, compared as the conformance client compares it (CloudEvents: `id`,
 //! `source`, `subject`, `type`, `time`, `datacontenttype`, `data`; legacy events: all of it).
 //!
@@ -31,7 +32,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use polyfaas_gcp::cloudevent::structured;
-use polyfaas_gcp::{mapping, LegacyEvent};
+use polyfaas_gcp::{firestore, mapping, LegacyEvent};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -319,6 +320,29 @@ fn compare_neutral(actual: &Value, expected: &Value) -> Result<(), String> {
             });
             same(actual, &projected)
         }
+        ty if firestore::op_of(ty).is_some() => {
+            let (id, path) = if is_cloudevent {
+                let subject = expected["subject"].as_str().unwrap_or_default();
+                (&expected["id"], subject.trim_start_matches("documents/"))
+            } else {
+                let resource = expected["context"]["resource"].as_str().unwrap_or_default();
+                let path = resource.split_once("/documents/").map_or("", |(_, p)| p);
+                (&expected["context"]["eventId"], path)
+            };
+            let document = |member: &str| match &data[member]["fields"] {
+                Value::Object(fields) => {
+                    Value::Object(fields.iter().map(|(k, v)| (k.clone(), plain(v))).collect())
+                }
+                _ if data[member].get("name").is_some() => json!({}),
+                _ => Value::Null,
+            };
+            let op = firestore::op_of(ty).map(|op| op.as_str());
+            let projected = json!({
+                "kind": "change", "id": id, "source": path.rsplit_once('/').map_or("", |(c, _)| c),
+                "op": op, "key": path, "old": document("oldValue"), "new": document("value"),
+            });
+            same(actual, &projected)
+        }
         _ => {
             if actual["kind"] != "invoke" {
                 return Err(format!("an invoke event was expected, not {actual}"));
@@ -329,6 +353,38 @@ fn compare_neutral(actual: &Value, expected: &Value) -> Result<(), String> {
                 same(&actual["payload"], expected)
             }
         }
+    }
+}
+
+/// A Firestore typed value as plain JSON, written here from Firestore's documented JSON (not
+/// with the shim's converter, which this checks): integers as numbers, maps and arrays
+/// unwrapped, every other value as it is.
+fn plain(typed: &Value) -> Value {
+    let Some((ty, inner)) = typed.as_object().and_then(|m| m.iter().next()) else {
+        return Value::Null;
+    };
+    match ty.as_str() {
+        "integerValue" => inner
+            .as_str()
+            .and_then(|s| s.parse::<i64>().ok())
+            .map_or_else(|| inner.clone(), Value::from),
+        "mapValue" => Value::Object(
+            inner["fields"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), plain(v)))
+                .collect(),
+        ),
+        "arrayValue" => Value::Array(
+            inner["values"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(plain)
+                .collect(),
+        ),
+        _ => inner.clone(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! From an event request to the neutral event, per signature type.
 //!
-//! | signature | arrives as | becomes |
+//! | signature | arrives as | the function's form (the extra) |
 //! |---|---|---|
 //! | `cloudevent` | binary or structured CloudEvent | itself |
 //! | `cloudevent` | legacy event (nested, flat) or raw Pub/Sub push | its CloudEvent ([`mapping::to_cloudevent`]) |
@@ -8,9 +8,11 @@
 //! | `event` | binary or structured CloudEvent of a known Google type | its legacy event ([`mapping::to_legacy`]) |
 //!
 //! Then, whatever the signature: Cloud Storage `finalized` / `deleted` → `Event::Blob`, Pub/Sub
-//! `messagePublished` → `Event::Message`, anything else → `Event::Invoke` with the whole event
-//! as the function type sees it (the CloudEvent's structured JSON, or the legacy
-//! `{"data", "context"}`).
+//! `messagePublished` → `Event::Message` (or `Event::Schedule` when it carries the schedule
+//! mark), Firestore document events → `Event::Change`, anything else → `Event::Invoke` with the
+//! whole event in the function's form (the CloudEvent's structured JSON, or the legacy
+//! `{"data", "context"}`). The other form is never built unless the conversion needs it (a
+//! handler that wants it calls [`mapping::to_legacy`] or [`mapping::to_cloudevent`]).
 
 use bytes::Bytes;
 use http::HeaderMap;
@@ -18,11 +20,11 @@ use polyfaas_core::{BadInput, Event};
 use serde_json::Value;
 
 use crate::cloudevent::{self, CloudEvent, Mode};
-use crate::headers::traceparent_trace;
 use crate::legacy::LegacyEvent;
 use crate::mapping;
 use crate::names::MESSAGE_PUBLISHED;
-use crate::{pubsub, storage, SignatureType};
+use crate::trace::Trace;
+use crate::{firestore, pubsub, storage, SignatureType};
 
 /// A decoded event request.
 #[derive(Debug)]
@@ -31,13 +33,19 @@ pub(crate) struct Decoded {
     pub event: Event,
     /// The event's id (CloudEvent `id`, legacy `eventId`), if it has one.
     pub id: Option<String>,
-    /// For blob and message events: the CloudEvent, as it arrived or was made. (An
-    /// `Event::Invoke` carries the whole event as its payload already.)
-    pub cloudevent: Option<CloudEvent>,
-    /// For blob and message events: the legacy event, as it arrived or was made.
-    pub legacy: Option<LegacyEvent>,
-    /// The trace id of a CloudEvent's `traceparent` extension attribute (Eventarc sets it).
-    pub trace_id: Option<String>,
+    /// The event in the form the function's signature type speaks: the platform extra.
+    pub form: Form,
+    /// The trace of a CloudEvent's `traceparent` extension attribute (Eventarc sets it).
+    pub trace: Option<Trace>,
+}
+
+/// An event in one of its two forms.
+#[derive(Debug)]
+pub(crate) enum Form {
+    /// A CloudEvent (`cloudevent` functions).
+    Cloud(CloudEvent),
+    /// A legacy event (`event` functions).
+    Legacy(LegacyEvent),
 }
 
 /// Decodes an event request for a `cloudevent` or `event` function.
@@ -48,104 +56,83 @@ pub(crate) fn decode(
     body: &Bytes,
 ) -> Result<Decoded, BadInput> {
     let arrived = match Mode::of(headers) {
-        Some(mode) => Arrived::Cloud(cloudevent::decode(mode, headers, body)?),
-        None => Arrived::Legacy(LegacyEvent::decode(body, path)?),
+        Some(mode) => Form::Cloud(cloudevent::decode(mode, headers, body)?),
+        None => Form::Legacy(LegacyEvent::decode(body, path)?),
     };
-    let trace_id = match &arrived {
-        Arrived::Cloud(ce) => ce
+    let trace = match &arrived {
+        Form::Cloud(ce) => ce
             .extensions
             .get("traceparent")
             .and_then(Value::as_str)
-            .and_then(traceparent_trace)
-            .map(str::to_owned),
-        Arrived::Legacy(_) => None,
+            .and_then(Trace::from_traceparent),
+        Form::Legacy(_) => None,
     };
-    let mut decoded = convert(signature, arrived)?;
-    decoded.trace_id = trace_id;
-    Ok(decoded)
-}
-
-/// The neutral event of an event as it arrived, for a function of `signature`.
-fn convert(signature: SignatureType, arrived: Arrived) -> Result<Decoded, BadInput> {
-    match (signature, arrived) {
-        (SignatureType::Event, Arrived::Legacy(legacy)) => {
-            let id = legacy.event_id().map(str::to_owned);
-            if mapping::cloudevent_type(legacy.event_type()).is_some_and(is_blob_or_message) {
-                Decoded::neutral(mapping::to_cloudevent(&legacy)?, Some(legacy), id)
-            } else {
-                Ok(Decoded::invoke(legacy.into_json(), id))
-            }
-        }
-        (SignatureType::Event, Arrived::Cloud(ce)) => {
+    let (event, form) = match (signature, arrived) {
+        (SignatureType::Event, Form::Legacy(legacy)) => (of_legacy(&legacy)?, Form::Legacy(legacy)),
+        (SignatureType::Event, Form::Cloud(ce)) => {
             // The legacy form is what an `event` function gets; a CloudEvent without one is
             // refused, as the frameworks do.
             let legacy = mapping::to_legacy(&ce)?;
-            let id = Some(ce.id.clone());
-            if is_blob_or_message(&ce.ty) {
-                Decoded::neutral(ce, Some(legacy), id)
-            } else {
-                Ok(Decoded::invoke(legacy.into_json(), id))
-            }
+            let event = match neutral(&ce)? {
+                Some(event) => event,
+                None => Event::Invoke(legacy.to_json()),
+            };
+            (event, Form::Legacy(legacy))
         }
         (_, arrived) => {
-            let (ce, legacy) = match arrived {
-                Arrived::Cloud(ce) => (ce, None),
-                Arrived::Legacy(legacy) => (mapping::to_cloudevent(&legacy)?, Some(legacy)),
+            let ce = match arrived {
+                Form::Cloud(ce) => ce,
+                Form::Legacy(legacy) => mapping::to_cloudevent(&legacy)?,
             };
-            let id = Some(ce.id.clone());
-            if is_blob_or_message(&ce.ty) {
-                Decoded::neutral(ce, legacy, id)
-            } else {
-                Ok(Decoded::invoke(ce.into_json(), id))
-            }
+            let event = match neutral(&ce)? {
+                Some(event) => event,
+                None => Event::Invoke(ce.to_json()),
+            };
+            (event, Form::Cloud(ce))
+        }
+    };
+    let id = match &form {
+        Form::Cloud(ce) => Some(ce.id.clone()),
+        Form::Legacy(legacy) => legacy.event_id().map(str::to_owned),
+    };
+    Ok(Decoded {
+        event,
+        id,
+        form,
+        trace,
+    })
+}
+
+/// The neutral event of a CloudEvent of a type Google defines one for: Cloud Storage, Pub/Sub,
+/// Firestore; `None` for any other type.
+fn neutral(ce: &CloudEvent) -> Result<Option<Event>, BadInput> {
+    if let Some(change) = storage::change_of(&ce.ty) {
+        return Ok(Some(Event::Blob(storage::blob_event(ce, change)?)));
+    }
+    if ce.ty == MESSAGE_PUBLISHED {
+        return pubsub::event(ce).map(Some);
+    }
+    if firestore::op_of(&ce.ty).is_some() {
+        return Ok(Some(Event::Change(firestore::change(ce)?)));
+    }
+    Ok(None)
+}
+
+/// The neutral event of a legacy event, for an `event` function: Firestore directly, storage
+/// and Pub/Sub through their CloudEvent, anything else (even a type without a CloudEvent)
+/// `Event::Invoke` with `{"data", "context"}`.
+fn of_legacy(legacy: &LegacyEvent) -> Result<Event, BadInput> {
+    if firestore::legacy_op_of(legacy.event_type()).is_some() {
+        return Ok(Event::Change(firestore::legacy_change(legacy)?));
+    }
+    let blob_or_message = mapping::cloudevent_type(legacy.event_type())
+        .is_some_and(|ty| ty == MESSAGE_PUBLISHED || storage::change_of(ty).is_some());
+    if blob_or_message {
+        if let Some(event) = neutral(&mapping::to_cloudevent(legacy)?)? {
+            return Ok(event);
         }
     }
-}
-
-impl Decoded {
-    /// A storage or Pub/Sub event: the neutral `Blob` or `Message`, with the CloudEvent and the
-    /// legacy form kept for the handler.
-    fn neutral(
-        ce: CloudEvent,
-        legacy: Option<LegacyEvent>,
-        id: Option<String>,
-    ) -> Result<Self, BadInput> {
-        Ok(Decoded {
-            event: blob_or_message(&ce)?,
-            id,
-            cloudevent: Some(ce),
-            legacy,
-            trace_id: None,
-        })
-    }
-
-    /// Any other event: the whole event, as the function type sees it, as `Event::Invoke`.
-    fn invoke(payload: serde_json::Value, id: Option<String>) -> Self {
-        Decoded {
-            event: Event::Invoke(payload),
-            id,
-            cloudevent: None,
-            legacy: None,
-            trace_id: None,
-        }
-    }
-}
-
-enum Arrived {
-    Cloud(CloudEvent),
-    Legacy(LegacyEvent),
-}
-
-fn is_blob_or_message(ty: &str) -> bool {
-    ty == MESSAGE_PUBLISHED || storage::change_of(ty).is_some()
-}
-
-/// The neutral event of a storage or Pub/Sub CloudEvent.
-fn blob_or_message(ce: &CloudEvent) -> Result<Event, BadInput> {
-    match storage::change_of(&ce.ty) {
-        Some(change) => Ok(Event::Blob(storage::blob_event(ce, change)?)),
-        None => Ok(Event::Message(pubsub::message(ce)?)),
-    }
+    Ok(Event::Invoke(legacy.to_json()))
 }
 
 #[cfg(test)]
@@ -153,17 +140,7 @@ mod tests {
     use serde_json::{json, Value};
 
     use super::*;
-
-    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.append(
-                http::header::HeaderName::from_bytes(name.as_bytes()).unwrap(),
-                value.parse().unwrap(),
-            );
-        }
-        map
-    }
+    use crate::test_support::headers;
 
     fn run(
         signature: SignatureType,
@@ -192,19 +169,19 @@ mod tests {
 
     #[test]
     fn a_cloudevent_function_gets_other_events_whole() {
-        let decoded = run(
-            SignatureType::CloudEvent,
-            &FIRESTORE_CE,
-            json!({"oldValue": {}}),
-        )
-        .unwrap();
+        let mut custom = FIRESTORE_CE;
+        custom[3] = ("ce-type", "com.example.audit.v1.logged");
+        let decoded = run(SignatureType::CloudEvent, &custom, json!({"who": "me"})).unwrap();
         let Event::Invoke(payload) = decoded.event else {
             panic!()
         };
         assert_eq!(payload["subject"], "documents/users/u1");
-        assert_eq!(payload["data"], json!({"oldValue": {}}));
+        assert_eq!(payload["data"], json!({"who": "me"}));
         assert_eq!(decoded.id.as_deref(), Some("fs-9"));
-        assert_eq!(decoded.trace_id, None);
+        assert_eq!(decoded.trace, None);
+        assert!(
+            matches!(decoded.form, Form::Cloud(ref ce) if ce.ty == "com.example.audit.v1.logged")
+        );
         let mut traced = FIRESTORE_CE.to_vec();
         traced.push((
             "ce-traceparent",
@@ -212,30 +189,64 @@ mod tests {
         ));
         let decoded = run(SignatureType::Event, &traced, json!({})).unwrap();
         assert_eq!(
-            decoded.trace_id.as_deref(),
+            decoded.trace.map(|t| t.trace_id).as_deref(),
             Some("4bf92f3577b34da6a3ce929d0e0e4736")
         );
     }
 
     #[test]
-    fn an_event_function_gets_the_legacy_form() {
-        let decoded = run(SignatureType::Event, &FIRESTORE_CE, json!({"oldValue": {}})).unwrap();
-        let Event::Invoke(payload) = decoded.event else {
+    fn firestore_events_are_changes_for_both_signatures_each_with_its_form() {
+        let data = json!({"oldValue": {"name": "projects/acme/databases/(default)/documents/users/u1",
+                                       "fields": {"n": {"integerValue": "1"}}}});
+        let decoded = run(SignatureType::Event, &FIRESTORE_CE, data.clone()).unwrap();
+        let Event::Change(change) = decoded.event else {
             panic!()
         };
         assert_eq!(
-            payload,
-            json!({"data": {"oldValue": {}}, "context": {"eventId": "fs-9",
+            (change.source.as_str(), change.old),
+            ("users", Some(json!({"n": 1})))
+        );
+        let Form::Legacy(legacy) = decoded.form else {
+            panic!()
+        };
+        assert_eq!(
+            legacy.to_json(),
+            json!({"data": data, "context": {"eventId": "fs-9",
                    "eventType": "providers/cloud.firestore/eventTypes/document.delete",
                    "resource": "projects/acme/databases/(default)/documents/users/u1"}})
         );
-        // A type without a legacy equivalent is refused.
+        let decoded = run(SignatureType::CloudEvent, &FIRESTORE_CE, data).unwrap();
+        assert!(matches!(decoded.event, Event::Change(_)));
+        assert!(matches!(decoded.form, Form::Cloud(_)));
+        // A type without a legacy equivalent is refused by an event function.
         let mut other = FIRESTORE_CE;
         other[3] = ("ce-type", "com.example.custom");
         let err = run(SignatureType::Event, &other, json!({})).unwrap_err();
         assert!(
             err.to_string().starts_with("type: \"com.example.custom\""),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn a_pubsub_message_with_the_schedule_mark_is_a_schedule() {
+        let push = json!({"subscription": "projects/p/subscriptions/s",
+                          "message": {"data": "e30=", "messageId": "m1", "publishTime": "2026-03-01T02:00:00Z",
+                                      "attributes": {"polyfaas_schedule": "nightly"}}});
+        for signature in [SignatureType::Event, SignatureType::CloudEvent] {
+            let decoded = run(signature, &[], push.clone()).unwrap();
+            let Event::Schedule(tick) = decoded.event else {
+                panic!()
+            };
+            assert_eq!(tick.name.as_deref(), Some("nightly"));
+            assert_eq!(tick.time.as_deref(), Some("2026-03-01T02:00:00Z"));
+        }
+        let mut bad = push;
+        bad["message"]["publishTime"] = json!("-1");
+        let err = run(SignatureType::CloudEvent, &[], bad).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "data.message.publishTime: \"-1\" is not an RFC 3339 date-time"
         );
     }
 

@@ -1,26 +1,18 @@
-//! What a request's headers tell about the invocation: the platform's request id, the trace id,
-//! and the client's address.
+//! What a request's headers tell about the invocation: the platform's request id and execution
+//! id, and the client's address. (The trace: [`trace`](crate::trace).)
 
 use std::net::{IpAddr, SocketAddr};
 
 use http::HeaderMap;
+use polyfaas_core::shim::Traceparent;
 
 /// A header's value, trimmed; `None` when absent, empty or not text.
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get(name)
         .and_then(|v| v.to_str().ok())
         .map(str::trim)
         .filter(|v| !v.is_empty())
-}
-
-/// The trace id of a W3C `traceparent` value (`00-<trace id>-<span id>-<flags>`).
-pub(crate) fn traceparent_trace(value: &str) -> Option<&str> {
-    value
-        .trim()
-        .split('-')
-        .nth(1)
-        .filter(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// The trace id of an `X-Cloud-Trace-Context` value (`<trace id>/<span id>;o=1`).
@@ -32,13 +24,9 @@ fn cloud_trace(value: &str) -> Option<&str> {
         .filter(|t| !t.is_empty())
 }
 
-/// The request's trace id (32 hex digits, as Cloud Trace and Cloud Logging name traces): from
-/// the W3C `traceparent` header, else from Google's `X-Cloud-Trace-Context`.
-pub(crate) fn trace_id(headers: &HeaderMap) -> Option<String> {
-    header(headers, "traceparent")
-        .and_then(traceparent_trace)
-        .or_else(|| header(headers, "x-cloud-trace-context").and_then(cloud_trace))
-        .map(str::to_owned)
+/// The execution id Cloud Run functions sends, `Function-Execution-Id`.
+pub(crate) fn execution_id(headers: &HeaderMap) -> Option<&str> {
+    header(headers, "function-execution-id")
 }
 
 /// The request id the platform sent: `Function-Execution-Id`, else the trace id of
@@ -46,8 +34,12 @@ pub(crate) fn trace_id(headers: &HeaderMap) -> Option<String> {
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
     header(headers, "function-execution-id")
         .or_else(|| header(headers, "x-cloud-trace-context").and_then(cloud_trace))
-        .or_else(|| header(headers, "traceparent").and_then(traceparent_trace))
         .map(str::to_owned)
+        .or_else(|| {
+            header(headers, "traceparent")
+                .and_then(Traceparent::parse)
+                .map(|tp| tp.trace_id().to_owned())
+        })
 }
 
 /// The client: behind Google's front end (`behind_proxy`) the first `X-Forwarded-For` hop, else
@@ -70,16 +62,9 @@ pub(crate) fn client_ip(headers: &HeaderMap, peer: SocketAddr, behind_proxy: boo
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::test_support::headers;
 
     const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
-
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (name, value) in pairs {
-            map.insert(*name, value.parse().unwrap());
-        }
-        map
-    }
 
     #[test]
     fn request_ids_from_headers() {
@@ -99,28 +84,6 @@ mod tests {
         );
         pairs.push(("function-execution-id", "exec-1"));
         assert_eq!(request_id(&headers(&pairs)).as_deref(), Some("exec-1"));
-    }
-
-    #[test]
-    fn trace_ids_prefer_traceparent() {
-        assert_eq!(trace_id(&HeaderMap::new()), None);
-        let cloud = (
-            "x-cloud-trace-context",
-            "105445aa7843bc8bf206b12000100000;o=1",
-        );
-        assert_eq!(
-            trace_id(&headers(&[cloud])).as_deref(),
-            Some("105445aa7843bc8bf206b12000100000")
-        );
-        assert_eq!(
-            trace_id(&headers(&[cloud, ("traceparent", TRACEPARENT)])).as_deref(),
-            Some("4bf92f3577b34da6a3ce929d0e0e4736")
-        );
-        // A traceparent that is not one falls back to Google's header.
-        assert_eq!(
-            trace_id(&headers(&[cloud, ("traceparent", "garbage")])).as_deref(),
-            Some("105445aa7843bc8bf206b12000100000")
-        );
     }
 
     #[test]

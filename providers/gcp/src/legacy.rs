@@ -10,8 +10,6 @@
 //!    rewritten to form 1 with `eventType: google.pubsub.topic.publish` and the topic taken from
 //!    the request path (`.../projects/<p>/topics/<t>...`) when it is there.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use bytes::Bytes;
 use polyfaas_core::shim::parse_at;
 use polyfaas_core::{BadInput, Extra};
@@ -19,6 +17,7 @@ use serde::{Serialize, Serializer};
 use serde_json::{json, Map, Value};
 
 use crate::names::{PUBSUB_MESSAGE_TYPE, PUBSUB_SERVICE};
+use crate::time::rfc3339_now;
 
 /// The legacy event type of a Pub/Sub message.
 pub const PUBSUB_PUBLISH: &str = "google.pubsub.topic.publish";
@@ -323,36 +322,6 @@ pub(crate) fn topic_in_path(path: &str) -> Option<String> {
     None
 }
 
-/// Now, as RFC 3339 UTC with milliseconds.
-pub(crate) fn rfc3339_now() -> String {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    rfc3339(now.as_secs() as i64, now.subsec_millis())
-}
-
-/// Seconds since the epoch as `YYYY-MM-DDTHH:MM:SS.mmmZ` (proleptic Gregorian, UTC).
-pub(crate) fn rfc3339(secs: i64, millis: u32) -> String {
-    let days = secs.div_euclid(86_400);
-    let of_day = secs.rem_euclid(86_400);
-    // Civil from days (H. Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
-        of_day / 3600,
-        of_day % 3600 / 60,
-        of_day % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -480,12 +449,5 @@ mod tests {
         );
         assert_eq!(topic_in_path("/projects/p/subscriptions/s"), None);
         assert_eq!(topic_in_path("/"), None);
-    }
-
-    #[test]
-    fn timestamps() {
-        assert_eq!(rfc3339(0, 0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(rfc3339(1_601_379_120, 123), "2020-09-29T11:32:00.123Z");
-        assert_eq!(rfc3339(951_782_400, 5), "2000-02-29T00:00:00.005Z");
     }
 }

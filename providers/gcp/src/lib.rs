@@ -11,7 +11,7 @@
 //! use polyfaas_gcp::CloudEvent;
 //!
 //! async fn handle(event: Event, ctx: Context) -> Result<Response, Error> {
-//!     // Blob and message events keep the CloudEvent they came in.
+//!     // A `cloudevent` function's events keep the CloudEvent they came in.
 //!     let source = ctx.extra::<CloudEvent>().map(|ce| ce.source.clone());
 //!     let trace = ctx.trace_id().map(str::to_owned);
 //!     Ok(Response::text(format!("{} from {source:?}, trace {trace:?}", event.kind())))
@@ -34,11 +34,20 @@
 //!   legacy events nested or flat and raw Pub/Sub push bodies ([`LegacyEvent`]), converted
 //!   between the two forms by the mapping rules ([`mapping`]); Cloud Storage
 //!   `finalized`/`deleted` become `Event::Blob` ([`storage`]), Pub/Sub `messagePublished`
-//!   becomes `Event::Message` ([`pubsub`]), anything else `Event::Invoke` with the whole event
+//!   becomes `Event::Message` ([`pubsub`]), Firestore document events `Event::Change`
+//!   ([`firestore`], JSON or protobuf data), anything else `Event::Invoke` with the whole event
 //!   (the CloudEvent's structured JSON for `cloudevent` functions, the legacy
-//!   `{"data", "context"}` for `event` functions). For blob and message events the handler can
-//!   read the [`CloudEvent`] and the [`LegacyEvent`] (as they arrived or were converted), the
-//!   platform extras `gcp.cloudevent` and `gcp.legacy_event`, with `ctx.extra::<CloudEvent>()`;
+//!   `{"data", "context"}` for `event` functions). The event in that form is the platform extra
+//!   ([`CloudEvent`], `gcp.cloudevent`, or [`LegacyEvent`], `gcp.legacy_event`):
+//!   `ctx.extra::<CloudEvent>()`;
+//! - Cloud Scheduler calls become `Event::Schedule` only with a mark: the header
+//!   `x-polyfaas-schedule` or `X-CloudScheduler: true` on any signature type, the message
+//!   attribute `polyfaas_schedule` on Pub/Sub ([`schedule`], extra [`SchedulerCall`]); a
+//!   plain request never does;
+//! - HTTP methods by the one rule ([`http_method`](polyfaas_core::shim::http_method)): `post`
+//!   is `POST`, `propfind` is refused;
+//! - on Google Cloud, log lines are Cloud Logging's JSON with trace, span and execution id
+//!   ([`logging`]);
 //! - the request id is the event's id (CloudEvent `id`, legacy `eventId`), else
 //!   `Function-Execution-Id`, else the trace id of the request, else a generated one; the trace
 //!   id (`ctx.trace_id()`) comes from the W3C `traceparent` header, else Google's
@@ -47,7 +56,8 @@
 //!   than `POLYFAAS_BODY_LIMIT` get 413, and a request answered before it was read (413, 404,
 //!   405) is drained, so a client still sending receives the answer;
 //! - `CLOUD_RUN_TIMEOUT_SECONDS` sets the deadline; SIGTERM stops accepting, lets requests in
-//!   flight finish (up to 8 s) and exits 0.
+//!   flight finish (up to 8 s), runs the shutdown hooks ([`Gcp`] as a
+//!   [`Platform`](polyfaas_core::Platform)) and exits 0.
 //!
 //! # Status codes
 //!
@@ -68,33 +78,49 @@
 pub mod cloudevent;
 mod config;
 mod decode;
+pub mod firestore;
 mod headers;
+mod json;
 pub mod legacy;
+pub mod logging;
 pub mod mapping;
 mod names;
 pub mod pubsub;
 mod response;
+pub mod schedule;
 mod server;
 pub mod storage;
+#[cfg(test)]
+mod test_support;
+mod time;
+mod trace;
 
 pub use cloudevent::CloudEvent;
 pub use config::{GcpConfig, SignatureType, DEFAULT_BODY_LIMIT, DEFAULT_DRAIN};
 pub use legacy::LegacyEvent;
 pub use response::GOOGLE_STATUS;
+pub use schedule::SchedulerCall;
 pub use server::{serve, serve_on};
 
 use polyfaas_core::{Error, Handler};
 
 /// Whether this process was started by the platform: `FUNCTION_TARGET` (Cloud Run functions)
-/// or `K_SERVICE` (every Cloud Run / Knative container) is set.
+/// or `K_SERVICE` (every Cloud Run / Knative container) is set and not empty.
 pub fn detected() -> bool {
-    std::env::var_os("FUNCTION_TARGET").is_some() || std::env::var_os("K_SERVICE").is_some()
+    ["FUNCTION_TARGET", "K_SERVICE"]
+        .iter()
+        .any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()))
 }
 
 /// Runs `handler` until the platform stops the process: reads [`GcpConfig::from_env`], sets
-/// up logging (`RUST_LOG`, default `info`, on stderr) and [`serve`]s.
+/// up logging on stderr (`RUST_LOG`, default `info`: Cloud Logging's JSON lines on Google Cloud,
+/// see [`logging`], text elsewhere) and [`serve`]s.
 pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
-    polyfaas_core::shim::init_logging();
+    if detected() {
+        polyfaas_core::shim::init_json_logging(logging::CloudLogging::from_env(), "info");
+    } else {
+        polyfaas_core::shim::init_logging();
+    }
     serve(handler, GcpConfig::from_env()?).await
 }
 

@@ -3,11 +3,42 @@
 use base64::engine::general_purpose::{STANDARD as BASE64, URL_SAFE as BASE64_URL};
 use base64::Engine as _;
 use bytes::Bytes;
-use polyfaas_core::{BadInput, Message};
+use polyfaas_core::{BadInput, Event, Message};
 use serde_json::Value;
 
 use crate::cloudevent::CloudEvent;
 use crate::names::PUBSUB_SERVICE;
+use crate::schedule;
+
+/// The neutral event of a `messagePublished` CloudEvent: the schedule its
+/// [`polyfaas_schedule`](crate::schedule::MARK_ATTRIBUTE) attribute marks (Cloud Scheduler's
+/// Pub/Sub target; the time is the message's `publishTime`), else the [`message`].
+///
+/// ```
+/// use polyfaas_core::Event;
+/// use polyfaas_gcp::cloudevent::{CloudEvent, Data};
+///
+/// let mut ce = CloudEvent::new("e-1", "//pubsub.googleapis.com/projects/p/topics/ticks",
+///                              "google.cloud.pubsub.topic.v1.messagePublished");
+/// ce.data = Data::Json(serde_json::json!({"message": {"data": "e30=", "messageId": "m-1",
+///     "publishTime": "2026-03-01T02:00:00.123Z", "attributes": {"polyfaas_schedule": "nightly"}}}));
+/// let Event::Schedule(tick) = polyfaas_gcp::pubsub::event(&ce)? else { unreachable!() };
+/// assert_eq!(tick.name.as_deref(), Some("nightly"));
+/// assert_eq!(tick.time.as_deref(), Some("2026-03-01T02:00:00.123Z"));
+/// # Ok::<(), polyfaas_core::BadInput>(())
+/// ```
+pub fn event(event: &CloudEvent) -> Result<Event, BadInput> {
+    let message = message(event)?;
+    let published = event
+        .json_data()
+        .and_then(|data| data.get("message"))
+        .and_then(|m| m.get("publishTime").or_else(|| m.get("publish_time")))
+        .and_then(Value::as_str);
+    match schedule::from_message(&message.attributes, published, "data.message.publishTime")? {
+        Some(tick) => Ok(Event::Schedule(tick)),
+        None => Ok(Event::Message(message)),
+    }
+}
 
 /// The message of a `google.cloud.pubsub.topic.v1.messagePublished` CloudEvent, whose data is
 /// `{"message": {"data": <base64>, "attributes": {...}, "messageId", "publishTime", ...},

@@ -20,10 +20,10 @@ use polyfaas_core::{Failure, FailureKind, Response};
 pub const GOOGLE_STATUS: HeaderName = HeaderName::from_static("x-google-status");
 
 /// An event function's response: 200 with the handler's body on success (204 when it is
-/// empty), the handler's status otherwise.
+/// empty; a streamed body counts as not empty), the handler's status otherwise.
 pub(crate) fn event_result(response: Response) -> http::Response<ResponseBody> {
     let success = response.is_success();
-    let empty = response.body().is_empty();
+    let empty = response.body().is_empty() && !response.is_streaming();
     let mut out = into_http(response);
     if success {
         *out.status_mut() = if empty {
@@ -100,6 +100,13 @@ mod tests {
         let r = event_result(Response::text("later").with_status(StatusCode::SERVICE_UNAVAILABLE));
         assert_eq!(r.status(), 503);
         assert!(r.headers().get(GOOGLE_STATUS).is_none());
+        // A schedule on an http function: the answer may be a stream.
+        let chunks = futures_util::stream::iter([Ok::<_, std::convert::Infallible>(
+            bytes::Bytes::from_static(b"streamed"),
+        )]);
+        let r = event_result(Response::from_stream(chunks));
+        assert_eq!(r.status(), 200);
+        assert_eq!(body(r).await, "streamed");
     }
 
     #[tokio::test]

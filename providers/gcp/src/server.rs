@@ -16,11 +16,13 @@ use std::time::Instant;
 use http::{HeaderMap, Method};
 use polyfaas_core::blob::{self, Blobs, EnvVars, Scheme};
 use polyfaas_core::server::{self, into_http, RequestBody, ResponseBody};
+use polyfaas_core::shim::http_method;
 use polyfaas_core::{Error, Event, Handler, Invocation, Invoker, Provider, SourceIp, StartupError};
 use tokio::net::TcpListener;
 
-use crate::decode::{self, Decoded};
-use crate::{headers, response, GcpConfig, SignatureType};
+use crate::decode::{self, Decoded, Form};
+use crate::trace::Trace;
+use crate::{headers, response, schedule, GcpConfig, SignatureType};
 
 /// Serves `handler` on `config.addr` until SIGTERM (or Ctrl-C), then lets requests in flight
 /// finish (up to `config.drain`) and returns.
@@ -101,7 +103,7 @@ struct State {
 impl State {
     async fn handle(
         &self,
-        request: http::Request<RequestBody>,
+        mut request: http::Request<RequestBody>,
         peer: SocketAddr,
     ) -> http::Response<ResponseBody> {
         let started = Instant::now();
@@ -109,11 +111,24 @@ impl State {
         if path == "/robots.txt" || path == "/favicon.ico" {
             return response::not_found();
         }
-        let method = request.method().clone();
         let path = path.to_owned();
-        let (response, request_id) = match self.config.signature {
-            SignatureType::Http => self.http(request, peer).await,
-            signature => self.event(request, signature).await,
+        // One rule for methods on every platform: `post` is POST, `true` is not a method.
+        match http_method(request.method().as_str(), "method") {
+            Ok(method) => *request.method_mut() = method,
+            Err(error) => {
+                let request_id = self.request_id(request.headers());
+                let failure = self.invoker.refuse(&error, Some(request_id.as_str()));
+                return response::failure(&failure);
+            }
+        }
+        let method = request.method().clone();
+        let (response, request_id) = if schedule::is_marked(request.headers()) {
+            self.schedule(request).await
+        } else {
+            match self.config.signature {
+                SignatureType::Http => self.http(request, peer).await,
+                signature => self.event(request, signature).await,
+            }
         };
         tracing::debug!(
             %method,
@@ -133,9 +148,7 @@ impl State {
     ) -> (http::Response<ResponseBody>, String) {
         let request_id = self.request_id(request.headers());
         let ip = headers::client_ip(request.headers(), peer, self.config.behind_proxy);
-        let invocation = Invocation::new()
-            .request_id(&request_id)
-            .trace_id(headers::trace_id(request.headers()));
+        let invocation = self.invocation(&request_id, request.headers(), None);
         let mut request = match server::read_body(request, self.config.body_limit).await {
             Ok(request) => request,
             Err(e) => return (response::failure(&e.to_failure()), request_id),
@@ -143,6 +156,38 @@ impl State {
         request.extensions_mut().insert(SourceIp(ip));
         let response = match self.invoker.invoke(Event::Http(request), invocation).await {
             Ok(response) => into_http(response),
+            Err(failure) => response::failure(&failure),
+        };
+        (response, request_id)
+    }
+
+    /// A Cloud Scheduler call carrying a schedule mark ([`schedule`]), on any signature type.
+    async fn schedule(
+        &self,
+        request: http::Request<RequestBody>,
+    ) -> (http::Response<ResponseBody>, String) {
+        let request_id = self.request_id(request.headers());
+        let invocation = self.invocation(&request_id, request.headers(), None);
+        let request = match server::read_body(request, self.config.body_limit).await {
+            Ok(request) => request,
+            Err(e) => return (response::failure(&e.to_failure()), request_id),
+        };
+        let (parts, body) = request.into_parts();
+        let target = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| "/".to_owned(), |p| p.as_str().to_owned());
+        let (tick, call) =
+            match schedule::from_call(&parts.headers, parts.method.as_str(), target, body) {
+                Ok(decoded) => decoded,
+                Err(error) => {
+                    let failure = self.invoker.refuse(&error, invocation.request_id_given());
+                    return (response::failure(&failure), request_id);
+                }
+            };
+        let invocation = invocation.extra(call);
+        let response = match self.invoker.invoke(Event::Schedule(tick), invocation).await {
+            Ok(response) => response::event_result(response),
             Err(failure) => response::failure(&failure),
         };
         (response, request_id)
@@ -169,15 +214,13 @@ impl State {
         let Decoded {
             event,
             id,
-            cloudevent,
-            legacy,
-            trace_id,
+            form,
+            trace,
         } = match decode::decode(signature, &parts.headers, parts.uri.path(), &body) {
             Ok(decoded) => decoded,
             Err(error) => {
                 let request_id = from_headers.unwrap_or_else(|| self.invoker.next_request_id());
-                let invocation = Invocation::new().request_id(&request_id);
-                let failure = self.invoker.refuse(&error, &invocation);
+                let failure = self.invoker.refuse(&error, Some(request_id.as_str()));
                 return (response::failure(&failure), request_id);
             }
         };
@@ -186,15 +229,11 @@ impl State {
             .filter(|id| !id.is_empty())
             .or(from_headers)
             .unwrap_or_else(|| self.invoker.next_request_id());
-        let mut invocation = Invocation::new()
-            .request_id(&request_id)
-            .trace_id(headers::trace_id(&parts.headers).or(trace_id));
-        if let Some(cloudevent) = cloudevent {
-            invocation = invocation.extra(cloudevent);
-        }
-        if let Some(legacy) = legacy {
-            invocation = invocation.extra(legacy);
-        }
+        let invocation = self.invocation(&request_id, &parts.headers, trace);
+        let invocation = match form {
+            Form::Cloud(cloudevent) => invocation.extra(cloudevent),
+            Form::Legacy(legacy) => invocation.extra(legacy),
+        };
         let response = match self.invoker.invoke(event, invocation).await {
             Ok(response) => response::event_result(response),
             Err(failure) => response::failure(&failure),
@@ -205,5 +244,35 @@ impl State {
     /// The platform's request id from the headers, else a new one.
     fn request_id(&self, headers: &HeaderMap) -> String {
         headers::request_id(headers).unwrap_or_else(|| self.invoker.next_request_id())
+    }
+
+    /// The invocation's request id, trace (the headers', else the event's) and span: the span
+    /// carries what Cloud Logging correlates a line by (trace, span id, execution id) to the
+    /// [log schema](crate::logging).
+    fn invocation(
+        &self,
+        request_id: &str,
+        headers: &HeaderMap,
+        event: Option<Trace>,
+    ) -> Invocation {
+        let trace = Trace::of_headers(headers).or(event);
+        let execution_id = headers::execution_id(headers).unwrap_or(request_id);
+        let (trace_id, span_id, sampled) = match &trace {
+            Some(t) => (Some(t.trace_id.as_str()), t.span_id.as_deref(), t.sampled),
+            None => (None, None, None),
+        };
+        let span = tracing::info_span!(
+            "invocation",
+            request_id,
+            provider = "gcp",
+            trace_id,
+            span_id,
+            trace_sampled = sampled,
+            execution_id,
+        );
+        Invocation::new()
+            .request_id(request_id)
+            .trace_id(trace.map(|t| t.trace_id))
+            .span(span)
     }
 }

@@ -11,7 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 async fn extras(event: Event, ctx: Context) -> Result<Response, Error> {
     Response::json(&json!({
         "kind": event.kind(),
-        "cloudevent": ctx.extra::<CloudEvent>().map(|ce| ce.to_json()),
+        "cloudevent": ctx.extra::<CloudEvent>().map(CloudEvent::to_json),
         "legacy": ctx.extra::<LegacyEvent>().map(LegacyEvent::to_json),
         "function": ctx.function_name(),
         "request_id": ctx.request_id(),
@@ -36,11 +36,16 @@ async fn post(addr: std::net::SocketAddr, head: &str, body: &str) -> (u16, Value
 }
 
 #[tokio::test]
-async fn blob_and_message_events_carry_the_original_event_in_the_context() {
+async fn every_event_carries_its_form_in_the_context() {
     for signature in [SignatureType::CloudEvent, SignatureType::Event] {
         let (addr, stop, server) = start(signature).await;
+        // The form the signature type speaks is the extra; the other one is not built.
+        let (own, other) = match signature {
+            SignatureType::Event => ("legacy", "cloudevent"),
+            _ => ("cloudevent", "legacy"),
+        };
 
-        // A raw Pub/Sub push: both forms are there.
+        // A raw Pub/Sub push.
         let push = json!({"subscription": "projects/p/subscriptions/s",
                           "message": {"data": "aGk=", "messageId": "m-5", "publishTime": "2025-01-01T00:00:00Z"}});
         let (status, body) = post(
@@ -52,27 +57,56 @@ async fn blob_and_message_events_carry_the_original_event_in_the_context() {
         assert_eq!(status, 200, "{signature}");
         assert_eq!(body["kind"], "message");
         assert_eq!(body["function"], "extras");
-        assert_eq!(
-            body["cloudevent"]["source"],
-            "//pubsub.googleapis.com/projects/p/topics/t"
-        );
-        assert_eq!(
-            body["cloudevent"]["data"]["message"]["publishTime"],
-            "2025-01-01T00:00:00Z"
-        );
-        assert_eq!(body["legacy"]["context"]["eventId"], "m-5");
-        assert_eq!(body["extras"]["gcp.cloudevent"], body["cloudevent"]);
-        assert_eq!(body["extras"]["gcp.legacy_event"], body["legacy"]);
+        assert_eq!(body[other], Value::Null, "{signature}: {body}");
+        match signature {
+            SignatureType::Event => {
+                assert_eq!(body["legacy"]["context"]["eventId"], "m-5");
+                assert_eq!(body["extras"]["gcp.legacy_event"], body["legacy"]);
+            }
+            _ => {
+                assert_eq!(
+                    body["cloudevent"]["source"],
+                    "//pubsub.googleapis.com/projects/p/topics/t"
+                );
+                assert_eq!(
+                    body["cloudevent"]["data"]["message"]["publishTime"],
+                    "2025-01-01T00:00:00Z"
+                );
+                assert_eq!(body["extras"]["gcp.cloudevent"], body["cloudevent"]);
+            }
+        }
+        assert_eq!(body["extras"].as_object().unwrap().len(), 1, "{body}");
         assert_eq!(body["request_id"], "m-5");
 
-        // Anything else is an Invoke whose payload is the event itself.
+        // A Firestore document event: a change, with the event in its form.
         let head = "ce-id: f-1\r\nce-specversion: 1.0\r\nce-type: google.cloud.firestore.document.v1.written\r\n\
                     ce-source: //firestore.googleapis.com/projects/p/databases/(default)\r\n\
-                    ce-subject: documents/c/d\r\ncontent-type: application/json\r\n";
-        let (status, body) = post(addr, head, "{}").await;
+                    ce-subject: documents/c/d\r\nce-authtype: unknown\r\ncontent-type: application/json\r\n";
+        let (status, body) = post(
+            addr,
+            head,
+            r#"{"value": {"fields": {"n": {"integerValue": "1"}}}}"#,
+        )
+        .await;
+        assert_eq!(status, 200);
+        assert_eq!(body["kind"], "change");
+        assert_eq!(body[other], Value::Null);
+        assert!(body[own].is_object(), "{body}");
+        if signature == SignatureType::CloudEvent {
+            // Every attribute and extension is there.
+            assert_eq!(body["cloudevent"]["authtype"], "unknown");
+            assert_eq!(body["cloudevent"]["subject"], "documents/c/d");
+        }
+
+        // Anything else is an Invoke whose payload is the event in the function's form, which
+        // is also the extra.
+        let head = "ce-id: i-1\r\nce-specversion: 1.0\r\nce-type: google.cloud.storage.object.v1.archived\r\n\
+                    ce-source: //storage.googleapis.com/projects/_/buckets/b\r\n\
+                    ce-subject: objects/o\r\ncontent-type: application/json\r\n";
+        let (status, body) = post(addr, head, r#"{"kind": "storage#object", "name": "o"}"#).await;
         assert_eq!(status, 200);
         assert_eq!(body["kind"], "invoke");
-        assert_eq!(body["cloudevent"], Value::Null);
+        assert!(body[own].is_object(), "{body}");
 
         stop.send(()).unwrap();
         tokio::time::timeout(Duration::from_secs(10), server)
@@ -80,6 +114,26 @@ async fn blob_and_message_events_carry_the_original_event_in_the_context() {
             .expect("stops")
             .unwrap()
             .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_scheduler_call_is_a_schedule_with_its_call_as_the_extra() {
+    for signature in [SignatureType::Http, SignatureType::CloudEvent] {
+        let (addr, stop, server) = start(signature).await;
+        let head = "x-polyfaas-schedule: nightly\r\nx-cloudscheduler: true\r\n\
+                    x-cloudscheduler-jobname: demo-nightly\r\n\
+                    x-cloudscheduler-scheduletime: 2026-03-01T02:00:00Z\r\nuser-agent: Google-Cloud-Scheduler\r\n";
+        let (status, body) = post(addr, head, "{}").await;
+        assert_eq!(status, 200, "{signature}: {body}");
+        assert_eq!(body["kind"], "schedule");
+        assert_eq!(
+            body["extras"]["gcp.scheduler"],
+            json!({"mark": "nightly", "job_name": "demo-nightly", "schedule_time": "2026-03-01T02:00:00Z",
+                   "method": "POST", "path": "/projects/p/topics/t", "body_base64": "e30="})
+        );
+        stop.send(()).unwrap();
+        server.await.unwrap().unwrap();
     }
 }
 

@@ -129,7 +129,11 @@ impl State {
         let event = if request.method() == Method::POST && request.uri().path() == EVENTS_PATH {
             match canonical::from_slice(request.body()) {
                 Ok(event) => event,
-                Err(e) => return failure_response(&self.invoker.refuse(&e, &invocation)),
+                Err(e) => {
+                    return failure_response(
+                        &self.invoker.refuse(&e, invocation.request_id_given()),
+                    )
+                }
             }
         } else {
             request.extensions_mut().insert(SourceIp(peer.ip()));

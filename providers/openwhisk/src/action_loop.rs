@@ -1,7 +1,7 @@
 //! ActionLoop mode: started once by the proxy; one JSON line per activation on stdin, one result
 //! line per activation on fd 3.
 
-use polyfaas_core::{Error, Invocation, Invoker, StartupError};
+use polyfaas_core::{Error, Invoker, StartupError};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 use crate::activation::Activation;
@@ -36,10 +36,15 @@ pub(crate) async fn serve(invoker: &Invoker, ack: bool) -> Result<(), Error> {
             tracing::info!("stdin closed; the ActionLoop ends");
             return Ok(());
         }
-        let result = match Activation::from_line(&line) {
-            Ok(activation) => activate(invoker, activation).await,
-            Err(error) => error_result(invoker.refuse(&error, &Invocation::new()).message()),
-        };
+        let result = answer(invoker, &line).await;
         results.send(&result).map_err(send_failed)?;
+    }
+}
+
+/// One ActionLoop input line through the decoder, the handler and the encoder: the result line.
+pub(crate) async fn answer(invoker: &Invoker, line: &[u8]) -> Vec<u8> {
+    match Activation::from_line(line) {
+        Ok(activation) => activate(invoker, activation).await,
+        Err(error) => error_result(invoker.refuse(&error, None).message()),
     }
 }

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use polyfaas_core::shim::parse_at;
-use polyfaas_core::{BadInput, Error, Failure, Invocation, Invoker, StartupError};
+use polyfaas_core::{BadInput, Error, Failure, Invoker, StartupError};
 use serde_json::Value;
 use tokio::io::AsyncReadExt;
 
@@ -18,7 +18,7 @@ pub(crate) async fn run_once(invoker: &Invoker, argument: Option<String>) -> Res
     let result = match read_argument(argument).await {
         Ok(text) => match activation(&text) {
             Ok(activation) => activate(invoker, activation).await,
-            Err(error) => error_result(invoker.refuse(&error, &Invocation::new()).message()),
+            Err(error) => error_result(invoker.refuse(&error, None).message()),
         },
         Err(failure) => {
             tracing::error!(%failure, "no activation to run");

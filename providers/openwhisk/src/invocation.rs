@@ -5,7 +5,7 @@
 use polyfaas_core::{Event, Invocation, Invoker};
 
 use crate::activation::Activation;
-use crate::{result, web};
+use crate::{result, schedule, web};
 
 /// Runs one activation and returns its result line (a JSON object, no newline). Never fails:
 /// every failure is an error result.
@@ -38,13 +38,21 @@ pub(crate) async fn activate(invoker: &Invoker, activation: Activation) -> Vec<u
         invocation = invocation.function_name(name.clone());
     }
     let web = web::is_web(&value);
-    let event = if web {
-        match web::request(value) {
-            Ok(request) => Event::Http(request),
-            Err(error) => return web::error_result(&invoker.refuse(&error, &invocation)),
-        }
+    let decoded = if web {
+        web::request(value).map(Event::Http)
     } else {
-        Event::Invoke(value)
+        schedule::tick(&value).map(|tick| tick.map_or(Event::Invoke(value), Event::Schedule))
+    };
+    let event = match decoded {
+        Ok(event) => event,
+        Err(error) => {
+            let failure = invoker.refuse(&error, invocation.request_id_given());
+            return if web {
+                web::error_result(&failure)
+            } else {
+                result::error_result(failure.message())
+            };
+        }
     };
     let outcome = invoker.invoke(event, invocation.extra(info)).await;
     match (web, outcome) {

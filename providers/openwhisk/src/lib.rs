@@ -34,8 +34,11 @@
 //!
 //! Each activation becomes an [`Event`](polyfaas_core::Event): a web action (its parameters
 //! have `__ow_method`) becomes `Event::Http` and its response the `{statusCode, headers, body}`
-//! result; anything else is `Event::Invoke` with the parameters, and the handler's JSON body is
-//! the activation result. The context has the activation id as request id (an activation that
+//! result (`__ow_method` by core's method rule, `post` → `POST`; one leading `?` of `__ow_query`
+//! dropped); an alarm — an activation whose parameters carry [`SCHEDULE_PARAMETER`]
+//! (`polyfaas_schedule`, the schedule's name, which `cargo polyfaas package` puts in every alarm
+//! trigger's payload) — becomes `Event::Schedule`, and nothing else ever does; anything else is
+//! `Event::Invoke` with the parameters, and the handler's JSON body is the activation result. The context has the activation id as request id (an activation that
 //! came without one gets a generated id, `openwhisk-<start time>-<n>`, and a warning in the log;
 //! never an empty one), the
 //! action name as function name, the activation's deadline, the transaction id as trace id, and
@@ -64,9 +67,11 @@ pub mod package;
 mod result;
 #[allow(unsafe_code)]
 mod result_pipe;
+mod schedule;
 mod web;
 
 pub use activation::{ActivationInfo, ApiKey};
+pub use schedule::SCHEDULE_PARAMETER;
 
 use polyfaas_core::{Error, Handler, Invoker, Provider};
 
@@ -123,6 +128,13 @@ pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
         Mode::ActionLoop { ack } => action_loop::serve(&invoker, ack).await,
         Mode::Blackbox { argument } => blackbox::run_once(&invoker, argument).await,
     }
+}
+
+/// For fuzzing: one ActionLoop input line through the whole activation path (the line's
+/// decoder, web actions and alarms, the handler, the result encoder), returning the result line.
+#[doc(hidden)]
+pub async fn fuzz_activation_line(invoker: &polyfaas_core::Invoker, line: &[u8]) -> Vec<u8> {
+    action_loop::answer(invoker, line).await
 }
 
 /// Apache OpenWhisk as a [`Platform`](polyfaas_core::Platform), for `polyfaas::run`.

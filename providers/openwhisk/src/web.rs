@@ -18,7 +18,7 @@ use base64::Engine as _;
 use bytes::Bytes;
 use http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use polyfaas_core::shim::media_type;
+use polyfaas_core::shim::{http_method, media_type};
 use polyfaas_core::{BadInput, Failure, Request, Response, SourceIp};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
@@ -51,9 +51,11 @@ pub(crate) fn request(params: Value) -> Result<Request, BadInput> {
     let Value::Object(mut params) = params else {
         return Err(bad("(parameters)", "must be a JSON object"));
     };
+    // The controller sends methods lower-case; core's one rule for methods applies.
     let method = match params.get("__ow_method") {
-        Some(Value::String(m)) => http::Method::from_bytes(m.to_ascii_uppercase().as_bytes())
-            .map_err(|_| bad("__ow_method", format!("{m:?} is not a method")))?,
+        Some(Value::String(m)) => {
+            http_method(m, "__ow_method").map_err(|e| bad("__ow_method", e.message()))?
+        }
         _ => return Err(bad("__ow_method", "must be a string")),
     };
     let path = match params.shift_remove("__ow_path") {
@@ -63,7 +65,12 @@ pub(crate) fn request(params: Value) -> Result<Request, BadInput> {
     };
     let query = match params.shift_remove("__ow_query") {
         None => rebuilt_query(&params),
-        Some(Value::String(q)) => q,
+        // The rule: one leading `?` is not part of the query (some callers of the API gateway
+        // pass it through); the query is the raw string after it.
+        Some(Value::String(q)) => match q.strip_prefix('?') {
+            Some(rest) => rest.to_owned(),
+            None => q,
+        },
         Some(_) => return Err(bad("__ow_query", "must be a string")),
     };
     let mut uri = String::with_capacity(path.len() + query.len() + 2);

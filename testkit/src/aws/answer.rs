@@ -4,6 +4,9 @@
 //!   `statusCode`, the header maps (`multiValueHeaders` first, then `headers`; payload 2.0
 //!   `cookies` as `set-cookie`), `body` with `isBase64Encoded`. A payload 2.0 result that is not
 //!   such an object is the body of a 200 JSON response (API Gateway's rule).
+//! - A streamed HTTP-integration answer (a Function URL in `RESPONSE_STREAM` mode) is read as
+//!   the URL reads it: the prelude's `statusCode`, `headers` and `cookies`, then the body; error
+//!   trailers are a failure reported after the body.
 //! - Any other result is the body of a 200 answer.
 //! - An `/error` is a failure: 502 for an HTTP origin (what API Gateway, Function URLs and ALBs
 //!   answer), 500 otherwise, with the error JSON as the body.
@@ -45,6 +48,19 @@ pub(super) fn decode(origin: AwsOrigin, outcome: Outcome, logs: Logs) -> Answer 
             (status, headers, body, None)
         }
         Outcome::Response(payload) => (200, json(Vec::new()), payload.clone(), None),
+        Outcome::Streamed(streamed) => {
+            let (status, headers) = match streamed.prelude() {
+                Some(prelude) => prelude_head(&prelude),
+                None => (200, Vec::new()),
+            };
+            let failure = streamed.error().map(|(error_type, body)| {
+                let message = body["errorMessage"]
+                    .as_str()
+                    .map_or_else(|| body.to_string(), str::to_owned);
+                Failure::new(Some(error_type), message)
+            });
+            (status, headers, Bytes::from(streamed.body()), failure)
+        }
     };
     Answer {
         native: NativeAnswer::Lambda(outcome),
@@ -109,6 +125,24 @@ fn http_result(origin: AwsOrigin, payload: &Bytes) -> (u16, Vec<(String, String)
         _ => Bytes::new(),
     };
     (status, headers, body)
+}
+
+/// The status and headers of an HTTP-integration prelude (`cookies` as `set-cookie`).
+fn prelude_head(prelude: &Value) -> (u16, Vec<(String, String)>) {
+    let status = prelude["statusCode"]
+        .as_u64()
+        .and_then(|s| u16::try_from(s).ok())
+        .unwrap_or(200);
+    let mut headers: Vec<(String, String)> = prelude["headers"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(name, value)| (name.to_ascii_lowercase(), text(value)))
+        .collect();
+    for cookie in prelude["cookies"].as_array().into_iter().flatten() {
+        headers.push(("set-cookie".to_owned(), text(cookie)));
+    }
+    (status, headers)
 }
 
 fn text(value: &Value) -> String {

@@ -12,6 +12,7 @@
 //! ```
 
 mod answer;
+mod outcome;
 mod runtime_api;
 
 use std::path::Path;
@@ -20,7 +21,8 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::Value;
 
-pub use runtime_api::{now_ms, Invocation, Outcome, RuntimeApi};
+pub use outcome::{Outcome, Streamed};
+pub use runtime_api::{now_ms, Extension, Invocation, RuntimeApi};
 
 use crate::answer::Answer;
 use crate::native::AwsEvent;

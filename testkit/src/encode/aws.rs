@@ -7,8 +7,8 @@ use serde_json::{json, Map, Value};
 
 use super::{text, typed, EncodeError, Form, Input};
 use crate::logical::{
-    BlobChange, BlobEvent, ChangeEvent, ChangeOp, HttpEvent, Kind, LogicalEvent, MessageEvent,
-    ScheduleEvent,
+    AuthorizeEvent, BlobChange, BlobEvent, ChangeEvent, ChangeOp, HttpEvent, Kind, LogicalEvent,
+    MessageEvent, ScheduleEvent,
 };
 use crate::native::{AwsEvent, AwsOrigin, NativeEvent};
 
@@ -56,12 +56,37 @@ pub(super) const FORMS: &[Form] = &[
     Form {
         name: "kinesis",
         kind: Kind::Message,
-        description: "a Kinesis Data Streams batch of one record",
+        description: "a Kinesis Data Streams batch of one record (the answer is the partial-batch response)",
     },
     Form {
         name: "dynamodb",
         kind: Kind::Change,
-        description: "a DynamoDB Streams batch of one record (new and old images)",
+        description: "a DynamoDB Streams batch of one record, new and old images (the answer is the partial-batch response)",
+    },
+    Form {
+        name: "kafka",
+        kind: Kind::Message,
+        description: "an Amazon MSK batch of one Kafka record",
+    },
+    Form {
+        name: "authorizer-token",
+        kind: Kind::Authorize,
+        description: "an API Gateway REST TOKEN authorizer call (the answer is an IAM policy)",
+    },
+    Form {
+        name: "authorizer-request",
+        kind: Kind::Authorize,
+        description: "an API Gateway REST REQUEST authorizer call (the answer is an IAM policy)",
+    },
+    Form {
+        name: "authorizer-v2",
+        kind: Kind::Authorize,
+        description: "an API Gateway HTTP API authorizer call, payload 2.0 (the answer is a simple response unless POLYFAAS_AUTHORIZER_RESPONSE=iam)",
+    },
+    Form {
+        name: "authorizer-v2-payload1",
+        kind: Kind::Authorize,
+        description: "an API Gateway HTTP API authorizer call, payload 1.0 (the answer is an IAM policy)",
     },
     Form {
         name: "eventbridge-schedule",
@@ -82,6 +107,7 @@ pub(super) fn default_form(event: &LogicalEvent) -> Option<&'static str> {
         Kind::Message => "sns",
         Kind::Change => "dynamodb",
         Kind::Schedule => "eventbridge-schedule",
+        Kind::Authorize => "authorizer-request",
         Kind::Invoke => "direct",
     })
 }
@@ -118,6 +144,20 @@ pub(super) fn encode(form: &str, mut input: Input<'_>) -> Result<NativeEvent, En
         ("sqs", LogicalEvent::Message(e)) => (sqs(e, &mut input), AwsOrigin::Other),
         ("kinesis", LogicalEvent::Message(e)) => (kinesis(e, &mut input), AwsOrigin::Other),
         ("dynamodb", LogicalEvent::Change(e)) => (dynamodb(e, &mut input)?, AwsOrigin::Other),
+        ("kafka", LogicalEvent::Message(e)) => (kafka(e, &mut input), AwsOrigin::Other),
+        ("authorizer-token", LogicalEvent::Authorize(e)) => {
+            (authorizer_token(e, &mut input)?, AwsOrigin::Other)
+        }
+        ("authorizer-request", LogicalEvent::Authorize(e)) => {
+            (authorizer_request(e, None, &mut input)?, AwsOrigin::Other)
+        }
+        ("authorizer-v2-payload1", LogicalEvent::Authorize(e)) => (
+            authorizer_request(e, Some("1.0"), &mut input)?,
+            AwsOrigin::Other,
+        ),
+        ("authorizer-v2", LogicalEvent::Authorize(e)) => {
+            (authorizer_v2(e, &mut input)?, AwsOrigin::Other)
+        }
         ("eventbridge-schedule", LogicalEvent::Schedule(e)) => (schedule(e), AwsOrigin::Other),
         ("direct", LogicalEvent::Invoke(payload)) => {
             if let Some(kind) = taken_for(payload) {
@@ -506,18 +546,86 @@ fn arn(source: &str, service: &str, resource: &str) -> String {
     }
 }
 
+/// The stream named by `source` (an ARN of one is kept); the shim names the stream, so an ARN
+/// comes back as its name.
+fn stream_arn(source: &str, input: &mut Input<'_>) -> String {
+    if source.starts_with("arn:") {
+        input.lose("source", "the shim names the stream, not its ARN");
+    }
+    arn(source, "kinesis", "stream")
+}
+
+/// Epoch milliseconds of an RFC 3339 time, noting a loss when the shim's UTC millisecond text of
+/// it is not the same text; `None` (and a loss) when it is no time the test kit reads.
+fn epoch_ms(time: &str, field: &str, input: &mut Input<'_>) -> Option<u64> {
+    let Ok(parsed) = humantime::parse_rfc3339(time) else {
+        input.lose(
+            field,
+            "not a UTC RFC 3339 time the test kit reads: a default time is sent",
+        );
+        return None;
+    };
+    let written = humantime::format_rfc3339_millis(parsed).to_string();
+    if written != time {
+        input.lose(field, format!("the shim writes the time as {written}"));
+    }
+    let ms = parsed
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_millis();
+    u64::try_from(ms).ok()
+}
+
+/// The value of the position attribute `name`, or `default` (noting the loss: the record always
+/// carries one).
+fn position(message: &MessageEvent, name: &str, default: &str, input: &mut Input<'_>) -> String {
+    match message.attributes.get(name) {
+        Some(value) => value.clone(),
+        None => {
+            input.lose(
+                format!("attributes.{name}"),
+                "every record has one: a default is sent",
+            );
+            default.to_owned()
+        }
+    }
+}
+
 fn kinesis(message: &MessageEvent, input: &mut Input<'_>) -> Value {
-    input.delivered_as(
-        Kind::Invoke,
-        "polyfaas-aws does not decode Kinesis records yet: the handler gets the batch as an invoke payload",
+    const POSITIONS: [&str; 3] = ["partition_key", "sequence_number", "enqueued_time"];
+    for name in message.attributes.keys() {
+        if !POSITIONS.contains(&name.as_str()) {
+            input.lose(
+                format!("attributes.{name}"),
+                "a Kinesis record has no attributes besides its position",
+            );
+        }
+    }
+    let partition_key = position(message, "partition_key", "polyfaas", input);
+    let sequence_number = position(
+        message,
+        "sequence_number",
+        "49590338271490256608559692538361571095921575989136588898",
+        input,
     );
+    let arrival_ms = match message.attributes.get("enqueued_time") {
+        Some(time) => epoch_ms(time, "attributes.enqueued_time", input),
+        None => {
+            input.lose(
+                "attributes.enqueued_time",
+                "every record has an arrival time: a default is sent",
+            );
+            None
+        }
+    }
+    .unwrap_or(EPOCH_S * 1000 + 500);
     json!({"Records": [{
         "kinesis": {
             "kinesisSchemaVersion": "1.0",
-            "partitionKey": message.attribute_or("partition_key", "polyfaas"),
-            "sequenceNumber": message.attribute_or("sequence_number", "49590338271490256608559692538361571095921575989136588898"),
+            "partitionKey": partition_key,
+            "sequenceNumber": sequence_number,
             "data": BASE64.encode(&message.body),
-            "approximateArrivalTimestamp": EPOCH_S as f64 + 0.5,
+            "approximateArrivalTimestamp": arrival_ms as f64 / 1000.0,
         },
         "eventSource": "aws:kinesis",
         "eventVersion": "1.0",
@@ -525,15 +633,110 @@ fn kinesis(message: &MessageEvent, input: &mut Input<'_>) -> Value {
         "eventName": "aws:kinesis:record",
         "invokeIdentityArn": format!("arn:aws:iam::{ACCOUNT}:role/polyfaas-testkit"),
         "awsRegion": REGION,
-        "eventSourceARN": arn(&message.source, "kinesis", "stream"),
+        "eventSourceARN": stream_arn(&message.source, input),
     }]})
 }
 
+fn kafka(message: &MessageEvent, input: &mut Input<'_>) -> Value {
+    let partition = position(message, "partition", "0", input);
+    let offset = position(message, "offset", "0", input);
+    let (Ok(partition_n), Ok(offset_n)) = (partition.parse::<i64>(), offset.parse::<i64>()) else {
+        input.lose(
+            "attributes.partition",
+            "Kafka positions are numbers: partition 0, offset 0 are sent",
+        );
+        return kafka_record(message, "0", 0, 0, input);
+    };
+    kafka_record(message, &partition, partition_n, offset_n, input)
+}
+
+fn kafka_record(
+    message: &MessageEvent,
+    partition: &str,
+    partition_n: i64,
+    offset_n: i64,
+    input: &mut Input<'_>,
+) -> Value {
+    // The batch groups records by `<topic>-<partition>`, which the shim takes as the source.
+    let topic = message
+        .source
+        .strip_suffix(&format!("-{partition}"))
+        .filter(|t| !t.is_empty())
+        .unwrap_or(&message.source)
+        .to_owned();
+    let group = format!("{topic}-{partition_n}");
+    if group != message.source {
+        input.lose(
+            "source",
+            format!("the shim names the topic-partition: {group}"),
+        );
+    }
+    let id = format!("{group}:{offset_n}");
+    if id != message.id {
+        input.lose(
+            "id",
+            format!("a Kafka record's id is its topic-partition and offset: {id}"),
+        );
+    }
+    let timestamp = match message.attributes.get("enqueued_time") {
+        Some(time) => epoch_ms(time, "attributes.enqueued_time", input)
+            .and_then(|ms| i64::try_from(ms).ok())
+            .unwrap_or(-1),
+        None => -1,
+    };
+    let mut headers = Vec::new();
+    for (name, value) in &message.attributes {
+        if ["partition", "offset", "enqueued_time", "key"].contains(&name.as_str()) {
+            continue;
+        }
+        headers.push(json!({ name: value.as_bytes() }));
+    }
+    let mut record = json!({
+        "topic": topic,
+        "partition": partition_n,
+        "offset": offset_n,
+        "timestamp": timestamp,
+        "timestampType": "CREATE_TIME",
+        "value": BASE64.encode(&message.body),
+        "headers": headers,
+    });
+    if let Some(key) = message.attributes.get("key") {
+        record["key"] = json!(BASE64.encode(key));
+    }
+    json!({
+        "eventSource": "aws:kafka",
+        "eventSourceArn": format!("arn:aws:kafka:{REGION}:{ACCOUNT}:cluster/polyfaas/0a1b2c3d-0000-4000-8000-t3stk1t00001-1"),
+        "bootstrapServers": format!("b-1.polyfaas.t3stk1t.c2.kafka.{REGION}.amazonaws.com:9092"),
+        "records": { group: [record] },
+    })
+}
+
+/// Whether a value holds a float with no fraction (`2.0`): DynamoDB numbers have no type, so
+/// it comes back as the integer.
+fn has_whole_float(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => {
+            n.as_f64().is_some_and(|f| f.fract() == 0.0) && !n.is_i64() && !n.is_u64()
+        }
+        Value::Array(items) => items.iter().any(has_whole_float),
+        Value::Object(map) => map.values().any(has_whole_float),
+        _ => false,
+    }
+}
+
 fn dynamodb(change: &ChangeEvent, input: &mut Input<'_>) -> Result<Value, EncodeError> {
-    input.delivered_as(
-        Kind::Invoke,
-        "polyfaas-aws does not decode DynamoDB streams yet: the handler gets the batch as an invoke payload",
-    );
+    for (field, value) in [
+        ("key", &change.key),
+        ("old", &change.old),
+        ("new", &change.new),
+    ] {
+        if value.as_ref().is_some_and(has_whole_float) {
+            input.lose(
+                field,
+                "DynamoDB numbers have no type: a whole float comes back as an integer",
+            );
+        }
+    }
     let object =
         |field: &str, value: &Option<Value>| -> Result<Option<Map<String, Value>>, EncodeError> {
             match value {
@@ -574,6 +777,7 @@ fn dynamodb(change: &ChangeEvent, input: &mut Input<'_>) -> Result<Value, Encode
         record["OldImage"] = Value::Object(old);
     }
     let table = if change.source.starts_with("arn:") {
+        input.lose("source", "the shim names the table, not its stream's ARN");
         change.source.clone()
     } else {
         format!(
@@ -590,6 +794,115 @@ fn dynamodb(change: &ChangeEvent, input: &mut Input<'_>) -> Result<Value, Encode
         "dynamodb": record,
         "eventSourceARN": table,
     }]}))
+}
+
+fn authorizer_token(auth: &AuthorizeEvent, input: &mut Input<'_>) -> Result<Value, EncodeError> {
+    let token = auth.token.as_ref().ok_or_else(|| {
+        EncodeError::invalid(
+            "token",
+            "API Gateway calls a TOKEN authorizer only with a token",
+        )
+    })?;
+    if auth.request.is_some() {
+        input.lose("request", "a TOKEN authorizer gets the token only");
+    }
+    Ok(json!({"type": "TOKEN", "authorizationToken": token, "methodArn": auth.resource}))
+}
+
+/// The request an authorizer call is about, and the token the shim will read from it (the
+/// `authorization` header), noting losses under `request.`.
+fn authorizer_http<'a>(
+    auth: &'a AuthorizeEvent,
+    input: &mut Input<'_>,
+) -> Result<&'a HttpEvent, EncodeError> {
+    let request = auth.request.as_ref().ok_or_else(|| {
+        EncodeError::invalid("request", "a REQUEST authorizer call is about a request")
+    })?;
+    if !request.body.is_empty() {
+        input.lose("request.body_base64", "an authorizer call carries no body");
+    }
+    Ok(request)
+}
+
+/// Notes the token lost when the shim will read another: the `authorization` header if the
+/// request has one, else `fallback`.
+fn check_token(
+    auth: &AuthorizeEvent,
+    request: &HttpEvent,
+    fallback: Option<&str>,
+    input: &mut Input<'_>,
+) {
+    let read = request.first_header("authorization").or(fallback);
+    if read != auth.token.as_deref() {
+        input.lose(
+            "token",
+            "the shim reads the token from the authorization header",
+        );
+    }
+}
+
+/// An HTTP event encoded by `encode` as what an authorizer gets: its losses under `request.`,
+/// its body left out.
+fn authorizer_payload(
+    request: &HttpEvent,
+    input: &mut Input<'_>,
+    encode: impl FnOnce(&HttpEvent, &mut Input<'_>) -> Value,
+) -> Value {
+    let mut losses = Vec::new();
+    let mut inner = Input {
+        event: input.event,
+        object: None,
+        losses: &mut losses,
+    };
+    let bodiless = HttpEvent {
+        body: Vec::new(),
+        ..request.clone()
+    };
+    let mut payload = encode(&bodiless, &mut inner);
+    for loss in losses {
+        input.lose(format!("request.{}", loss.field), loss.reason);
+    }
+    if let Value::Object(map) = &mut payload {
+        map.remove("body");
+        map.remove("isBase64Encoded");
+    }
+    payload
+}
+
+fn authorizer_request(
+    auth: &AuthorizeEvent,
+    version: Option<&str>,
+    input: &mut Input<'_>,
+) -> Result<Value, EncodeError> {
+    let request = authorizer_http(auth, input)?;
+    let fallback = version.and(auth.token.as_deref());
+    check_token(auth, request, fallback, input);
+    let mut payload = authorizer_payload(request, input, payload_v1);
+    payload["type"] = json!("REQUEST");
+    payload["methodArn"] = json!(auth.resource);
+    if let Some(version) = version {
+        // HTTP API payload 1.0 also says what the identity sources gave.
+        payload["version"] = json!(version);
+        payload["identitySource"] = json!(auth.token.clone().unwrap_or_default());
+        payload["authorizationToken"] = json!(auth.token.clone().unwrap_or_default());
+    }
+    Ok(payload)
+}
+
+fn authorizer_v2(auth: &AuthorizeEvent, input: &mut Input<'_>) -> Result<Value, EncodeError> {
+    let request = authorizer_http(auth, input)?;
+    check_token(auth, request, auth.token.as_deref(), input);
+    let mut payload = authorizer_payload(request, input, |http, input| {
+        payload_v2(
+            http,
+            "p0q1r2s3t4.execute-api.eu-west-1.amazonaws.com",
+            input,
+        )
+    });
+    payload["type"] = json!("REQUEST");
+    payload["routeArn"] = json!(auth.resource);
+    payload["identitySource"] = json!(auth.token.iter().collect::<Vec<_>>());
+    Ok(payload)
 }
 
 fn schedule(tick: &ScheduleEvent) -> Value {
@@ -613,6 +926,11 @@ fn schedule(tick: &ScheduleEvent) -> Value {
 
 /// The kind the shim takes a direct payload for when it has another source's keys (aws.md §3).
 fn taken_for(payload: &Value) -> Option<Kind> {
+    let authorizer = matches!(payload["type"].as_str(), Some("TOKEN" | "REQUEST"))
+        && (payload["methodArn"].is_string() || payload["routeArn"].is_string());
+    if authorizer {
+        return Some(Kind::Authorize);
+    }
     let context = &payload["requestContext"];
     let http = (payload["version"] == "2.0"
         && !context["http"].is_null()
@@ -628,8 +946,18 @@ fn taken_for(payload: &Value) -> Option<Kind> {
     if first["eventSource"] == "aws:s3" {
         return Some(Kind::Blob);
     }
-    if first["eventSource"] == "aws:sqs" || first["EventSource"] == "aws:sns" {
+    if first["eventSource"] == "aws:sqs"
+        || first["EventSource"] == "aws:sns"
+        || first["eventSource"] == "aws:kinesis"
+        || (matches!(
+            payload["eventSource"].as_str(),
+            Some("aws:kafka" | "SelfManagedKafka")
+        ) && payload["records"].is_object())
+    {
         return Some(Kind::Message);
+    }
+    if first["eventSource"] == "aws:dynamodb" {
+        return Some(Kind::Change);
     }
     if payload["source"] == "aws.events" && payload["detail-type"] == "Scheduled Event" {
         return Some(Kind::Schedule);

@@ -1,7 +1,9 @@
 //! Azure Functions host invocations (azure.md §2, §5, §7): the `{"Data", "Metadata"}` envelope the
 //! host POSTs to `/<function>`, values encoded the host's way (scalars as JSON text inside a
 //! string, bytes as base64), and the `function.json` bindings the function needs; the inverse of
-//! `polyfaas-azure`'s decoders.
+//! `polyfaas-azure`'s decoders. The stream and change triggers are in [`streams`].
+
+mod streams;
 
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
@@ -9,8 +11,7 @@ use serde_json::{json, Map, Value};
 
 use super::{text, EncodeError, Form, Input};
 use crate::logical::{
-    BlobChange, BlobEvent, ChangeEvent, ChangeOp, HttpEvent, Kind, LogicalEvent, MessageEvent,
-    ScheduleEvent,
+    BlobChange, BlobEvent, HttpEvent, Kind, LogicalEvent, MessageEvent, ScheduleEvent,
 };
 use crate::native::{AzureEvent, AzureFunction, NativeEvent};
 
@@ -41,14 +42,24 @@ pub(super) const FORMS: &[Form] = &[
         description: "a Service Bus queue trigger",
     },
     Form {
+        name: "service-bus-topic",
+        kind: Kind::Message,
+        description: "a Service Bus trigger on a topic's subscription",
+    },
+    Form {
         name: "event-hubs",
         kind: Kind::Message,
         description: "an Event Hubs trigger (cardinality one)",
     },
     Form {
+        name: "event-hubs-batch",
+        kind: Kind::Message,
+        description: "an Event Hubs trigger (cardinality many), a batch of one event; the answer is the array of the events' results",
+    },
+    Form {
         name: "cosmos",
         kind: Kind::Change,
-        description: "a Cosmos DB change feed trigger (one document)",
+        description: "a Cosmos DB change feed trigger (one document); the answer is the array of the documents' results",
     },
     Form {
         name: "timer",
@@ -58,7 +69,7 @@ pub(super) const FORMS: &[Form] = &[
     Form {
         name: "invoke",
         kind: Kind::Invoke,
-        description: "a Service Bus trigger given the payload as its message",
+        description: "a Dapr service invocation trigger given the payload as its body",
     },
 ];
 
@@ -71,6 +82,7 @@ pub(super) fn default_form(event: &LogicalEvent) -> Option<&'static str> {
         LogicalEvent::Change(_) => "cosmos",
         LogicalEvent::Schedule(_) => "timer",
         LogicalEvent::Invoke(_) => "invoke",
+        LogicalEvent::Authorize(_) => return None,
     })
 }
 
@@ -100,9 +112,19 @@ pub(super) fn encode(form: &str, mut input: Input<'_>) -> Result<NativeEvent, En
         ("blob", LogicalEvent::Blob(blob)) => blob_envelope(blob, &mut input)?,
         ("event-grid", LogicalEvent::Blob(blob)) => event_grid(blob, &mut input),
         ("queue", LogicalEvent::Message(message)) => queue(message, &mut input),
-        ("service-bus", LogicalEvent::Message(message)) => service_bus(message, &mut input),
-        ("event-hubs", LogicalEvent::Message(message)) => event_hubs(message, &mut input),
-        ("cosmos", LogicalEvent::Change(change)) => cosmos(change, &mut input)?,
+        ("service-bus", LogicalEvent::Message(message)) => {
+            streams::service_bus(message, &mut input, false)
+        }
+        ("service-bus-topic", LogicalEvent::Message(message)) => {
+            streams::service_bus(message, &mut input, true)
+        }
+        ("event-hubs", LogicalEvent::Message(message)) => {
+            streams::event_hubs(message, &mut input, false)
+        }
+        ("event-hubs-batch", LogicalEvent::Message(message)) => {
+            streams::event_hubs(message, &mut input, true)
+        }
+        ("cosmos", LogicalEvent::Change(change)) => streams::cosmos(change, &mut input)?,
         ("timer", LogicalEvent::Schedule(tick)) => timer(tick, &mut input),
         ("invoke", LogicalEvent::Invoke(payload)) => invoke(payload, &mut input),
         (form, event) => {
@@ -350,162 +372,6 @@ fn queue(message: &MessageEvent, input: &mut Input<'_>) -> AzureEvent {
     }
 }
 
-/// The message's attributes but `positions` (sent in the trigger's own metadata), as its
-/// application properties.
-fn properties(message: &MessageEvent, positions: &[&str]) -> Map<String, Value> {
-    message
-        .attributes
-        .iter()
-        .filter(|(k, _)| !positions.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect()
-}
-
-fn service_bus(message: &MessageEvent, input: &mut Input<'_>) -> AzureEvent {
-    input.delivered_as(
-        Kind::Invoke,
-        "polyfaas-azure does not decode Service Bus messages yet: the handler gets the body as an invoke payload",
-    );
-    let body = input.text_body(
-        &message.body,
-        "the Service Bus trigger passes a string body",
-    );
-    let properties = properties(
-        message,
-        &["delivery_count", "enqueued_time", "sequence_number"],
-    );
-    AzureEvent {
-        function: AzureFunction {
-            name: "service-bus".to_owned(),
-            bindings: json!([trigger(
-                "serviceBusTrigger",
-                "message",
-                json!({
-                "queueName": message.source, "connection": "ServiceBus"})
-            )]),
-        },
-        envelope: json!({
-            "Data": {"message": double(&body)},
-            "Metadata": {
-                "MessageId": double(&message.id),
-                "DeliveryCount": message.attribute_or("delivery_count", "1"),
-                "EnqueuedTimeUtc": message.attribute_or("enqueued_time", TIME),
-                "SequenceNumber": message.attribute_or("sequence_number", "1"),
-                "ContentType": double("text/plain"),
-                "ApplicationProperties": properties,
-                "UserProperties": properties,
-                "sys": sys("service-bus", TIME),
-            },
-        }),
-        http: false,
-    }
-}
-
-fn event_hubs(message: &MessageEvent, input: &mut Input<'_>) -> AzureEvent {
-    input.delivered_as(
-        Kind::Invoke,
-        "polyfaas-azure does not decode Event Hubs events yet: the handler gets the body as an invoke payload",
-    );
-    let body = input.text_body(&message.body, "the Event Hubs trigger passes a string body");
-    let properties = properties(
-        message,
-        &[
-            "partition",
-            "offset",
-            "sequence_number",
-            "partition_key",
-            "enqueued_time",
-        ],
-    );
-    AzureEvent {
-        function: AzureFunction {
-            name: "event-hubs".to_owned(),
-            bindings: json!([trigger(
-                "eventHubTrigger",
-                "event",
-                json!({
-                "eventHubName": message.source, "cardinality": "one", "consumerGroup": "$Default",
-                "connection": "EventHubs"})
-            )]),
-        },
-        envelope: json!({
-            "Data": {"event": double(&body)},
-            "Metadata": {
-                "PartitionContext": {"EventHubName": message.source, "ConsumerGroup": "$Default",
-                                     "PartitionId": message.attribute_or("partition", "0")},
-                "EnqueuedTimeUtc": message.attribute_or("enqueued_time", TIME),
-                "SequenceNumber": message.attribute_or("sequence_number", "1"),
-                "Offset": double(&message.attribute_or("offset", "4294967296")),
-                "PartitionKey": double(&message.attribute_or("partition_key", "")),
-                "Properties": properties,
-                "SystemProperties": {"x-opt-sequence-number": message.attribute_or("sequence_number", "1"),
-                                     "x-opt-offset": message.attribute_or("offset", "4294967296")},
-                "sys": sys("event-hubs", TIME),
-            },
-        }),
-        http: false,
-    }
-}
-
-fn cosmos(change: &ChangeEvent, input: &mut Input<'_>) -> Result<AzureEvent, EncodeError> {
-    input.delivered_as(
-        Kind::Invoke,
-        "polyfaas-azure does not decode Cosmos DB changes yet: the handler gets the documents as an invoke payload",
-    );
-    if change.op == ChangeOp::Remove {
-        input.lose(
-            "op",
-            "the change feed's latest-version mode sends no deletions; sent as the document's last version",
-        );
-    } else if change.op != ChangeOp::Upsert {
-        input.lose(
-            "op",
-            "the change feed cannot tell inserts from updates (upsert)",
-        );
-    }
-    if change.old.is_some() {
-        input.lose(
-            "old",
-            "the change feed sends only the current version of a document",
-        );
-    }
-    let mut document = match change.new.as_ref().or(change.old.as_ref()) {
-        Some(Value::Object(map)) => map.clone(),
-        None | Some(Value::Null) => Map::new(),
-        Some(_) => {
-            return Err(EncodeError::invalid(
-                "new",
-                "a Cosmos DB document is a JSON object",
-            ))
-        }
-    };
-    if let Some(Value::Object(key)) = &change.key {
-        for (k, v) in key {
-            document.entry(k.clone()).or_insert_with(|| v.clone());
-        }
-    }
-    document.insert("_ts".to_owned(), json!(1_772_355_600u64));
-    document.insert(
-        "_etag".to_owned(),
-        json!("\"0000d0c0-0000-0d00-0000-t3stk1t00001\""),
-    );
-    Ok(AzureEvent {
-        function: AzureFunction {
-            name: "cosmos".to_owned(),
-            bindings: json!([trigger(
-                "cosmosDBTrigger",
-                "documents",
-                json!({
-                "databaseName": "polyfaas", "containerName": change.source,
-                "connection": "CosmosDB", "leaseContainerName": "leases",
-                "createLeaseContainerIfNotExists": true})
-            )]),
-        },
-        envelope: json!({"Data": {"documents": [document]}, "Metadata": {"sys": sys("cosmos", TIME)}}),
-        http: false,
-    })
-}
-
 fn timer(tick: &ScheduleEvent, input: &mut Input<'_>) -> AzureEvent {
     let valid = |name: &str| {
         name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
@@ -576,10 +442,9 @@ fn invoke(payload: &Value, input: &mut Input<'_>) -> AzureEvent {
         function: AzureFunction {
             name: "invoke".to_owned(),
             bindings: json!([trigger(
-                "serviceBusTrigger",
+                "daprServiceInvocationTrigger",
                 "message",
-                json!({
-                "queueName": "invoke", "connection": "ServiceBus"})
+                json!({"methodName": "invoke"})
             )]),
         },
         envelope: json!({"Data": data, "Metadata": {"sys": sys("invoke", TIME)}}),

@@ -50,6 +50,11 @@ pub(super) const FORMS: &[Form] = &[
         description: "a Firestore document CloudEvent (JSON data, binary mode)",
     },
     Form {
+        name: "firestore-protobuf",
+        kind: Kind::Change,
+        description: "a Firestore document CloudEvent (application/protobuf DocumentEventData, binary mode)",
+    },
+    Form {
         name: "legacy-firestore",
         kind: Kind::Change,
         description: "a legacy providers/cloud.firestore document event",
@@ -57,7 +62,12 @@ pub(super) const FORMS: &[Form] = &[
     Form {
         name: "scheduler",
         kind: Kind::Schedule,
-        description: "a Cloud Scheduler HTTP-target call, with the schedule's mark",
+        description: "a Cloud Scheduler HTTP-target call with the x-polyfaas-schedule mark",
+    },
+    Form {
+        name: "scheduler-pubsub",
+        kind: Kind::Schedule,
+        description: "a Cloud Scheduler Pub/Sub-target message (attribute polyfaas_schedule) through Eventarc",
     },
     Form {
         name: "cloudevent",
@@ -74,6 +84,7 @@ pub(super) fn default_form(event: &LogicalEvent) -> Option<&'static str> {
         Kind::Change => "firestore",
         Kind::Schedule => "scheduler",
         Kind::Invoke => "cloudevent",
+        Kind::Authorize => return None,
     })
 }
 
@@ -176,13 +187,9 @@ pub(super) fn encode(form: &str, mut input: Input<'_>) -> Result<NativeEvent, En
             });
             (Signature::Event, json_post("/", &event)?)
         }
-        ("firestore", LogicalEvent::Change(change)) => {
-            input.delivered_as(
-                Kind::Invoke,
-                "polyfaas-gcp does not decode Firestore events yet: the handler gets the CloudEvent as an invoke payload",
-            );
+        ("firestore" | "firestore-protobuf", LogicalEvent::Change(change)) => {
             let (ty, _) = firestore_types(change.op);
-            let document = document_path(change)?;
+            let document = document_path(change, &mut input)?;
             let source =
                 format!("//firestore.googleapis.com/projects/{PROJECT}/databases/(default)");
             let subject = format!("documents/{document}");
@@ -191,19 +198,26 @@ pub(super) fn encode(form: &str, mut input: Input<'_>) -> Result<NativeEvent, En
                 ("source", source.as_str()),
                 ("type", ty),
                 ("subject", subject.as_str()),
+                ("database", "(default)"),
+                ("document", document.as_str()),
             ];
-            (
-                Signature::CloudEvent,
-                binary(&attributes, &firestore_data(change, &document)?)?,
-            )
+            let data = firestore_data(change, &document)?;
+            let request = if form == "firestore" {
+                binary(&attributes, &data)?
+            } else {
+                let mut request = binary(&attributes, &data)?;
+                *request.body_mut() = Bytes::from(firestore_pb::document_event_data(&data));
+                request.headers_mut().insert(
+                    http::header::CONTENT_TYPE,
+                    http::HeaderValue::from_static("application/protobuf"),
+                );
+                request
+            };
+            (Signature::CloudEvent, request)
         }
         ("legacy-firestore", LogicalEvent::Change(change)) => {
-            input.delivered_as(
-                Kind::Invoke,
-                "polyfaas-gcp does not decode Firestore events yet: the handler gets the legacy event as an invoke payload",
-            );
             let (_, legacy_type) = firestore_types(change.op);
-            let document = document_path(change)?;
+            let document = document_path(change, &mut input)?;
             let event = json!({
                 "data": firestore_data(change, &document)?,
                 "context": {
@@ -216,26 +230,19 @@ pub(super) fn encode(form: &str, mut input: Input<'_>) -> Result<NativeEvent, En
             (Signature::Event, json_post("/", &event)?)
         }
         ("scheduler", LogicalEvent::Schedule(tick)) => {
-            input.delivered_as(
-                Kind::Http,
-                "polyfaas-gcp has no Cloud Scheduler mapping yet: the function gets the HTTP request",
-            );
             let mut request = http::Request::new(Bytes::new());
             *request.method_mut() = http::Method::POST;
             *request.uri_mut() = http::Uri::from_static("/");
+            // What a job made by `cargo polyfaas package` sends: the mark, then Cloud
+            // Scheduler's own headers (the job id as X-CloudScheduler-JobName).
             let mut headers = vec![
                 ("content-type", "application/octet-stream".to_owned()),
                 ("user-agent", "Google-Cloud-Scheduler".to_owned()),
                 ("x-cloudscheduler", "true".to_owned()),
             ];
             if let Some(name) = &tick.name {
-                headers.push((
-                    "x-cloudscheduler-jobname",
-                    format!("projects/{PROJECT}/locations/europe-west1/jobs/{name}"),
-                ));
-                // The mark `cargo polyfaas package` puts on its Cloud Scheduler jobs
-                // (cli/src/marks.rs: HTTP_HEADER).
                 headers.push((SCHEDULE_MARK, name.clone()));
+                headers.push(("x-cloudscheduler-jobname", format!("polyfaas-{name}")));
             }
             if let Some(time) = &tick.time {
                 headers.push(("x-cloudscheduler-scheduletime", time.clone()));
@@ -246,6 +253,35 @@ pub(super) fn encode(form: &str, mut input: Input<'_>) -> Result<NativeEvent, En
                 request.headers_mut().append(name, value);
             }
             (Signature::Http, request)
+        }
+        ("scheduler-pubsub", LogicalEvent::Schedule(tick)) => {
+            let mut message = json!({
+                "@type": "type.googleapis.com/google.pubsub.v1.PubsubMessage",
+                "data": BASE64.encode("{}"),
+                "messageId": "7a8b9c0d-0000-4000-8000-t3stk1tt1ck0",
+            });
+            match &tick.name {
+                Some(name) => message["attributes"] = json!({ "polyfaas_schedule": name }),
+                None => input.delivered_as(
+                    Kind::Message,
+                    "a Pub/Sub message is a schedule only with its polyfaas_schedule attribute, which names it",
+                ),
+            }
+            if let Some(time) = &tick.time {
+                message["publishTime"] = json!(time);
+            }
+            let source =
+                format!("//pubsub.googleapis.com/projects/{PROJECT}/topics/polyfaas-schedules");
+            let attributes = [
+                ("id", "7a8b9c0d-0000-4000-8000-t3stk1tt1ck0"),
+                ("source", source.as_str()),
+                ("type", "google.cloud.pubsub.topic.v1.messagePublished"),
+            ];
+            let data = json!({
+                "message": message,
+                "subscription": format!("projects/{PROJECT}/subscriptions/eventarc-schedules"),
+            });
+            (Signature::CloudEvent, binary(&attributes, &data)?)
         }
         ("cloudevent", LogicalEvent::Invoke(payload)) => {
             input.lose(
@@ -397,25 +433,48 @@ fn firestore_types(op: ChangeOp) -> (&'static str, &'static str) {
     }
 }
 
-/// `<collection path>/<document id>`: the id is the key (a string, or an object of one string
-/// or number).
-fn document_path(change: &ChangeEvent) -> Result<String, EncodeError> {
+/// The document's path: the key, when it is `<source>/<id>` (what the shim decodes), else
+/// `<source>/<id>` from a key that is an object of one string or number (noted as lost: the
+/// key comes back as the path).
+fn document_path(change: &ChangeEvent, input: &mut Input<'_>) -> Result<String, EncodeError> {
+    let collection = change.source.trim_matches('/');
+    let valid_collection = !collection.is_empty()
+        && !collection.split('/').count().is_multiple_of(2)
+        && !collection.split('/').any(str::is_empty);
     let id = match &change.key {
-        Some(Value::String(id)) => id.clone(),
-        Some(Value::Object(map)) if map.len() == 1 => match map.values().next() {
-            Some(Value::String(id)) => id.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            _ => String::new(),
-        },
+        // A bare id: the document in `source`.
+        Some(Value::String(id)) if !id.contains('/') => {
+            input.lose(
+                "key",
+                "Firestore names a document by its path: the key comes back as \"<collection>/<id>\"",
+            );
+            id.clone()
+        }
+        Some(Value::String(path)) => path
+            .strip_prefix(collection)
+            .and_then(|p| p.strip_prefix('/'))
+            .unwrap_or_default()
+            .to_owned(),
+        Some(Value::Object(map)) if map.len() == 1 => {
+            input.lose(
+                "key",
+                "Firestore names a document by its path: the key comes back as \"<collection>/<id>\"",
+            );
+            match map.values().next() {
+                Some(Value::String(id)) => id.clone(),
+                Some(Value::Number(n)) => n.to_string(),
+                _ => String::new(),
+            }
+        }
         _ => String::new(),
     };
-    if id.is_empty() || id.contains('/') || change.source.is_empty() {
+    if !valid_collection || id.is_empty() || id.contains('/') {
         return Err(EncodeError::invalid(
             "key",
-            "a Firestore document is named by its collection (`source`) and an id: a key that is a string or an object of one string",
+            "a Firestore document is named by its collection (`source`) and an id: a key that is \"<source>/<id>\", or an object of one string",
         ));
     }
-    Ok(format!("{}/{id}", change.source.trim_matches('/')))
+    Ok(format!("{collection}/{id}"))
 }
 
 /// `{"oldValue", "value", "updateMask"}` with Firestore documents.
@@ -452,4 +511,148 @@ fn firestore_data(change: &ChangeEvent, document: &str) -> Result<Value, EncodeE
         data.insert("updateMask".to_owned(), json!({ "fieldPaths": changed }));
     }
     Ok(Value::Object(data))
+}
+
+/// `google.events.cloud.firestore.v1.DocumentEventData` on the wire, written from the JSON form
+/// the `firestore` form sends, with prost's wire-format primitives: independent of the shim's
+/// generated messages, so the two check each other.
+mod firestore_pb {
+    use prost::encoding::{encode_key, encode_varint, WireType};
+    use serde_json::Value;
+
+    /// The protobuf encoding of `data` (`{"value", "oldValue", "updateMask"}`).
+    pub(super) fn document_event_data(data: &Value) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (tag, member) in [(1, "value"), (2, "oldValue")] {
+            if let Some(doc) = data.get(member).filter(|d| d.is_object()) {
+                message(&mut out, tag, &document(doc));
+            }
+        }
+        if let Some(paths) = data["updateMask"]["fieldPaths"].as_array() {
+            let mut mask = Vec::new();
+            for path in paths.iter().filter_map(Value::as_str) {
+                message(&mut mask, 1, path.as_bytes());
+            }
+            message(&mut out, 3, &mask);
+        }
+        out
+    }
+
+    /// A length-delimited field.
+    fn message(out: &mut Vec<u8>, tag: u32, bytes: &[u8]) {
+        encode_key(tag, WireType::LengthDelimited, out);
+        encode_varint(bytes.len() as u64, out);
+        out.extend_from_slice(bytes);
+    }
+
+    fn varint(out: &mut Vec<u8>, tag: u32, value: u64) {
+        encode_key(tag, WireType::Varint, out);
+        encode_varint(value, out);
+    }
+
+    fn double(out: &mut Vec<u8>, tag: u32, value: f64) {
+        encode_key(tag, WireType::SixtyFourBit, out);
+        out.extend_from_slice(&value.to_le_bytes());
+    }
+
+    fn document(doc: &Value) -> Vec<u8> {
+        let mut out = Vec::new();
+        if let Some(name) = doc["name"].as_str() {
+            message(&mut out, 1, name.as_bytes());
+        }
+        if let Some(fields) = doc["fields"].as_object() {
+            fields_into(&mut out, 2, fields);
+        }
+        for (tag, member) in [(3, "createTime"), (4, "updateTime")] {
+            if let Some(time) = doc[member].as_str().and_then(timestamp) {
+                message(&mut out, tag, &time);
+            }
+        }
+        out
+    }
+
+    /// A `map<string, Value>`: one entry message (key 1, value 2) per field.
+    fn fields_into(out: &mut Vec<u8>, tag: u32, fields: &serde_json::Map<String, Value>) {
+        for (name, typed) in fields {
+            let mut entry = Vec::new();
+            message(&mut entry, 1, name.as_bytes());
+            message(&mut entry, 2, &value(typed));
+            message(out, tag, &entry);
+        }
+    }
+
+    /// One typed value (`{"stringValue": "x"}`, ...).
+    fn value(typed: &Value) -> Vec<u8> {
+        let mut out = Vec::new();
+        let Some((ty, inner)) = typed.as_object().and_then(|m| m.iter().next()) else {
+            return out;
+        };
+        match ty.as_str() {
+            "nullValue" => varint(&mut out, 11, 0),
+            "booleanValue" => varint(&mut out, 1, u64::from(inner.as_bool() == Some(true))),
+            "integerValue" => {
+                let n = inner
+                    .as_str()
+                    .and_then(|s| s.parse::<i64>().ok())
+                    .or_else(|| inner.as_i64())
+                    .unwrap_or_default();
+                // int64 on the wire: two's complement as a 64-bit varint.
+                varint(&mut out, 2, n as u64);
+            }
+            "doubleValue" => double(&mut out, 3, inner.as_f64().unwrap_or_default()),
+            "timestampValue" => {
+                if let Some(time) = inner.as_str().and_then(timestamp) {
+                    message(&mut out, 10, &time);
+                }
+            }
+            "stringValue" => message(&mut out, 17, inner.as_str().unwrap_or_default().as_bytes()),
+            "referenceValue" => message(&mut out, 5, inner.as_str().unwrap_or_default().as_bytes()),
+            "arrayValue" => {
+                let mut array = Vec::new();
+                for item in inner["values"].as_array().into_iter().flatten() {
+                    message(&mut array, 1, &value(item));
+                }
+                message(&mut out, 9, &array);
+            }
+            "mapValue" => {
+                let mut map = Vec::new();
+                if let Some(fields) = inner["fields"].as_object() {
+                    fields_into(&mut map, 1, fields);
+                }
+                message(&mut out, 6, &map);
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// `google.protobuf.Timestamp` of `YYYY-MM-DDTHH:MM:SS[.fraction]Z`.
+    fn timestamp(text: &str) -> Option<Vec<u8>> {
+        let text = text.strip_suffix('Z')?;
+        let (date, time) = text.split_once('T')?;
+        let mut date = date.split('-').map(|p| p.parse::<i64>());
+        let (year, month, day) = (date.next()?.ok()?, date.next()?.ok()?, date.next()?.ok()?);
+        let (clock, fraction) = time.split_once('.').unwrap_or((time, ""));
+        let mut clock = clock.split(':').map(|p| p.parse::<i64>());
+        let (hour, minute, second) = (
+            clock.next()?.ok()?,
+            clock.next()?.ok()?,
+            clock.next()?.ok()?,
+        );
+        // Days from the civil date (H. Hinnant's algorithm).
+        let y = if month <= 2 { year - 1 } else { year };
+        let era = y.div_euclid(400);
+        let yoe = y - era * 400;
+        let doy = (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        let days = era * 146_097 + doe - 719_468;
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second;
+        let nanos: u64 = format!("{fraction:0<9}").get(..9)?.parse().ok()?;
+        let mut out = Vec::new();
+        varint(&mut out, 1, seconds as u64);
+        if nanos > 0 {
+            varint(&mut out, 2, nanos);
+        }
+        Some(out)
+    }
 }

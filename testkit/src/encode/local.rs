@@ -42,7 +42,7 @@ pub(super) fn default_form(event: &LogicalEvent) -> Option<&'static str> {
         Kind::Message => Some("message"),
         Kind::Schedule => Some("schedule"),
         Kind::Invoke => Some("invoke"),
-        Kind::Change => None,
+        Kind::Change | Kind::Authorize => None,
     }
 }
 

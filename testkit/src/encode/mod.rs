@@ -103,6 +103,9 @@ fn no_form_reason(platform: Platform, kind: Kind) -> &'static str {
         (Platform::Local, Kind::Change) => {
             "the local provider reads polyfaas-core's canonical JSON, which has no change events yet"
         }
+        (_, Kind::Authorize) => {
+            "only API Gateway calls a function to authorize a request; this platform authorizes before the function runs"
+        }
         _ => "no native form",
     }
 }

@@ -43,7 +43,7 @@ pub(super) fn default_form(event: &LogicalEvent) -> Option<&'static str> {
         Kind::Invoke => Some("activation"),
         Kind::Schedule => Some("alarm"),
         Kind::Message => Some("kafka"),
-        Kind::Blob | Kind::Change => None,
+        Kind::Blob | Kind::Change | Kind::Authorize => None,
     }
 }
 
@@ -90,16 +90,24 @@ pub(super) fn encode(form: &str, mut input: Input<'_>) -> Result<NativeEvent, En
             (payload.clone(), false)
         }
         ("alarm", LogicalEvent::Schedule(tick)) => {
-            input.delivered_as(
-                Kind::Invoke,
-                "an alarm passes only its trigger payload: the handler gets it as an invoke payload",
-            );
             // The trigger payload `cargo polyfaas package` gives its alarms: the schedule's
-            // mark (cli/src/marks.rs: OPENWHISK_PARAMETER).
+            // mark (cli/src/marks.rs: OPENWHISK_PARAMETER), which the shim reads as a schedule.
             let payload = match &tick.name {
                 Some(name) => json!({ SCHEDULE_MARK: name }),
-                None => json!({}),
+                None => {
+                    input.delivered_as(
+                        Kind::Invoke,
+                        "an alarm without the polyfaas_schedule mark passes only its trigger payload: the handler gets it as an invoke payload",
+                    );
+                    json!({})
+                }
             };
+            if tick.time.is_some() {
+                input.lose(
+                    "time",
+                    "an alarm's activation does not say when it was scheduled",
+                );
+            }
             (payload, false)
         }
         ("kafka", LogicalEvent::Message(message)) => (kafka(message, &mut input), false),

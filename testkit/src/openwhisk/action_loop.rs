@@ -183,7 +183,16 @@ impl ActionLoop {
 
     /// Closes stdin (as when the proxy goes away) and waits for the exit; returns the status and
     /// any fd-3 lines written after the last activation (there should be none).
-    pub fn finish(mut self) -> Result<(ExitStatus, Vec<String>), OpenWhiskError> {
+    pub fn finish(self) -> Result<(ExitStatus, Vec<String>), OpenWhiskError> {
+        self.finish_with_output()
+            .map(|(status, extra, _)| (status, extra))
+    }
+
+    /// [`finish`](Self::finish), and everything the action wrote to stdout and stderr, up to
+    /// its exit (what it logged while shutting down included).
+    pub fn finish_with_output(
+        mut self,
+    ) -> Result<(ExitStatus, Vec<String>, String), OpenWhiskError> {
         drop(self.stdin.take());
         let started = Instant::now();
         let status = loop {
@@ -205,8 +214,8 @@ impl ActionLoop {
         while let Some(line) = self.next_line()? {
             extra.push(line);
         }
-        self.drain_all();
-        Ok((status, extra))
+        let output = self.drain_all();
+        Ok((status, extra, output))
     }
 
     /// Collects pending output into `all_output` and returns it.

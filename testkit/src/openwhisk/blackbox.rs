@@ -1,5 +1,5 @@
 //! A blackbox proxy stand-in (apache/openwhisk-runtime-docker `actionproxy.py`, `run`): one
-//! process per activation; the JSON of `value` as argv[1] when it is at most 131,071 characters
+//! process per activation; the JSON of `value` as argv\[1\] when it is at most 131,071 characters
 //! (`MAX_ARG_STRLEN`), and always on stdin without a trailing newline; every other `/run` key as
 //! `__OW_<KEY>`; the result is the last stdout line, which must be a JSON object or array.
 

@@ -32,8 +32,8 @@ pub use params::{ParamError, Params};
 
 use crate::encode::{EncodeError, Encoded, Encoder};
 use crate::logical::{
-    BlobChange, BlobEvent, ChangeEvent, ChangeOp, HttpEvent, Kind, LogicalEvent, MessageEvent,
-    ScheduleEvent,
+    AuthorizeEvent, BlobChange, BlobEvent, ChangeEvent, ChangeOp, HttpEvent, Kind, LogicalEvent,
+    MessageEvent, ScheduleEvent,
 };
 use crate::Platform;
 
@@ -162,17 +162,59 @@ const AWS: &[Specific] = &[
     (
         "kinesis",
         "kinesis",
-        "Kinesis Data Streams record",
+        "Kinesis Data Streams record (answer: batchItemFailures)",
         &[
             ("source", "orders"),
             ("attribute.partition_key", "order-7"),
+            (
+                "attribute.sequence_number",
+                "49590338271490256608559692538361571095921575989136588898",
+            ),
+            ("attribute.enqueued_time", "2026-03-01T09:00:00.500Z"),
             ("attribute.origin", ""),
         ],
     ),
     (
         "dynamodb",
         "dynamodb",
-        "DynamoDB Streams record (INSERT/MODIFY/REMOVE)",
+        "DynamoDB Streams record, INSERT/MODIFY/REMOVE (answer: batchItemFailures)",
+        &[],
+    ),
+    (
+        "kafka",
+        "kafka",
+        "Kafka record from Amazon MSK",
+        &[
+            ("source", "orders-0"),
+            ("id", "orders-0:15"),
+            ("attribute.partition", "0"),
+            ("attribute.offset", "15"),
+            ("attribute.enqueued_time", "2026-03-01T09:00:00.500Z"),
+            ("attribute.key", "order-7"),
+        ],
+    ),
+    (
+        "authorizer-token",
+        "authorizer-token",
+        "API Gateway REST TOKEN authorizer (answer: IAM policy)",
+        &[("request", "")],
+    ),
+    (
+        "authorizer-request",
+        "authorizer-request",
+        "API Gateway REST REQUEST authorizer (answer: IAM policy)",
+        &[],
+    ),
+    (
+        "authorizer-v2",
+        "authorizer-v2",
+        "API Gateway HTTP API authorizer, payload 2.0 (answer: simple response)",
+        &[],
+    ),
+    (
+        "authorizer-v2-payload1",
+        "authorizer-v2-payload1",
+        "API Gateway HTTP API authorizer, payload 1.0 (answer: IAM policy)",
         &[],
     ),
     (
@@ -228,12 +270,54 @@ const GCP: &[Specific] = &[
         &[],
     ),
     (
+        "firestore-created",
+        "firestore",
+        "Firestore document created (CloudEvent, JSON data)",
+        &[("op", "insert"), ("old", "")],
+    ),
+    (
+        "firestore-updated",
+        "firestore",
+        "Firestore document updated (CloudEvent, JSON data)",
+        &[("op", "modify")],
+    ),
+    (
+        "firestore-deleted",
+        "firestore",
+        "Firestore document deleted (CloudEvent, JSON data)",
+        &[("op", "remove"), ("new", "")],
+    ),
+    (
+        "firestore-written",
+        "firestore",
+        "Firestore document written (CloudEvent, JSON data)",
+        &[("op", "upsert")],
+    ),
+    (
+        "firestore-protobuf",
+        "firestore-protobuf",
+        "Firestore document updated (CloudEvent, application/protobuf data)",
+        &[("op", "modify")],
+    ),
+    (
         "legacy-firestore",
         "legacy-firestore",
         "legacy Firestore document update",
         &[],
     ),
     ("scheduler", "scheduler", "Cloud Scheduler HTTP target", &[]),
+    (
+        "scheduler-http",
+        "scheduler",
+        "Cloud Scheduler HTTP target with the x-polyfaas-schedule mark",
+        &[],
+    ),
+    (
+        "scheduler-pubsub",
+        "scheduler-pubsub",
+        "Cloud Scheduler Pub/Sub target (attribute polyfaas_schedule) through Eventarc",
+        &[],
+    ),
     (
         "cloudevent",
         "cloudevent",
@@ -264,19 +348,23 @@ const AZURE: &[Specific] = &[
         &[],
     ),
     (
-        "event-hubs",
-        "event-hubs",
-        "Event Hubs trigger",
-        &[
-            ("attribute.partition_key", "order-7"),
-            ("attribute.origin", ""),
-        ],
+        "service-bus-topic",
+        "service-bus-topic",
+        "Service Bus topic subscription trigger",
+        &[("source", "orders/subscriptions/billing")],
+    ),
+    ("event-hubs", "event-hubs", "Event Hubs trigger", &[]),
+    (
+        "event-hubs-batch",
+        "event-hubs-batch",
+        "Event Hubs trigger, cardinality many (a batch of one)",
+        &[("attribute.enqueued_time", "2026-03-01T09:00:00.125Z")],
     ),
     (
         "cosmos",
         "cosmos",
         "Cosmos DB change feed trigger",
-        &[("op", "upsert"), ("old", "")],
+        &[("op", "upsert"), ("old", ""), ("source", "shop/orders")],
     ),
     ("timer", "timer", "timer trigger", &[]),
 ];
@@ -288,20 +376,36 @@ const OPENWHISK: &[Specific] = &[
     ("kafka", "kafka", "messaging feed (Kafka) trigger", &[]),
 ];
 
-/// Per platform, values of its samples that differ from the logical defaults (`deleted`: the
-/// sample is a deleted blob).
+/// Per platform, values of its samples that differ from the logical defaults (`form`: the
+/// sample's native form; `deleted`: the sample is a deleted blob).
 fn platform_defaults(
     platform: Platform,
     kind: Kind,
+    form: &str,
     deleted: bool,
 ) -> &'static [(&'static str, &'static str)] {
     match (platform, kind) {
+        // Azure's Service Bus and Event Hubs messages: the positions the host always sends.
+        (Platform::Azure, Kind::Message) if form.starts_with("service-bus") => &[
+            ("attribute.delivery_count", "1"),
+            ("attribute.sequence_number", "310"),
+            ("attribute.enqueued_time", "2026-03-01T09:00:00Z"),
+        ],
+        (Platform::Azure, Kind::Message) if form.starts_with("event-hubs") => &[
+            ("attribute.partition_key", "order-7"),
+            ("attribute.partition", "0"),
+            ("attribute.offset", "4096"),
+            ("attribute.sequence_number", "42"),
+            ("attribute.enqueued_time", "2026-03-01T09:00:00Z"),
+        ],
         // S3 deletion notifications have no size or ETag.
         (Platform::Aws, Kind::Blob) if deleted => &[("size", ""), ("etag", "")],
         (Platform::Aws, Kind::Message) => {
             &[("source", "arn:aws:sns:eu-west-1:123456789012:orders")]
         }
         (Platform::Gcp, Kind::Message) => &[("source", "projects/polyfaas-testkit/topics/orders")],
+        // Firestore names a document by its path below the database.
+        (Platform::Gcp, Kind::Change) => &[("key", "orders/order-7")],
         (Platform::Azure, Kind::Message) => &[
             ("attribute.origin", ""),
             ("attribute.dequeue_count", "1"),
@@ -310,7 +414,7 @@ fn platform_defaults(
             ("attribute.next_visible_time", "2026-03-01T09:10:00+00:00"),
         ],
         (Platform::Gcp | Platform::Local, Kind::Http) => &[("source_ip", "127.0.0.1")],
-        (Platform::Aws, Kind::Http) => &[("source_ip", "198.51.100.7")],
+        (Platform::Aws, Kind::Http | Kind::Authorize) => &[("source_ip", "198.51.100.7")],
         // Cloud Storage and Azure Blob objects always have a content type.
         (Platform::Gcp | Platform::Azure, Kind::Blob) => &[("content_type", "text/csv")],
         (Platform::Azure | Platform::OpenWhisk, Kind::Http) => {
@@ -392,7 +496,7 @@ impl Sample {
     fn apply(&self, event: &mut LogicalEvent, params: &Params) -> Result<(), SampleError> {
         let deleted = self.defaults.contains(&("change", "deleted"));
         let own = Params::parse(
-            platform_defaults(self.platform, self.kind, deleted)
+            platform_defaults(self.platform, self.kind, self.form, deleted)
                 .iter()
                 .chain(self.defaults)
                 .map(|(k, v)| format!("{k}={v}")),
@@ -439,18 +543,7 @@ impl Sample {
 /// The logical defaults of each kind, with `params` applied.
 fn base_event(kind: Kind, params: &[(&str, &str)]) -> LogicalEvent {
     let mut event = match kind {
-        Kind::Http => LogicalEvent::Http(HttpEvent {
-            method: "GET".to_owned(),
-            path: "/hello".to_owned(),
-            query: "name=polyfaas".to_owned(),
-            headers: BTreeMap::from([
-                ("accept".to_owned(), vec!["*/*".to_owned()]),
-                ("host".to_owned(), vec!["example.com".to_owned()]),
-                ("user-agent".to_owned(), vec!["polyfaas-testkit".to_owned()]),
-            ]),
-            body: Vec::new(),
-            source_ip: None,
-        }),
+        Kind::Http => LogicalEvent::Http(base_http()),
         Kind::Blob => LogicalEvent::Blob(BlobEvent {
             change: BlobChange::Created,
             store: "uploads".to_owned(),
@@ -477,6 +570,19 @@ fn base_event(kind: Kind, params: &[(&str, &str)]) -> LogicalEvent {
             name: Some("nightly".to_owned()),
             time: Some("2026-03-01T02:00:00Z".to_owned()),
         }),
+        Kind::Authorize => {
+            let mut request = base_http();
+            let token = "Bearer allow-me";
+            request
+                .headers
+                .insert("authorization".to_owned(), vec![token.to_owned()]);
+            LogicalEvent::Authorize(AuthorizeEvent {
+                token: Some(token.to_owned()),
+                resource: "arn:aws:execute-api:eu-west-1:123456789012:k7t3stk1t0/prod/GET/hello"
+                    .to_owned(),
+                request: Some(request),
+            })
+        }
         Kind::Invoke => LogicalEvent::Invoke(json!({"order": 7})),
     };
     if let LogicalEvent::Blob(blob) = &mut event {
@@ -487,4 +593,20 @@ fn base_event(kind: Kind, params: &[(&str, &str)]) -> LogicalEvent {
         }
     }
     event
+}
+
+/// The request of the http sample, and of the authorizer samples.
+fn base_http() -> HttpEvent {
+    HttpEvent {
+        method: "GET".to_owned(),
+        path: "/hello".to_owned(),
+        query: "name=polyfaas".to_owned(),
+        headers: BTreeMap::from([
+            ("accept".to_owned(), vec!["*/*".to_owned()]),
+            ("host".to_owned(), vec!["example.com".to_owned()]),
+            ("user-agent".to_owned(), vec!["polyfaas-testkit".to_owned()]),
+        ]),
+        body: Vec::new(),
+        source_ip: None,
+    }
 }

@@ -47,6 +47,7 @@ pub enum ParamError {
 /// | message | `id`, `source` (or `queue`, `topic`, `stream`), `body`, `body_base64`, `attribute.<name>` |
 /// | change | `id`, `source` (or `table`, `collection`), `op`, `key`, `key.<field>`, `old.<field>`, `new.<field>` (JSON values, or text) |
 /// | schedule | `name`, `time` |
+/// | authorize | `token`, `resource`, `request` (empty: no request), and the http keys, which set the request's |
 /// | invoke | `payload` (JSON), `payload.<field>` (a JSON value, or text) |
 ///
 /// An empty value sets an optional field to null.
@@ -72,6 +73,8 @@ const CHANGE_KEYS: &str =
     "id, source (table, collection), op, key, key.<field>, old.<field>, new.<field>";
 const SCHEDULE_KEYS: &str = "name, time";
 const INVOKE_KEYS: &str = "payload, payload.<field>";
+const AUTHORIZE_KEYS: &str =
+    "token, resource, request (empty: none), and the http keys for the request";
 
 impl Params {
     /// No parameters.
@@ -134,6 +137,7 @@ impl Params {
     pub fn apply(&self, event: &mut LogicalEvent) -> Result<(), ParamError> {
         let mut replaced = std::collections::BTreeSet::new();
         let mut body_set = false;
+        let mut request_params = Params::new();
         for (key, value) in self.iter() {
             let invalid = |reason: &dyn fmt::Display| ParamError::Invalid {
                 key: key.to_owned(),
@@ -260,6 +264,18 @@ impl Params {
                     "time" => tick.time = optional(),
                     _ => return Err(unknown(Kind::Schedule, SCHEDULE_KEYS)),
                 },
+                LogicalEvent::Authorize(auth) => match key {
+                    "token" => auth.token = optional(),
+                    "resource" => auth.resource = value.to_owned(),
+                    "request" if value.is_empty() => auth.request = None,
+                    "request" => return Err(invalid(&"only an empty value (no request)")),
+                    _ if auth.request.is_some() => {
+                        request_params
+                            .pairs
+                            .push((key.to_owned(), value.to_owned()));
+                    }
+                    _ => return Err(unknown(Kind::Authorize, AUTHORIZE_KEYS)),
+                },
                 LogicalEvent::Invoke(payload) => match key {
                     "payload" => {
                         *payload = serde_json::from_str(value).map_err(|e| invalid(&e))?;
@@ -274,6 +290,15 @@ impl Params {
                         _ => return Err(unknown(Kind::Invoke, INVOKE_KEYS)),
                     },
                 },
+            }
+        }
+        if let LogicalEvent::Authorize(auth) = event {
+            if let Some(request) = auth.request.take() {
+                let mut http = LogicalEvent::Http(request);
+                request_params.apply(&mut http)?;
+                if let LogicalEvent::Http(request) = http {
+                    auth.request = Some(request);
+                }
             }
         }
         if let (LogicalEvent::Http(http), true) = (event, body_set) {

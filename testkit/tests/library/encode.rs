@@ -19,6 +19,7 @@ fn every_kind_has_a_form_where_the_platform_has_a_trigger() {
         json!({"kind": "message", "id": "1", "source": "q"}),
         json!({"kind": "change", "id": "1", "source": "t", "op": "insert", "key": {"id": "1"}}),
         json!({"kind": "schedule"}),
+        json!({"kind": "authorize", "token": "t", "resource": "arn", "request": {"method": "GET", "path": "/"}}),
         json!({"kind": "invoke", "payload": null}),
     ];
     for platform in Platform::ALL {
@@ -26,7 +27,12 @@ fn every_kind_has_a_form_where_the_platform_has_a_trigger() {
             let event = event(json.clone());
             let missing = matches!(
                 (platform, event.kind()),
-                (Platform::OpenWhisk, Kind::Blob | Kind::Change) | (Platform::Local, Kind::Change)
+                (Platform::OpenWhisk, Kind::Blob | Kind::Change)
+                    | (Platform::Local, Kind::Change)
+                    | (
+                        Platform::Local | Platform::Gcp | Platform::Azure | Platform::OpenWhisk,
+                        Kind::Authorize
+                    )
             );
             match Encoder::new(platform).encode(&event) {
                 Ok(encoded) => {
@@ -152,11 +158,52 @@ fn what_a_form_cannot_carry_is_named() {
             && azure.contains(&"attributes.dequeue_count".to_owned()),
         "{azure:?}"
     );
-    let kinesis = Encoder::new(Platform::Aws)
-        .form("kinesis")
-        .encode(&event(message))
-        .unwrap();
-    assert_eq!(kinesis.losses[0].delivered_as, Some(Kind::Invoke));
+    // A Kinesis record has its position and nothing else.
+    assert_eq!(
+        fields(Platform::Aws, "kinesis", message.clone()),
+        [
+            "attributes.k",
+            "attributes.partition_key",
+            "attributes.sequence_number",
+            "attributes.enqueued_time"
+        ]
+    );
+    let positioned = json!({"kind": "message", "id": "shardId-0:4959", "source": "orders",
+        "body_base64": "/w==", "attributes": {"partition_key": "p", "sequence_number": "4959",
+        "enqueued_time": "2026-03-01T09:00:00.500Z"}});
+    assert_eq!(
+        fields(Platform::Aws, "kinesis", positioned),
+        Vec::<String>::new()
+    );
+    // A Kafka record's id and source are its topic-partition and offset.
+    assert_eq!(
+        fields(Platform::Aws, "kafka", message),
+        ["attributes.partition", "attributes.offset", "source", "id"]
+    );
+    // An authorizer call: a TOKEN authorizer has no request, the others read the token from
+    // the authorization header and get no body.
+    let authorize = json!({"kind": "authorize", "token": "Bearer t",
+        "resource": "arn:aws:execute-api:eu-west-1:1:api/prod/GET/x",
+        "request": {"method": "POST", "path": "/x", "headers": {"authorization": ["Bearer u"]},
+                    "body_base64": "aGk="}});
+    assert_eq!(
+        fields(Platform::Aws, "authorizer-token", authorize.clone()),
+        ["request"]
+    );
+    for form in [
+        "authorizer-request",
+        "authorizer-v2",
+        "authorizer-v2-payload1",
+    ] {
+        assert_eq!(
+            fields(Platform::Aws, form, authorize.clone()),
+            ["request.body_base64", "token"],
+            "{form}"
+        );
+    }
+    assert!(Encoder::new(Platform::Gcp)
+        .encode(&event(authorize))
+        .is_err());
     // A direct payload with another source's keys is taken for that source.
     let lookalike = json!({"kind": "invoke", "payload": {"Records": [{"eventSource": "aws:sqs"}]}});
     let encoded = Encoder::new(Platform::Aws)

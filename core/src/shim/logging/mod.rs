@@ -5,6 +5,8 @@
 //!   written during an invocation name its span (`invocation{request_id=.. provider=..}`).
 //! - [`init_logging_with`]: the same plus a layer of the shim's own (Azure's capture of each
 //!   invocation's lines for `Logs`).
+//! - [`init_text_logging`]: text lines with another default than `info` when `RUST_LOG` is not
+//!   set (the level a platform's own variable asks for).
 //! - [`init_json_logging`]: one JSON object per line in a platform's schema ([`LogSchema`]: the
 //!   Lambda JSON log format, Cloud Logging's structured entries), built from a [`LogRecord`] that
 //!   already holds the invocation's request id and trace id.
@@ -36,13 +38,31 @@ pub fn init_logging_with<L>(extra: L) -> bool
 where
     L: Layer<Registry> + Send + Sync + 'static,
 {
+    text_logging(extra, "info")
+}
+
+/// Text lines on stderr, filtered by `RUST_LOG`, else by `default_filter` (a `tracing` filter
+/// directive such as `debug` or `warn`; the shim maps its platform's own level variable to it).
+///
+/// ```
+/// polyfaas_core::shim::init_text_logging("warn");
+/// tracing::warn!("on stderr");
+/// ```
+pub fn init_text_logging(default_filter: &str) -> bool {
+    text_logging(tracing_subscriber::layer::Identity::new(), default_filter)
+}
+
+fn text_logging<L>(extra: L, default_filter: &str) -> bool
+where
+    L: Layer<Registry> + Send + Sync + 'static,
+{
     // The filter is a plain layer, so it applies to `extra` as well as to stderr.
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     tracing_subscriber::registry()
         .with(extra)
-        .with(filter("info"))
+        .with(filter(default_filter))
         .with(fmt)
         .try_init()
         .is_ok()

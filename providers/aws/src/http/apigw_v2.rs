@@ -13,6 +13,7 @@
 
 use bytes::Bytes;
 use http::header::COOKIE;
+use polyfaas_core::shim::http_method;
 use polyfaas_core::{BadInput, Request};
 use serde::Deserialize;
 
@@ -61,7 +62,7 @@ struct HttpContext<'a> {
 pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, BadInput> {
     let event: PayloadV2<'_> = parse(text, "")?;
     let context = &event.request_context;
-    let method = parts::method(context.http.method.as_str(), "requestContext.http.method")?;
+    let method = http_method(context.http.method.as_str(), "requestContext.http.method")?;
 
     let stage = context.stage.as_ref().map(Str::as_str);
     let path = strip_stage(event.raw_path.as_str(), stage);

@@ -7,21 +7,28 @@
 //! | `apigw_v1`, `apigw_v2`, `alb` | each origin's event into a `Request` |
 //! | `payload_v1` | what REST (1.0) and ALB events share |
 //! | `parts` | the pieces of a `Request` every origin builds: method, URI, headers, body |
+//! | `context` | each origin's whole request context, a lazy typed extra |
 //! | `response` | the `Response` in each [`Origin`]'s format |
+//! | `stream` | a Function URL's response streamed in the HTTP-integration format |
 
 mod alb;
 mod apigw_v1;
 mod apigw_v2;
+mod context;
 mod parts;
 mod payload_v1;
 mod response;
+mod stream;
 
 use bytes::Bytes;
 use polyfaas_core::{BadInput, Request};
 
 use crate::detect::Shape;
 
+pub(crate) use context::attach as attach_context;
+pub use context::{AlbContext, ApiGatewayV1Context, ApiGatewayV2Context, FunctionUrlContext};
 pub use response::{encode_response, Origin};
+pub(crate) use stream::{http_integration, HTTP_INTEGRATION};
 
 /// Decodes an HTTP event of a shape [`detect`](crate::detect) recognised; `None` when `shape`
 /// is not an HTTP one. `payload` is the event's bytes, `text` the same bytes as `&str`: the

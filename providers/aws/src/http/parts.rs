@@ -1,4 +1,4 @@
-//! The pieces of a [`Request`] every HTTP origin builds: the method, the URI (paths and
+//! The pieces of a [`Request`] every HTTP origin builds: the URI (paths and
 //! queries encoded once), the headers, the body (sliced out of the event or base64-decoded),
 //! the source IP. Each failure names the event's field.
 
@@ -148,13 +148,6 @@ pub(crate) fn set_source_ip(request: &mut Request, ip: Option<&str>) {
     if let Some(ip) = ip.and_then(|ip| ip.parse::<IpAddr>().ok()) {
         request.extensions_mut().insert(SourceIp(ip));
     }
-}
-
-/// Parses an HTTP method; an invalid one is an error naming `field`.
-pub(crate) fn method(method: &str, field: &str) -> Result<http::Method, BadInput> {
-    http::Method::from_bytes(method.as_bytes()).map_err(|e| {
-        BadInput::at(field, format!("{method:?} is not an HTTP method")).with_source(e)
-    })
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! multi-value header and query maps, body.
 
 use bytes::Bytes;
+use polyfaas_core::shim::http_method;
 use polyfaas_core::{BadInput, Request};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -89,7 +90,7 @@ impl<'a> PayloadV1<'a> {
         query: QueryValues,
         default_host: Option<&str>,
     ) -> Result<Request, BadInput> {
-        let method = parts::method(self.http_method.as_str(), "httpMethod")?;
+        let method = http_method(self.http_method.as_str(), "httpMethod")?;
 
         let mut path_and_query = String::with_capacity(128);
         parts::encode_path(

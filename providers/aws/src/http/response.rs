@@ -83,9 +83,9 @@ impl Serialize for AllValues<'_> {
 
 /// Every header in `{"name": "v1, v2"}` form, leaving out `set-cookie` when `skip_cookies`
 /// (v2 puts those in `cookies`) and keeping only its first value otherwise.
-struct Joined<'a> {
-    headers: &'a HeaderMap,
-    skip_cookies: bool,
+pub(crate) struct Joined<'a> {
+    pub(crate) headers: &'a HeaderMap,
+    pub(crate) skip_cookies: bool,
 }
 
 impl Serialize for Joined<'_> {
@@ -115,7 +115,8 @@ impl Serialize for Joined<'_> {
     }
 }
 
-struct Cookies<'a>(&'a HeaderMap);
+/// Every `set-cookie` value, as a JSON array (payload 2.0's `cookies`).
+pub(crate) struct Cookies<'a>(pub(crate) &'a HeaderMap);
 
 impl Serialize for Cookies<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {

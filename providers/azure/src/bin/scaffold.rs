@@ -4,6 +4,8 @@
 //! ```text
 //! polyfaas-azure-scaffold --app-root DIR --executable NAME [--forwarding] [--function-timeout hh:mm:ss]
 //!     [--http NAME[=ROUTE]]... [--blob NAME=CONTAINER/PATTERN]... [--queue NAME=QUEUE]... [--timer NAME=SCHEDULE]...
+//!     [--service-bus NAME=QUEUE|TOPIC/SUBSCRIPTION]... [--event-hubs NAME=HUB]... [--event-hubs-batch NAME=HUB]...
+//!     [--cosmos NAME=DATABASE/CONTAINER]...
 //! ```
 
 use std::path::PathBuf;
@@ -14,7 +16,8 @@ use polyfaas_azure::scaffold::{AppScaffold, TriggerSpec};
 const USAGE: &str =
     "usage: polyfaas-azure-scaffold --app-root DIR --executable NAME [--forwarding] \
 [--function-timeout hh:mm:ss] [--http NAME[=ROUTE]]... [--blob NAME=CONTAINER/PATTERN]... \
-[--queue NAME=QUEUE]... [--timer NAME=SCHEDULE]...
+[--queue NAME=QUEUE]... [--timer NAME=SCHEDULE]... [--service-bus NAME=QUEUE|TOPIC/SUBSCRIPTION]... \
+[--event-hubs NAME=HUB]... [--event-hubs-batch NAME=HUB]... [--cosmos NAME=DATABASE/CONTAINER]...
 
 example: polyfaas-azure-scaffold --app-root app --executable echo --http hello \
 --blob thumbnail=uploads/{name} --queue orders=orders --timer nightly='0 0 2 * * *'";
@@ -70,13 +73,26 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<(PathBuf, AppScaffold
                 let trigger = route.map_or_else(TriggerSpec::http, TriggerSpec::http_route);
                 functions.push((name, trigger));
             }
-            flag @ ("--blob" | "--queue" | "--timer") => {
+            flag @ ("--blob" | "--queue" | "--timer" | "--service-bus" | "--event-hubs"
+            | "--event-hubs-batch" | "--cosmos") => {
                 let (name, rest) = split(flag, value(flag)?)?;
                 let rest = rest.ok_or_else(|| format!("{flag} needs NAME=VALUE"))?;
                 let trigger = match flag {
                     "--blob" => TriggerSpec::blob(rest),
                     "--queue" => TriggerSpec::queue(rest),
-                    _ => TriggerSpec::timer(rest),
+                    "--timer" => TriggerSpec::timer(rest),
+                    "--service-bus" => match rest.split_once('/') {
+                        Some((topic, subscription)) => {
+                            TriggerSpec::service_bus_topic(topic, subscription)
+                        }
+                        None => TriggerSpec::service_bus_queue(rest),
+                    },
+                    "--event-hubs" => TriggerSpec::event_hubs(rest),
+                    "--event-hubs-batch" => TriggerSpec::event_hubs(rest).batch(true),
+                    _ => match rest.split_once('/') {
+                        Some((database, container)) => TriggerSpec::cosmos_db(database, container),
+                        None => return Err(format!("{flag} needs NAME=DATABASE/CONTAINER")),
+                    },
                 };
                 functions.push((name, trigger));
             }
@@ -86,7 +102,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<(PathBuf, AppScaffold
     let root = root.ok_or("--app-root is required")?;
     let executable = executable.ok_or("--executable is required")?;
     if functions.is_empty() {
-        return Err("name at least one function (--http, --blob, --queue or --timer)".to_owned());
+        return Err("name at least one function (--http, --blob, --queue, --timer, --service-bus, --event-hubs or --cosmos)".to_owned());
     }
     let mut app = AppScaffold::new(executable).forwarding(forwarding);
     if let Some(timeout) = timeout {
@@ -127,6 +143,12 @@ mod tests {
             "orders=orders",
             "--timer",
             "nightly=0 0 2 * * *",
+            "--service-bus",
+            "alerts=alerts/pager",
+            "--event-hubs-batch",
+            "clicks=clicks",
+            "--cosmos",
+            "feed=shop/orders",
         ]))
         .unwrap();
         assert_eq!(root, PathBuf::from("app"));
@@ -137,9 +159,16 @@ mod tests {
         );
         assert_eq!(host["customHandler"]["enableForwardingHttpRequest"], true);
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(app.write(dir.path()).unwrap().len(), 7);
+        assert_eq!(app.write(dir.path()).unwrap().len(), 10);
         let items = std::fs::read_to_string(dir.path().join("items/function.json")).unwrap();
         assert!(items.contains("\"route\": \"items/{id}\""), "{items}");
+        let alerts = std::fs::read_to_string(dir.path().join("alerts/function.json")).unwrap();
+        assert!(
+            alerts.contains("\"subscriptionName\": \"pager\""),
+            "{alerts}"
+        );
+        let clicks = std::fs::read_to_string(dir.path().join("clicks/function.json")).unwrap();
+        assert!(clicks.contains("\"cardinality\": \"many\""), "{clicks}");
     }
 
     #[test]
@@ -151,13 +180,24 @@ mod tests {
         );
         assert_eq!(
             err(&["--app-root", "a", "--executable", "e"]),
-            "name at least one function (--http, --blob, --queue or --timer)"
+            "name at least one function (--http, --blob, --queue, --timer, --service-bus, --event-hubs or --cosmos)"
         );
         assert_eq!(
             err(&["--app-root", "a", "--executable", "e", "--blob", "b"]),
             "--blob needs NAME=VALUE"
         );
         assert_eq!(err(&["--app-root"]), "--app-root needs a value");
+        assert_eq!(
+            err(&[
+                "--app-root",
+                "a",
+                "--executable",
+                "e",
+                "--cosmos",
+                "f=orders"
+            ]),
+            "--cosmos needs NAME=DATABASE/CONTAINER"
+        );
         assert_eq!(err(&["--bogus"]), "unknown argument \"--bogus\"");
     }
 }

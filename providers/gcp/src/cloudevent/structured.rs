@@ -1,6 +1,7 @@
 //! Structured content mode: the whole event as one JSON object
 //! (`Content-Type: application/cloudevents+json`, CloudEvents JSON format).
 
+use crate::json::kind;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
 use bytes::Bytes;
@@ -126,17 +127,6 @@ fn optional(map: &mut Map<String, Value>, name: &str) -> Result<Option<String>, 
             name,
             format!("must be a string, not {}", kind(&other)),
         )),
-    }
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 

@@ -1,0 +1,43 @@
+//! Starting a function binary with as little between the clock and the exec as possible.
+
+use std::path::Path;
+use std::process::{Child, Stdio};
+
+/// Parses `K=V` (also `NAME=PATH`).
+pub fn parse_pair(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("{text:?} is not K=V"))
+}
+
+/// Spawns `binary` with a clean environment (conformance-tests' `command`: no inherited provider
+/// or log variables), `env` added, its output discarded unless `keep_output` (then both go to
+/// our stderr, so that our stdout carries only results).
+pub fn spawn(
+    binary: &Path,
+    args: &[String],
+    env: &[(String, String)],
+    cwd: Option<&Path>,
+    keep_output: bool,
+) -> std::io::Result<Child> {
+    let mut command = polyfaas_testkit::process::command(binary);
+    command.args(args).stdin(Stdio::null());
+    if keep_output {
+        command.stdout(std::io::stderr());
+    } else {
+        command.stdout(Stdio::null()).stderr(Stdio::null());
+    }
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    if let Some(dir) = cwd {
+        command.current_dir(dir);
+    }
+    command.spawn()
+}
+
+/// Kills and reaps the child.
+pub fn kill(mut child: Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}

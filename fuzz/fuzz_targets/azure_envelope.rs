@@ -1,0 +1,3 @@
+#![no_main]
+//! libFuzzer entry point of [`polyfaas_fuzz::targets::azure_envelope`].
+libfuzzer_sys::fuzz_target!(|data: &[u8]| polyfaas_fuzz::targets::azure_envelope::run(data));

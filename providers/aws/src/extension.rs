@@ -1,0 +1,92 @@
+//! When Lambda stops the process: the shutdown hooks' signal.
+//!
+//! Lambda sends SIGTERM before it shuts an execution environment down only when an extension is
+//! registered (and then waits about 500 ms before SIGKILL). Like `lambda_runtime` 1.5's
+//! `graceful-shutdown` feature (`spawn_graceful_shutdown_handler`), the shim registers an
+//! internal extension that subscribes to no events, says it is ready with the extension's
+//! `/event/next` (which then never returns), and listens for SIGTERM and SIGINT. Unlike it, a
+//! refused registration is a warning rather than a panic, and the hooks run within their grace
+//! time ([`Shutdown`](polyfaas_core::Shutdown)), after the invocation in flight has been
+//! answered, instead of from a signal task that exits the process.
+//!
+//! The registration costs one local round trip at start-up, so it happens only when the
+//! application has hooks.
+
+use std::sync::Arc;
+
+use crate::api::RuntimeApi;
+
+/// The internal extension's name.
+pub(crate) const NAME: &str = "polyfaas-shutdown";
+
+/// The signals that ask the process to stop.
+pub(crate) struct Stop {
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl Stop {
+    fn listen() -> std::io::Result<Stop> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            Ok(Stop {
+                terminate: signal(SignalKind::terminate())?,
+                interrupt: signal(SignalKind::interrupt())?,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            Ok(Stop {})
+        }
+    }
+
+    /// Waits for a stop signal and returns its name.
+    pub(crate) async fn signalled(&mut self) -> &'static str {
+        #[cfg(unix)]
+        {
+            tokio::select! {
+                _ = self.terminate.recv() => "SIGTERM",
+                _ = self.interrupt.recv() => "SIGINT",
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+            "Ctrl-C"
+        }
+    }
+}
+
+/// Listens for the stop signals and registers the extension that makes Lambda send them.
+/// `None` when the signals cannot be listened to (the hooks then cannot run; logged).
+pub(crate) async fn prepare(api: &Arc<RuntimeApi>) -> Option<Stop> {
+    // Listening first: a signal sent right after the registration is not lost.
+    let stop = match Stop::listen() {
+        Ok(stop) => stop,
+        Err(error) => {
+            tracing::warn!(%error, "cannot listen for SIGTERM; shutdown hooks will not run");
+            return None;
+        }
+    };
+    match api.register_extension(NAME).await {
+        Ok(id) => {
+            tracing::debug!(extension = NAME, %id, "registered, so Lambda sends SIGTERM before it stops the process");
+            let api = Arc::clone(api);
+            tokio::spawn(async move {
+                // Ready: with no events subscribed, this answers only when the process ends.
+                if let Err(error) = api.extension_next(&id).await {
+                    tracing::warn!(extension = NAME, %error, "the extension's /event/next failed");
+                }
+            });
+        }
+        Err(error) => tracing::warn!(
+            extension = NAME,
+            %error,
+            "the Extensions API did not register the shutdown extension: Lambda sends SIGTERM only if another extension is registered"
+        ),
+    }
+    Some(stop)
+}
