@@ -42,7 +42,9 @@ pub const RELEASE_SETTINGS: [&str; 7] = [
 /// A built binary.
 #[derive(Clone, Debug)]
 pub struct Built {
-    /// The executable cargo wrote.
+    /// The executable: a copy of what cargo wrote, kept per platform, architecture and profile
+    /// (`<target dir>/polyfaas/builds/<platform>-<arch>-<profile>/`), so a build for another
+    /// platform, which cargo writes to the same place, never replaces it.
     pub path: PathBuf,
     /// Its size in bytes.
     pub size: u64,
@@ -93,6 +95,14 @@ pub enum BuildError {
     #[error("cannot read {}: {source}", path.display())]
     Read {
         /// The executable.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The build lock or the platform's copy of the executable could not be written.
+    #[error("cannot write {}: {source}", path.display())]
+    Write {
+        /// The file.
         path: PathBuf,
         /// Why.
         source: std::io::Error,
@@ -149,6 +159,7 @@ pub fn build(
         Toolchain::Zig(..) => Command::new(zigbuild_program()),
         _ => Command::new(cargo()),
     };
+    polyfaas_testkit::build::scrub_cargo_env(&mut command);
     command.arg(toolchain.subcommand());
     command
         .arg("--manifest-path")
@@ -180,9 +191,32 @@ pub fn build(
             Profile::Release => RELEASE_PROFILE,
         }
     );
+    // Builds for different platforms write the same executable (`<target dir>/<profile>/<bin>`):
+    // one build at a time, from cargo's start to the copy, across processes.
+    let builds = project.target_dir.join("polyfaas").join("builds");
+    let write = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| BuildError::Write { path, source }
+    };
+    std::fs::create_dir_all(&builds).map_err(write(&builds))?;
+    let lock_path = builds.join(".lock");
+    let lock = std::fs::File::create(&lock_path).map_err(write(&lock_path))?;
+    lock.lock().map_err(write(&lock_path))?;
     let progress = Progress::start(format!("building {}", project.package));
-    let executable = run_cargo(command, &project.bin, &progress, &printable)?;
+    let built = run_cargo(command, &project.bin, &progress, &printable)?;
     progress.finish();
+    let profile = match options.profile {
+        Profile::Dev => "dev",
+        Profile::Release => "release",
+    };
+    let dir = builds.join(format!("{}-{}-{profile}", options.platform, options.arch));
+    std::fs::create_dir_all(&dir).map_err(write(&dir))?;
+    let executable = dir.join(&project.bin);
+    // Copied beside, then renamed into place: a copy still running keeps its file.
+    let partial = dir.join(format!(".{}.partial", project.bin));
+    std::fs::copy(&built, &partial).map_err(write(&partial))?;
+    std::fs::rename(&partial, &executable).map_err(write(&executable))?;
+    drop(lock);
     let bytes = std::fs::read(&executable).map_err(|source| BuildError::Read {
         path: executable.clone(),
         source,

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use crate::build::{self, BuildOptions, Profile};
+use crate::commands::{self, DevArgs, InvokeArgs, TestArgs};
 use crate::declaration::{Declaration, DeclarationError};
 use crate::new::{self, Source};
 use crate::package::{self, Inputs};
@@ -51,7 +52,7 @@ pub enum Command {
         /// What to build.
         #[command(flatten)]
         target: Target,
-        /// The folder to write (default: TARGET_DIR/polyfaas/PLATFORM/).
+        /// The folder to write (default: polyfaas/PLATFORM/ in the target dir).
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -61,6 +62,15 @@ pub enum Command {
         #[arg(long, value_name = "PATH")]
         manifest_path: Option<PathBuf>,
     },
+    /// Send one event to the function running under a platform's emulator (built for it first);
+    /// print the platform's answer and the function's logs.
+    Invoke(InvokeArgs),
+    /// Send every event of a folder (default tests/events) to the function under every platform;
+    /// print a table of the answers, marking where a platform answers differently.
+    Test(TestArgs),
+    /// Serve the function on the local provider, rebuilt and restarted when a source file
+    /// changes; `--record DIR` writes every event received to DIR.
+    Dev(DevArgs),
 }
 
 /// The function and the platform to build for.
@@ -95,7 +105,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
         }
     };
     match run(cli.command) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
             ExitCode::FAILURE
@@ -103,7 +113,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     }
 }
 
-fn run(command: Command) -> Result<(), String> {
+fn run(command: Command) -> Result<ExitCode, String> {
     match command {
         Command::New {
             name,
@@ -188,7 +198,11 @@ fn run(command: Command) -> Result<(), String> {
                 Ok(())
             }
         }
+        Command::Invoke(args) => return commands::invoke(args),
+        Command::Test(args) => return commands::test(args),
+        Command::Dev(args) => return commands::dev(args),
     }
+    .map(|()| ExitCode::SUCCESS)
 }
 
 fn load(manifest: Option<&Path>) -> Result<(Project, Declaration), String> {

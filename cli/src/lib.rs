@@ -36,13 +36,29 @@
 //! Modules: [`declaration`] (polyfaas.toml), [`support`] (what each platform can express),
 //! [`build`], [`package`], [`check`] (what each generated file must satisfy), [`marks`] (how
 //! schedules are marked where a platform cannot tell them from other calls), [`new`].
+//!
+//! Running the function before deploying it, under each platform's emulator from
+//! `polyfaas-testkit` ([`emulator`]), with no cloud account and no Docker:
+//!
+//! ```text
+//! cargo polyfaas invoke --platform aws --event s3-put --set key=a.csv   # one event, one platform
+//! cargo polyfaas invoke --list                                          # the sample events
+//! cargo polyfaas test                                                   # tests/events/*.json on every platform
+//! cargo polyfaas dev --record tests/events                              # local, rebuilt on every change
+//! ```
+//!
+//! [`invoke`], [`test`](mod@test), [`dev`]; `docs/testing.md` is the guide.
 
 #![deny(missing_docs)]
 
 pub mod build;
 pub mod check;
 pub mod cli;
+pub mod commands;
 pub mod declaration;
+pub mod dev;
+pub mod emulator;
+pub mod invoke;
 pub mod marks;
 pub mod new;
 pub mod package;
@@ -50,3 +66,4 @@ pub mod platform;
 mod progress;
 pub mod project;
 pub mod support;
+pub mod test;

@@ -87,7 +87,9 @@ impl Project {
             manifest: manifest.clone(),
             message: e.to_string(),
         })?;
-        let output = Command::new(cargo())
+        let mut command = Command::new(cargo());
+        polyfaas_testkit::build::scrub_cargo_env(&mut command);
+        let output = command
             .args([
                 "metadata",
                 "--format-version",

@@ -22,7 +22,7 @@ fn the_release_build_is_size_optimised_stripped_and_answers() {
     }
     let (path, size) = stdout.trim().split_once(' ').expect("`<path> <size>`");
     assert!(
-        path.ends_with("x86_64-unknown-linux-musl/polyfaas-release/echo"),
+        path.ends_with("polyfaas/builds/openwhisk-x86_64-release/echo"),
         "{stdout}"
     );
     assert!(size.contains("bytes"), "{stdout}");

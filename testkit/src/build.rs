@@ -70,6 +70,46 @@ pub enum BuildError {
     },
 }
 
+/// Variables cargo sets for the program it runs (`cargo run`, `cargo test`) that describe that
+/// program's own package. A cargo started from such a program must not inherit them: build
+/// scripts that watch them (ring's watches `CARGO_MANIFEST_DIR`) would see them change between
+/// callers and rebuild, and everything above them with them.
+pub const PACKAGE_VARIABLES: &[&str] = &[
+    "CARGO_MANIFEST_DIR",
+    "CARGO_MANIFEST_PATH",
+    "CARGO_CRATE_NAME",
+    "CARGO_BIN_NAME",
+    "CARGO_PRIMARY_PACKAGE",
+    "CARGO_TARGET_TMPDIR",
+    "CARGO_RUSTC_CURRENT_DIR",
+    "OUT_DIR",
+];
+
+/// Removes [`PACKAGE_VARIABLES`] and every `CARGO_PKG_*` from `command`'s environment (the
+/// user's own cargo settings, `CARGO_TARGET_DIR`, `CARGO_HOME`, `CARGO_BUILD_*`..., stay).
+///
+/// ```
+/// let mut cargo = std::process::Command::new("cargo");
+/// polyfaas_testkit::build::scrub_cargo_env(&mut cargo);
+/// assert!(cargo.get_envs().any(|(k, v)| k == "CARGO_MANIFEST_DIR" && v.is_none()));
+/// ```
+pub fn scrub_cargo_env(command: &mut Command) {
+    for name in PACKAGE_VARIABLES {
+        command.env_remove(name);
+    }
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("CARGO_PKG_") {
+            command.env_remove(name);
+        }
+    }
+}
+
+/// The builds done by this process, and their copies.
+fn built() -> &'static Mutex<HashMap<Build, PathBuf>> {
+    static BUILT: OnceLock<Mutex<HashMap<Build, PathBuf>>> = OnceLock::new();
+    BUILT.get_or_init(Default::default)
+}
+
 /// Which target of the package to build.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Target {
@@ -192,12 +232,28 @@ impl Build {
     /// Builds (incrementally) and returns the path of a copy of the executable that no later
     /// build overwrites. Within one process, the same build is done once.
     pub fn run(&self) -> Result<PathBuf, BuildError> {
-        static BUILT: OnceLock<Mutex<HashMap<Build, PathBuf>>> = OnceLock::new();
-        let built = BUILT.get_or_init(Default::default);
-        let mut built = built.lock().unwrap_or_else(|p| p.into_inner());
+        let mut built = built().lock().unwrap_or_else(|p| p.into_inner());
         if let Some(path) = built.get(self) {
             return Ok(path.clone());
         }
+        let copy = self.build_and_copy()?;
+        built.insert(self.clone(), copy.clone());
+        Ok(copy)
+    }
+
+    /// Builds again even if this process built it before (the sources changed), as
+    /// `cargo polyfaas dev` does. The copy is replaced by renaming a new file over it, so a
+    /// process running the previous copy keeps running; when the build fails, the previous copy
+    /// stays as it was.
+    pub fn rebuild(&self) -> Result<PathBuf, BuildError> {
+        let copy = self.build_and_copy()?;
+        let mut built = built().lock().unwrap_or_else(|p| p.into_inner());
+        built.insert(self.clone(), copy.clone());
+        Ok(copy)
+    }
+
+    /// Runs cargo and copies the executable, under the build lock.
+    fn build_and_copy(&self) -> Result<PathBuf, BuildError> {
         let target_dir = self.target_dir()?;
         let out_dir = target_dir.join("polyfaas-testkit");
         let io = |what, path: &Path| {
@@ -228,7 +284,6 @@ impl Build {
         std::fs::copy(&exe, &staging).map_err(io("cannot copy", &exe))?;
         std::fs::rename(&staging, &copy).map_err(io("cannot move into place", &copy))?;
         drop(lock);
-        built.insert(self.clone(), copy.clone());
         Ok(copy)
     }
 
@@ -243,6 +298,7 @@ impl Build {
     /// Runs cargo with `args` (in `dir`), its messages on our stderr; its stdout if it succeeds.
     fn cargo_output(&self, args: &[String]) -> Result<Vec<u8>, BuildError> {
         let mut command = Command::new(Build::cargo());
+        scrub_cargo_env(&mut command);
         if let Some(dir) = &self.dir {
             command.current_dir(dir);
         }

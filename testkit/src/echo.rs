@@ -16,6 +16,11 @@ use base64::Engine as _;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::answer::Answer;
+use crate::encode::Encoded;
+use crate::logical::{Kind, LogicalEvent};
+use crate::Platform;
+
 /// Checks the document's outer shape (`provider`, a non-empty `context.request_id`,
 /// `context.function`, a numeric or null `context.deadline_ms`) and returns its `event`.
 ///
@@ -68,6 +73,147 @@ pub async fn assert_binary_bodies_arrive_intact(addr: std::net::SocketAddr, prov
 }
 
 pub use crate::aws::now_ms;
+
+/// The canonical event echo reported in `answer`: the `event` of its document (checked to come
+/// from `provider`), or, when the answer is not echo's document (a batch source's partial-batch
+/// response), the last `echo record {...}` line of its logs.
+pub fn reported_event(answer: &Answer, provider: &str) -> Result<Value, String> {
+    if let Some(document) = answer.json().filter(|d| d.get("event").is_some()) {
+        if document["provider"] != provider {
+            return Err(format!(
+                "provider {} instead of {provider}: {document}",
+                document["provider"]
+            ));
+        }
+        return Ok(document["event"].clone());
+    }
+    if let Some(document) = answer
+        .json()
+        .filter(|a| a["context"]["echo"].is_string())
+        .map(|a| authorizer_document(&a))
+        .transpose()?
+    {
+        if document["provider"] != provider {
+            return Err(format!(
+                "provider {} instead of {provider}: {document}",
+                document["provider"]
+            ));
+        }
+        return Ok(document["event"].clone());
+    }
+    let logs = format!("{}\n{}", answer.logs.stdout, answer.logs.stderr);
+    logs.lines()
+        .rev()
+        .find_map(|line| {
+            let (_, rest) = line.split_once("echo record ")?;
+            serde_json::Deserializer::from_str(rest)
+                .into_iter::<Value>()
+                .next()?
+                .ok()
+        })
+        .ok_or_else(|| {
+            format!(
+                "neither echo's document nor an `echo record` log line: {} {}\n{}",
+                answer.status,
+                answer.text(),
+                answer.logs
+            )
+        })
+}
+
+/// Echo's document from its answer to an authorizer call: echo allows, with principal `echo` (an
+/// IAM policy) or `isAuthorized` (a simple response), and its canonical JSON as the string
+/// `context.echo`. Anything else (a deny, no `context.echo`) is an error saying what came.
+pub fn authorizer_document(answer: &Value) -> Result<Value, String> {
+    let allowed = answer["isAuthorized"] == Value::Bool(true)
+        || (answer["principalId"] == "echo"
+            && answer["policyDocument"]["Statement"][0]["Effect"] == "Allow");
+    if !allowed {
+        return Err(format!("not an allow answer: {answer}"));
+    }
+    let text = answer["context"]["echo"]
+        .as_str()
+        .ok_or_else(|| format!("no context.echo: {answer}"))?;
+    serde_json::from_str(text).map_err(|e| format!("context.echo is not JSON ({e}): {text}"))
+}
+
+/// Checks echo's answer to `encoded` against the logical event it was made from: the same
+/// canonical event but for the fields the encoding names as lost (left out on both sides); the
+/// kind the platform delivers it as when the form is delivered as another kind; a blob's
+/// `local_sha256` of the object put in the store.
+///
+/// ```no_run
+/// use polyfaas_testkit::echo::check;
+/// use polyfaas_testkit::{build::Build, sample, Function, Params, Platform};
+///
+/// # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+/// let binary = Build::for_platform(Platform::Aws).package("echo").run()?;
+/// let mut echo = Function::start(Platform::Aws, &binary).await?;
+/// let sample = sample::find(Platform::Aws, "s3-put")?;
+/// let params = Params::parse(["bucket=photos", "key=cat.png", "content=meow"])?;
+/// let encoded = sample.encode(&params)?;
+/// let answer = echo.send_encoded(&encoded).await?;
+/// check(Platform::Aws, &sample.event(&params)?, &encoded, &answer)?;
+/// # Ok(()) }
+/// ```
+pub fn check(
+    platform: Platform,
+    logical: &LogicalEvent,
+    encoded: &Encoded,
+    answer: &Answer,
+) -> Result<(), String> {
+    let what = format!("{platform} {}", encoded.form);
+    if let Some(failure) = &answer.failure {
+        return Err(format!("{what}: failed: {failure}\n{}", answer.logs));
+    }
+    let mut actual = reported_event(answer, platform.name()).map_err(|e| format!("{what}: {e}"))?;
+    let mut expected = logical.to_json();
+    if logical.kind() == Kind::Blob {
+        expected["local_sha256"] = match &encoded.object {
+            Some(object) => Value::String(sha256_hex(&object.content)),
+            None => Value::Null,
+        };
+    }
+    if let Some(kind) = encoded.losses.iter().find_map(|l| l.delivered_as) {
+        return if actual["kind"] == kind.name() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{what}: delivered as {}, said {kind}",
+                actual["kind"]
+            ))
+        };
+    }
+    let payload_lost = encoded.losses.iter().any(|l| l.field == "payload");
+    if payload_lost && actual["payload"].get("data") == Some(&expected["payload"]) {
+        // A CloudEvent function gets the whole CloudEvent; the payload is its data.
+        return Ok(());
+    }
+    for loss in &encoded.losses {
+        for side in [&mut actual, &mut expected] {
+            match loss.field.split_once('.') {
+                Some((map, key)) => {
+                    if let Some(map) = side[map].as_object_mut() {
+                        map.remove(key);
+                    }
+                }
+                None => {
+                    if let Some(event) = side.as_object_mut() {
+                        event.remove(&loss.field);
+                    }
+                }
+            }
+        }
+    }
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} (losses {:?}):\n  sent:   {expected}\n  echoed: {actual}",
+            encoded.losses.iter().map(|l| &l.field).collect::<Vec<_>>()
+        ))
+    }
+}
 
 /// The decoded `body_base64` of an event.
 ///

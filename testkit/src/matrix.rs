@@ -1,10 +1,27 @@
 //! An event × platform table: every logical event sent to the same function under every platform,
 //! each answer compared with the others (what `cargo polyfaas test` prints).
 //!
-//! In each row, the answer most platforms agree on (status, failed or not, and the body: as JSON
-//! when it is JSON, with [`Compare::ignore`] pointers removed) is the reference; a platform whose
-//! answer differs is marked. A platform with no native form for the event is shown as such and
-//! not compared. The table passes when no cell differs and nothing failed to run.
+//! In each row, the answer most platforms agree on is the reference; a platform whose answer
+//! differs is marked. What is compared ([`Compare`]):
+//!
+//! - whether the invocation failed. A failed invocation is compared by that alone: each platform
+//!   reports failures its own way (API Gateway answers 502, every platform has its own error
+//!   body), and the table shows each one's message;
+//! - for an HTTP event, the response the client gets: the status; the body, as JSON when it is
+//!   JSON (key order and spacing aside) with the [`Compare::ignore`] pointers removed, else byte
+//!   for byte; the headers the function set: every header but the transport's
+//!   ([`TRANSPORT_HEADERS`]: each platform's front end sets its own `content-length`, `date`...)
+//!   and those in [`Compare::ignore_headers`], the ones in [`Compare::vary_headers`] (timings and
+//!   trace ids, [`VARYING_HEADERS`]) by presence only;
+//! - for any other event, the function's result: the body as above. No caller sees an HTTP
+//!   status or headers there, and the platforms represent "no result" each their own way (a
+//!   Lambda `null`, a Cloud Run `204`, an Azure `""`, an OpenWhisk `{}`): an empty body, `null`,
+//!   `""` and `{}` are the same empty result, a text result is the same text whether it comes
+//!   JSON-encoded (Lambda, Azure, OpenWhisk) or as it is (Cloud Run), and any 2xx status is
+//!   success.
+//!
+//! A platform with no native form for the event is shown as such and not compared. The table
+//! passes when no cell differs and nothing failed to run.
 //!
 //! ```
 //! use polyfaas_testkit::matrix::{Cell, Compare, Table};
@@ -21,13 +38,14 @@
 //! println!("{}", table.render());
 //! ```
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::Value;
 
 use crate::answer::Failure;
 use crate::encode::{EncodeError, Encoder, Loss};
-use crate::logical::LogicalEvent;
+use crate::logical::{Kind, LogicalEvent};
 use crate::record::RecordedEvent;
 use crate::{Function, Platform};
 
@@ -39,6 +57,9 @@ pub enum Cell {
     Answered {
         /// The status of the answer's view.
         status: u16,
+        /// For the answer to an HTTP event, its headers (lower-case names); `None` for the
+        /// result of any other event.
+        headers: Option<Vec<(String, String)>>,
         /// Its body.
         body: Vec<u8>,
         /// The failure, if the invocation failed.
@@ -53,7 +74,8 @@ pub enum Cell {
 }
 
 impl Cell {
-    /// An answered cell.
+    /// The result of an event that is not HTTP (see [`Cell::with_headers`] for an HTTP
+    /// response).
     pub fn answered(
         status: u16,
         body: Vec<u8>,
@@ -62,10 +84,26 @@ impl Cell {
     ) -> Cell {
         Cell::Answered {
             status,
+            headers: None,
             body,
             failure,
             losses,
         }
+    }
+
+    /// The answer is an HTTP response with these headers: its status and headers are compared
+    /// too.
+    #[must_use]
+    pub fn with_headers(mut self, answer_headers: Vec<(String, String)>) -> Cell {
+        if let Cell::Answered { headers, .. } = &mut self {
+            *headers = Some(
+                answer_headers
+                    .into_iter()
+                    .map(|(k, v)| (k.to_ascii_lowercase(), v))
+                    .collect(),
+            );
+        }
+        self
     }
 
     fn short(&self) -> String {
@@ -85,19 +123,82 @@ impl Cell {
     }
 }
 
-/// How answers are compared.
-#[derive(Clone, Debug, Default)]
+/// Response headers that belong to the transport, not to the function: every platform's front
+/// end (API Gateway, Cloud Run, the Functions host, the OpenWhisk controller, hyper) sets its
+/// own. Never compared.
+pub const TRANSPORT_HEADERS: &[&str] = &[
+    "connection",
+    "content-length",
+    "date",
+    "keep-alive",
+    "transfer-encoding",
+];
+
+/// Response headers whose values vary from one answer to the next by nature (timings, request
+/// and trace ids): the default [`Compare::vary_headers`].
+pub const VARYING_HEADERS: &[&str] = &[
+    "server-timing",
+    "x-request-id",
+    "traceparent",
+    "tracestate",
+    "x-amzn-trace-id",
+    "x-cloud-trace-context",
+];
+
+/// How answers are compared; see the [module docs](self).
+///
+/// ```
+/// use polyfaas_testkit::matrix::{Cell, Compare, Table};
+/// use polyfaas_testkit::Platform;
+///
+/// let answer = |timing: &str, kind: &str| Cell::answered(200, b"hi".to_vec(), None, Vec::new())
+///     .with_headers(vec![("content-type".into(), kind.into()), ("server-timing".into(), timing.into()),
+///                        ("date".into(), "now".into())]);
+/// let rows = vec![("greet".to_owned(), vec![
+///     answer("dur=1.2", "text/plain"), answer("dur=0.4", "text/plain"), answer("dur=3", "text/html")])];
+/// let table = Table::compare(Platform::CLOUDS[..3].to_vec(), rows, &Compare::default());
+/// assert_eq!(table.rows[0].differing, [Platform::Azure]);
+/// assert!(table.render().contains("content-type: text/html (the others: text/plain)"));
+/// ```
+#[derive(Clone, Debug)]
 pub struct Compare {
     /// JSON pointers (RFC 6901, such as `/context/request_id`) removed from JSON bodies before
     /// comparing.
     pub ignore: Vec<String>,
+    /// Response headers left out (lower-case names), besides [`TRANSPORT_HEADERS`].
+    pub ignore_headers: Vec<String>,
+    /// Response headers compared by presence only (lower-case names); default
+    /// [`VARYING_HEADERS`].
+    pub vary_headers: Vec<String>,
+}
+
+impl Default for Compare {
+    fn default() -> Self {
+        Compare {
+            ignore: Vec::new(),
+            ignore_headers: Vec::new(),
+            vary_headers: VARYING_HEADERS.iter().map(|h| (*h).to_owned()).collect(),
+        }
+    }
+}
+
+/// What a cell is compared by.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Key {
+    failed: bool,
+    /// The status, where it is compared (HTTP responses; other results that are not 2xx).
+    status: Option<u16>,
+    /// Compared headers: every value in order, or `None` for a header compared by presence.
+    headers: BTreeMap<String, Option<Vec<String>>>,
+    body: String,
 }
 
 impl Compare {
-    /// What a cell is compared by: status, whether it failed, and the normalised body.
-    fn key(&self, cell: &Cell) -> Option<(u16, bool, String)> {
+    /// What a cell is compared by; see the [module docs](self).
+    fn key(&self, cell: &Cell) -> Option<Key> {
         let Cell::Answered {
             status,
+            headers,
             body,
             failure,
             ..
@@ -105,7 +206,16 @@ impl Compare {
         else {
             return None;
         };
-        let body = match serde_json::from_slice::<Value>(body) {
+        if failure.is_some() {
+            return Some(Key {
+                failed: true,
+                ..Key::default()
+            });
+        }
+        let mut body = match serde_json::from_slice::<Value>(body) {
+            // A result that is a JSON string is that text: Lambda, Azure and OpenWhisk hand a
+            // text result over JSON-encoded, Cloud Run as the bytes themselves.
+            Ok(Value::String(text)) if headers.is_none() => text,
             Ok(mut json) => {
                 for pointer in &self.ignore {
                     remove_pointer(&mut json, pointer);
@@ -114,8 +224,94 @@ impl Compare {
             }
             Err(_) => String::from_utf8_lossy(body).into_owned(),
         };
-        Some((*status, failure.is_some(), body))
+        let Some(headers) = headers else {
+            if ["null", "{}"].contains(&body.as_str()) {
+                body.clear();
+            }
+            return Some(Key {
+                status: (!(200..300).contains(status)).then_some(*status),
+                body,
+                ..Key::default()
+            });
+        };
+        let mut compared: BTreeMap<String, Option<Vec<String>>> = BTreeMap::new();
+        for (name, value) in headers {
+            let skipped = TRANSPORT_HEADERS.contains(&name.as_str())
+                || self
+                    .ignore_headers
+                    .iter()
+                    .any(|h| h.eq_ignore_ascii_case(name));
+            if skipped {
+                continue;
+            }
+            if self
+                .vary_headers
+                .iter()
+                .any(|h| h.eq_ignore_ascii_case(name))
+            {
+                compared.insert(name.clone(), None);
+            } else if let Some(values) = compared.entry(name.clone()).or_insert(Some(Vec::new())) {
+                values.push(value.clone());
+            }
+        }
+        Some(Key {
+            failed: false,
+            status: Some(*status),
+            headers: compared,
+            body,
+        })
     }
+}
+
+/// What differs between a cell's key and the reference, one line each.
+fn differences(key: &Key, reference: &Key) -> Vec<String> {
+    let mut lines = Vec::new();
+    if reference.failed && !key.failed {
+        lines.push("the others failed".to_owned());
+    }
+    if key.failed || reference.failed {
+        return lines;
+    }
+    match (key.status, reference.status) {
+        (Some(mine), Some(theirs)) if mine != theirs => {
+            lines.push(format!("status: {mine} (the others: {theirs})"));
+        }
+        (Some(mine), None) => lines.push(format!("status: {mine} (the others: success)")),
+        (None, Some(theirs)) => lines.push(format!("status: success (the others: {theirs})")),
+        _ => {}
+    }
+    lines.extend(
+        header_differences(key, reference)
+            .into_iter()
+            .map(|line| format!("header {line}")),
+    );
+    if key.body != reference.body {
+        lines.push(format!("body (the others): {}", reference.body));
+    }
+    lines
+}
+
+/// The compared headers of `key` that differ from `reference`'s, as `name: value (the others:
+/// value)` lines.
+fn header_differences(key: &Key, reference: &Key) -> Vec<String> {
+    let show = |values: Option<&Option<Vec<String>>>| match values {
+        None => "(none)".to_owned(),
+        Some(None) => "(present)".to_owned(),
+        Some(Some(values)) => values.join(", "),
+    };
+    let names: std::collections::BTreeSet<&String> =
+        key.headers.keys().chain(reference.headers.keys()).collect();
+    names
+        .into_iter()
+        .filter(|name| key.headers.get(*name) != reference.headers.get(*name))
+        .map(|name| {
+            format!(
+                "{name}: {} (the others: {})",
+                show(key.headers.get(name)),
+                show(reference.headers.get(name))
+            )
+        })
+        .collect()
 }
 
 fn remove_pointer(json: &mut Value, pointer: &str) {
@@ -147,6 +343,9 @@ pub struct Row {
     pub cells: Vec<Cell>,
     /// The platforms whose answer differs from the row's reference.
     pub differing: Vec<Platform>,
+    /// What each cell was compared by, and the reference.
+    keys: Vec<Option<Key>>,
+    reference: Option<Key>,
 }
 
 /// The event × platform table.
@@ -169,15 +368,16 @@ impl Table {
             .into_iter()
             .map(|(name, cells)| {
                 let keys: Vec<_> = cells.iter().map(|c| compare.key(c)).collect();
-                let mut best: Option<(&(u16, bool, String), usize)> = None;
+                let mut best: Option<(&Key, usize)> = None;
                 for key in keys.iter().flatten() {
                     let count = keys.iter().flatten().filter(|k| *k == key).count();
                     if best.is_none_or(|(_, c)| count > c) {
                         best = Some((key, count));
                     }
                 }
-                let differing = match best {
-                    Some((reference, _)) => keys
+                let reference = best.map(|(key, _)| key.clone());
+                let differing = match &reference {
+                    Some(reference) => keys
                         .iter()
                         .zip(&platforms)
                         .filter(|(k, _)| k.as_ref().is_some_and(|k| k != reference))
@@ -189,6 +389,8 @@ impl Table {
                     name,
                     cells,
                     differing,
+                    keys,
+                    reference,
                 }
             })
             .collect();
@@ -231,7 +433,7 @@ impl Table {
             out.push('\n');
         }
         for row in &self.rows {
-            for (cell, platform) in row.cells.iter().zip(&self.platforms) {
+            for ((cell, platform), key) in row.cells.iter().zip(&self.platforms).zip(&row.keys) {
                 let differs = row.differing.contains(platform);
                 match cell {
                     Cell::Error(e) => {
@@ -242,6 +444,7 @@ impl Table {
                         body,
                         failure,
                         losses,
+                        ..
                     } if differs => {
                         let _ = writeln!(
                             out,
@@ -249,6 +452,11 @@ impl Table {
                             row.name,
                             String::from_utf8_lossy(body)
                         );
+                        if let (Some(key), Some(reference)) = (key, &row.reference) {
+                            for line in differences(key, reference) {
+                                let _ = writeln!(out, "  {line}");
+                            }
+                        }
                         if let Some(failure) = failure {
                             let _ = writeln!(out, "  failed: {failure}");
                         }
@@ -281,12 +489,19 @@ pub async fn run(events: &[RecordedEvent], functions: &mut [Function], compare: 
                     }
                     Err(e) => Cell::Error(e.to_string()),
                     Ok(encoded) => match function.send_encoded(&encoded).await {
-                        Ok(answer) => Cell::answered(
-                            answer.status,
-                            answer.body.to_vec(),
-                            answer.failure,
-                            encoded.losses,
-                        ),
+                        Ok(answer) => {
+                            let cell = Cell::answered(
+                                answer.status,
+                                answer.body.to_vec(),
+                                answer.failure,
+                                encoded.losses,
+                            );
+                            if event.kind() == Kind::Http {
+                                cell.with_headers(answer.headers)
+                            } else {
+                                cell
+                            }
+                        }
                         Err(e) => Cell::Error(e.to_string()),
                     },
                 },

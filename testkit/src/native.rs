@@ -35,6 +35,116 @@ impl NativeEvent {
             NativeEvent::OpenWhisk(_) => Platform::OpenWhisk,
         }
     }
+
+    /// The same event with its native data replaced by `data` (`cargo polyfaas invoke --data
+    /// FILE`): what the platform hands the function, the rest of the delivery kept.
+    ///
+    /// | platform | `data` is | kept from the event |
+    /// |---|---|---|
+    /// | local | the request body (an HTTP body, or the canonical JSON at `POST /_polyfaas/events`) | method, path, headers |
+    /// | aws | the invocation payload (JSON) | the origin, which shapes the answer |
+    /// | gcp | the request body (a CloudEvent's data in binary mode, a legacy event, a Pub/Sub push, an HTTP body) | method, path, headers, the signature type |
+    /// | azure | the invocation envelope `{"Data": ..., "Metadata": ...}` (a JSON object) | the function and its bindings |
+    /// | openwhisk | the activation's parameters, `value` (a JSON object; a web action's `__ow_*` ones included) | the activation's other fields |
+    ///
+    /// A `content-length` header is set to the new body's length.
+    ///
+    /// ```
+    /// use polyfaas_testkit::native::NativeEvent;
+    /// use polyfaas_testkit::{sample, Params, Platform};
+    ///
+    /// let sqs = sample::find(Platform::Aws, "sqs")?.encode(&Params::new())?;
+    /// let mine = sqs.native.with_data(br#"{"Records": []}"#.to_vec().into())?;
+    /// let NativeEvent::Aws(lambda) = &mine else { unreachable!() };
+    /// assert_eq!(&lambda.payload[..], br#"{"Records": []}"#);
+    ///
+    /// let err = sample::find(Platform::Azure, "queue")?.encode(&Params::new())?
+    ///     .native.with_data(b"[1]".to_vec().into()).unwrap_err();
+    /// assert_eq!(err.to_string(), "azure takes the invocation envelope, a JSON object {\"Data\": ..., \"Metadata\": ...}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_data(self, data: Bytes) -> Result<NativeEvent, DataError> {
+        fn body(mut request: http::Request<Bytes>, data: Bytes) -> http::Request<Bytes> {
+            if request.headers().contains_key(http::header::CONTENT_LENGTH) {
+                request.headers_mut().insert(
+                    http::header::CONTENT_LENGTH,
+                    http::HeaderValue::from(data.len()),
+                );
+            }
+            *request.body_mut() = data;
+            request
+        }
+        let json = |data: &Bytes, platform: Platform, what: &'static str| {
+            serde_json::from_slice::<Value>(data).map_err(|source| DataError::NotJson {
+                platform,
+                what,
+                source,
+            })
+        };
+        Ok(match self {
+            NativeEvent::Local(request) => NativeEvent::Local(body(request, data)),
+            NativeEvent::Gcp(event) => NativeEvent::Gcp(GcpEvent {
+                signature: event.signature,
+                request: body(event.request, data),
+            }),
+            NativeEvent::Aws(event) => {
+                json(&data, Platform::Aws, "the invocation payload")?;
+                NativeEvent::Aws(AwsEvent {
+                    payload: data,
+                    origin: event.origin,
+                })
+            }
+            NativeEvent::Azure(mut event) => {
+                let what =
+                    "the invocation envelope, a JSON object {\"Data\": ..., \"Metadata\": ...}";
+                let envelope = json(&data, Platform::Azure, what)?;
+                if !envelope.is_object() {
+                    return Err(DataError::NotAnObject {
+                        platform: Platform::Azure,
+                        what,
+                    });
+                }
+                event.envelope = envelope;
+                NativeEvent::Azure(event)
+            }
+            NativeEvent::OpenWhisk(mut event) => {
+                let what = "the activation's parameters, a JSON object";
+                let value = json(&data, Platform::OpenWhisk, what)?;
+                if !value.is_object() {
+                    return Err(DataError::NotAnObject {
+                        platform: Platform::OpenWhisk,
+                        what,
+                    });
+                }
+                event.run["value"] = value;
+                NativeEvent::OpenWhisk(event)
+            }
+        })
+    }
+}
+
+/// Native data cannot replace an event's ([`NativeEvent::with_data`]).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DataError {
+    /// The platform takes JSON and the data is not.
+    #[error("{platform} takes {what}; the data is not JSON: {source}")]
+    NotJson {
+        /// The platform.
+        platform: Platform,
+        /// What the data must be.
+        what: &'static str,
+        /// Why it is not JSON.
+        source: serde_json::Error,
+    },
+    /// The platform takes a JSON object and the data is another JSON value.
+    #[error("{platform} takes {what}")]
+    NotAnObject {
+        /// The platform.
+        platform: Platform,
+        /// What the data must be.
+        what: &'static str,
+    },
 }
 
 /// What kind of Lambda event source sent a payload: it decides the shape of the answer.

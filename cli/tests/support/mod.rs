@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod emulate;
+pub mod function_crate;
 pub mod validators;
 
 use std::collections::BTreeMap;

@@ -17,7 +17,7 @@ mod samples;
 
 use conformance_tests::build::echo_binary;
 use polyfaas_testkit::answer::Answer;
-use polyfaas_testkit::echo::sha256_hex;
+use polyfaas_testkit::echo::{authorizer_document, sha256_hex};
 use polyfaas_testkit::encode::Encoded;
 use polyfaas_testkit::logical::{Kind, LogicalEvent};
 use polyfaas_testkit::{Function, Platform};
@@ -143,19 +143,4 @@ pub fn check(
             encoded.losses.iter().map(|l| &l.field).collect::<Vec<_>>()
         ))
     }
-}
-
-/// Echo's document inside its answer to an authorizer call: an IAM policy allowing principal
-/// `echo`, or a simple response with `isAuthorized`, whose `context.echo` is the document.
-pub fn authorizer_document(answer: &Value) -> Result<Value, String> {
-    let allowed = answer["isAuthorized"] == Value::Bool(true)
-        || (answer["principalId"] == "echo"
-            && answer["policyDocument"]["Statement"][0]["Effect"] == "Allow");
-    if !allowed {
-        return Err(format!("not an allow answer: {answer}"));
-    }
-    let text = answer["context"]["echo"]
-        .as_str()
-        .ok_or_else(|| format!("no context.echo: {answer}"))?;
-    serde_json::from_str(text).map_err(|e| format!("context.echo is not JSON ({e}): {text}"))
 }

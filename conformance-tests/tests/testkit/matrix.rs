@@ -39,6 +39,7 @@ async fn the_table_marks_the_platforms_that_answer_differently() {
     }
     let compare = Compare {
         ignore: vec!["/provider".to_owned(), "/context".to_owned()],
+        ..Compare::default()
     };
     let table = matrix::run(&events, &mut functions, &compare).await;
     println!("{}", table.render());

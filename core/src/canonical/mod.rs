@@ -25,6 +25,8 @@
 //! Reading is strict: unknown fields, wrong types and invalid values are errors that name the
 //! field ([`BadInput`], with paths under `event`).
 //!
+//! Directories of events in this JSON, one file each, are the [`record`] format.
+//!
 //! ```
 //! use polyfaas_core::{canonical, Event};
 //!
@@ -37,6 +39,8 @@
 //! assert_eq!(err.to_string(), "event.path: invalid type: integer `5`, expected a string");
 //! # Ok::<(), polyfaas_core::BadInput>(())
 //! ```
+
+pub mod record;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;

@@ -33,6 +33,10 @@ pub struct LocalConfig {
     /// The function's name in the context. `POLYFAAS_FUNCTION_NAME` (default: the executable's
     /// name).
     pub function_name: Option<String>,
+    /// Where every event received is written, in the
+    /// [record format](polyfaas_core::canonical::record), before it is handled.
+    /// `POLYFAAS_RECORD_DIR` (default: unset, nothing is written).
+    pub record_dir: Option<PathBuf>,
 }
 
 /// 6 MiB: Lambda's synchronous payload limit, so what works locally fits there too.
@@ -48,6 +52,7 @@ impl Default for LocalConfig {
             function_name: std::env::current_exe()
                 .ok()
                 .and_then(|exe| Some(exe.file_stem()?.to_string_lossy().into_owned())),
+            record_dir: None,
         }
     }
 }
@@ -97,6 +102,9 @@ impl LocalConfig {
         if let Some(name) = var("POLYFAAS_FUNCTION_NAME").filter(|v| !v.is_empty()) {
             config.function_name = Some(name);
         }
+        config.record_dir = var("POLYFAAS_RECORD_DIR")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from);
         Ok(config)
     }
 }
@@ -121,6 +129,7 @@ mod tests {
         assert_eq!(config.addr.to_string(), "127.0.0.1:8080");
         assert_eq!(config.body_limit, 6 * 1024 * 1024);
         assert_eq!(config.timeout, Some(Duration::from_secs(60)));
+        assert_eq!(config.record_dir, None);
     }
 
     #[test]
@@ -132,6 +141,7 @@ mod tests {
             ("POLYFAAS_BLOB_DIR", "/tmp/b"),
             ("POLYFAAS_TIMEOUT", "0"),
             ("POLYFAAS_FUNCTION_NAME", "fn"),
+            ("POLYFAAS_RECORD_DIR", "/tmp/events"),
         ])
         .unwrap();
         assert_eq!(config.addr.to_string(), "0.0.0.0:9000");
@@ -139,6 +149,7 @@ mod tests {
         assert_eq!(config.blob_dir, PathBuf::from("/tmp/b"));
         assert_eq!(config.timeout, None);
         assert_eq!(config.function_name.as_deref(), Some("fn"));
+        assert_eq!(config.record_dir, Some(PathBuf::from("/tmp/events")));
         assert_eq!(
             from(&[("POLYFAAS_TIMEOUT", "1.5")]).unwrap().timeout,
             Some(Duration::from_millis(1500))

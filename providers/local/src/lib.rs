@@ -30,13 +30,16 @@
 //! ```
 //!
 //! Environment (see [`LocalConfig::from_env`]): `HOST`, `PORT`, `POLYFAAS_BODY_LIMIT`,
-//! `POLYFAAS_BLOB_DIR`, `POLYFAAS_BLOB_URL`, `POLYFAAS_TIMEOUT`, `POLYFAAS_FUNCTION_NAME`, and
-//! `RUST_LOG` for logs.
+//! `POLYFAAS_BLOB_DIR`, `POLYFAAS_BLOB_URL`, `POLYFAAS_TIMEOUT`, `POLYFAAS_FUNCTION_NAME`,
+//! `POLYFAAS_RECORD_DIR` (every event received is written there, in the
+//! [record format](polyfaas_core::canonical::record), before it is handled), and `RUST_LOG` for
+//! logs.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 mod config;
+mod record;
 mod server;
 
 use std::sync::Arc;

@@ -17,6 +17,7 @@ use polyfaas_core::{
 };
 use tokio::net::TcpListener;
 
+use crate::record::Recording;
 use crate::LocalConfig;
 
 /// How long in-flight requests may take to finish after a shutdown signal.
@@ -51,6 +52,14 @@ where
         Ok(Blobs::new(LocalDirStore::new(&config.blob_dir)))
     })
     .map_err(StartupError::from)?;
+    let recording = match &config.record_dir {
+        Some(dir) => {
+            let recording = Recording::open(dir)?;
+            tracing::info!("recording every event received in {}", dir.display());
+            Some(recording)
+        }
+        None => None,
+    };
     tracing::info!(
         "polyfaas local dev provider listening on http://{addr} (blobs in {}; fire events with POST {EVENTS_PATH})",
         blobs.store().describe()
@@ -64,6 +73,7 @@ where
     let state = Arc::new(State {
         invoker,
         body_limit: config.body_limit,
+        recording,
     });
     let service = move |request, peer| {
         let state = state.clone();
@@ -76,6 +86,7 @@ where
 struct State {
     invoker: Invoker,
     body_limit: usize,
+    recording: Option<Recording>,
 }
 
 impl State {
@@ -138,6 +149,9 @@ impl State {
             request.extensions_mut().insert(SourceIp(peer.ip()));
             Event::Http(request)
         };
+        if let Some(recording) = &self.recording {
+            recording.write(&event);
+        }
         match self.invoker.invoke(event, invocation).await {
             Ok(response) => into_http(response),
             Err(failure) => failure_response(&failure),

@@ -91,6 +91,8 @@ pub(super) fn default_form(event: &LogicalEvent) -> Option<&'static str> {
 const CE_VALUE: &percent_encoding::AsciiSet =
     &percent_encoding::CONTROLS.add(b' ').add(b'"').add(b'%');
 const TIME: &str = "2026-03-01T09:00:00.000Z";
+/// The header a generated Cloud Scheduler job adds with the schedule's name.
+const SCHEDULE_MARK: &str = "x-polyfaas-schedule";
 const PROJECT: &str = "polyfaas-testkit";
 const GENERATION: &str = "1772355600000000";
 
@@ -239,7 +241,7 @@ pub(super) fn encode(form: &str, mut input: Input<'_>) -> Result<NativeEvent, En
                 ("x-cloudscheduler", "true".to_owned()),
             ];
             if let Some(name) = &tick.name {
-                headers.push(("x-polyfaas-schedule", name.clone()));
+                headers.push((SCHEDULE_MARK, name.clone()));
                 headers.push(("x-cloudscheduler-jobname", format!("polyfaas-{name}")));
             }
             if let Some(time) = &tick.time {

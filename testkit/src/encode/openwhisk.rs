@@ -27,7 +27,8 @@ pub(super) const FORMS: &[Form] = &[
     Form {
         name: "alarm",
         kind: Kind::Schedule,
-        description: "an alarms-feed trigger's activation (the trigger payload, here empty)",
+        description:
+            "an alarms-feed trigger's activation (the trigger payload: the schedule's mark)",
     },
     Form {
         name: "kafka",
@@ -45,6 +46,9 @@ pub(super) fn default_form(event: &LogicalEvent) -> Option<&'static str> {
         Kind::Blob | Kind::Change | Kind::Authorize => None,
     }
 }
+
+/// The trigger payload parameter a generated alarm carries with the schedule's name.
+const SCHEDULE_MARK: &str = "polyfaas_schedule";
 
 /// The fully qualified action name the activations carry.
 pub const ACTION_NAME: &str = "/guest/polyfaas/function";
@@ -85,12 +89,26 @@ pub(super) fn encode(form: &str, mut input: Input<'_>) -> Result<NativeEvent, En
             }
             (payload.clone(), false)
         }
-        ("alarm", LogicalEvent::Schedule(_)) => {
-            input.delivered_as(
-                Kind::Invoke,
-                "an alarm passes only its trigger payload: the handler gets it as an invoke payload",
-            );
-            (json!({}), false)
+        ("alarm", LogicalEvent::Schedule(tick)) => {
+            // The trigger payload `cargo polyfaas package` gives its alarms: the schedule's
+            // mark (cli/src/marks.rs: OPENWHISK_PARAMETER), which the shim reads as a schedule.
+            let payload = match &tick.name {
+                Some(name) => json!({ SCHEDULE_MARK: name }),
+                None => {
+                    input.delivered_as(
+                        Kind::Invoke,
+                        "an alarm without the polyfaas_schedule mark passes only its trigger payload: the handler gets it as an invoke payload",
+                    );
+                    json!({})
+                }
+            };
+            if tick.time.is_some() {
+                input.lose(
+                    "time",
+                    "an alarm's activation does not say when it was scheduled",
+                );
+            }
+            (payload, false)
         }
         ("kafka", LogicalEvent::Message(message)) => (kafka(message, &mut input), false),
         (form, event) => {

@@ -40,6 +40,7 @@ fn the_majority_answer_is_the_reference() {
     ];
     let compare = Compare {
         ignore: vec!["/id".into()],
+        ..Compare::default()
     };
     let table = Table::compare(platforms.clone(), rows.clone(), &compare);
     assert_eq!(table.rows[0].differing, []);
@@ -65,4 +66,42 @@ fn the_majority_answer_is_the_reference() {
     assert_eq!(table.rows[0].differing, []);
     assert!(!table.passed());
     assert!(table.render().contains("err on gcp: no"));
+}
+
+#[test]
+fn results_of_other_events_are_compared_as_the_caller_gets_them() {
+    let platforms = Platform::CLOUDS.to_vec();
+    let with_status =
+        |status, body: &str| Cell::answered(status, body.as_bytes().to_vec(), None, Vec::new());
+    let rows = vec![
+        // No result: a Lambda null, a Cloud Run 204, an Azure "", an OpenWhisk {}.
+        (
+            "empty".to_owned(),
+            vec![ok("null"), with_status(204, ""), ok(r#""""#), ok("{}")],
+        ),
+        // A text result: JSON-encoded on Lambda, Azure and OpenWhisk, the bytes on Cloud Run.
+        (
+            "text".to_owned(),
+            vec![
+                ok(r#""hello: invoke""#),
+                ok("hello: invoke"),
+                ok(r#""hello: invoke""#),
+                ok(r#""hello: invoke""#),
+            ],
+        ),
+        // Another text is another answer, however it is encoded.
+        (
+            "other text".to_owned(),
+            vec![
+                ok(r#""hello""#),
+                ok("hello"),
+                ok(r#""hello from azure""#),
+                ok(r#""hello""#),
+            ],
+        ),
+    ];
+    let table = Table::compare(platforms, rows, &Compare::default());
+    assert_eq!(table.rows[0].differing, []);
+    assert_eq!(table.rows[1].differing, []);
+    assert_eq!(table.rows[2].differing, [Platform::Azure]);
 }
