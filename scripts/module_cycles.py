@@ -5,7 +5,8 @@ A module is a file (or a folder's mod.rs) directly under a crate's src/; `a` imp
 file of `a` names `crate::b` (in a `use` or a path) or `super::b` from a file directly in src/.
 Prints each pair that import each other and exits 1 if there is one (ARCHITECTURE.md: no two
 modules import each other). Submodules inside one top-level module may use each other: that is
-one module's inside.
+one module's inside. Items reached through a crate-root re-export (`crate::Item`) are not
+attributed to their module: the check sees module paths only.
 
     python3 scripts/module_cycles.py
 """

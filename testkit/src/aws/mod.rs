@@ -12,7 +12,6 @@
 //! ```
 
 mod answer;
-mod outcome;
 mod runtime_api;
 
 use std::path::Path;
@@ -21,7 +20,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde_json::Value;
 
-pub use outcome::{Outcome, Streamed};
+pub use crate::answer::lambda::{Outcome, Streamed};
 pub use runtime_api::{now_ms, Extension, Invocation, RuntimeApi};
 
 use crate::answer::Answer;

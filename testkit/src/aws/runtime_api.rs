@@ -39,7 +39,7 @@ use hyper_util::rt::TokioIo;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot, Notify};
 
-use super::outcome::{json_or_text, Outcome, Streamed};
+use crate::answer::lambda::{json_or_text, Outcome, Streamed};
 use crate::client::Chunk;
 
 const NEXT: &str = "/2018-06-01/runtime/invocation/next";

@@ -11,8 +11,9 @@ mod host;
 
 use std::path::{Path, PathBuf};
 
+pub use crate::answer::azure::Reply;
 pub use app::{write_app, AppSettings};
-pub use host::{probe, Host, Reply, HOST_VERSION};
+pub use host::{probe, Host, HOST_VERSION};
 
 use crate::answer::Answer;
 use crate::native::{AzureEvent, AzureFunction};

@@ -117,7 +117,7 @@ fn delimiter_at(bytes: &[u8]) -> Option<usize> {
     bytes.windows(DELIMITER.len()).position(|w| w == DELIMITER)
 }
 
-pub(super) fn json_or_text(body: &[u8]) -> Value {
+pub(crate) fn json_or_text(body: &[u8]) -> Value {
     serde_json::from_slice(body)
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(body).into_owned()))
 }

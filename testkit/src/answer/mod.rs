@@ -1,6 +1,9 @@
 //! What a function answered to one event: the platform's own answer, a decoded view of it, and
 //! what the function logged meanwhile.
 
+pub(crate) mod azure;
+pub(crate) mod lambda;
+
 use std::fmt;
 
 use bytes::Bytes;
@@ -124,9 +127,9 @@ pub enum NativeAnswer {
     /// An HTTP response (local provider, Functions Framework, Azure forwarding mode).
     Http(http::Response<Bytes>),
     /// What the function posted to the Lambda Runtime API.
-    Lambda(crate::aws::Outcome),
+    Lambda(lambda::Outcome),
     /// The Azure custom handler's reply to the host.
-    Azure(crate::azure::Reply),
+    Azure(azure::Reply),
     /// The OpenWhisk activation result (the fd-3 line, or the last stdout line in blackbox mode).
     OpenWhisk(Value),
 }
