@@ -128,6 +128,30 @@ async fn main() -> std::io::Result<()> {
     axum::serve(listener, axum::Router::new().fallback(echo)).await
 }
 RS
+# The anchor's twin on polyfaas: lambda_http's echo written against polyfaas with only the `aws`
+# feature (no blob backend), what the size goal is about; echo-aws is the conformance function,
+# which does far more (canonical JSON of every kind, sha256 of blobs, its switches).
+anchor echo-aws-min "polyfaas = { path = \"$root/polyfaas\", default-features = false, features = [\"aws\"] }
+serde_json = \"1\"
+tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }" <<'RS'
+// Method, path, query and body back as JSON, as lambda-http-echo answers.
+use polyfaas::{Context, Error, Event, Response};
+async fn echo(event: Event, _ctx: Context) -> Result<Response, Error> {
+    let Event::Http(request) = event else {
+        return Response::json(&polyfaas::canonical::to_json(&event));
+    };
+    Response::json(&serde_json::json!({
+        "method": request.method().as_str(),
+        "path": request.uri().path(),
+        "query": request.uri().query().unwrap_or(""),
+        "body": String::from_utf8_lossy(request.body()),
+    }))
+}
+#[tokio::main]
+async fn main() -> Result<(), Error> {
+    polyfaas::run(polyfaas::handler_fn(echo)).await
+}
+RS
 
 unset CARGO_PROFILE_RELEASE_OPT_LEVEL CARGO_PROFILE_RELEASE_LTO CARGO_PROFILE_RELEASE_CODEGEN_UNITS \
     CARGO_PROFILE_RELEASE_STRIP CARGO_PROFILE_RELEASE_DEBUG CARGO_PROFILE_RELEASE_PANIC

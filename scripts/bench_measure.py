@@ -132,6 +132,8 @@ def strace_all(bin_dir, out):
 def startup_aws(bin_dir, runs):
     env_args = [a for k, v in LAMBDA_ENV.items() for a in ("--env", f"{k}={v}")]
     names = ["echo-aws", "echo-aws+blob", "lambda-runtime-echo", "lambda-http-echo"]
+    if os.path.exists(os.path.join(bin_dir, "echo-aws-min")):
+        names.insert(0, "echo-aws-min")
     return pfbench("aws-startup", "--event", AWS_EVENT, "--runs", str(runs), *env_args,
                    *[f"{n}={os.path.join(bin_dir, n)}" for n in names])
 

@@ -133,7 +133,7 @@ def main():
     startup_aws = r("startup_aws.json")
     if startup_aws:
         med = {k: statistics.median(v) for k, v in startup_aws.items()}
-        for name in ("echo-aws", "echo-aws+blob"):
+        for name in ("echo-aws-min", "echo-aws", "echo-aws+blob"):
             if name in med:
                 ratio = med[name] / med["lambda-runtime-echo"]
                 goals.append(f"| AWS start to first response ≤ 1.0× lambda_runtime's echo ({name}) | {med[name]:.2f} ms vs "
@@ -169,10 +169,13 @@ def main():
     sizes = r("sizes.json")
     if sizes:
         lh = sizes["lambda-http-echo"]["stripped"]
-        aws_plain = sizes.get("echo-aws", {}).get("stripped")
-        if aws_plain:
-            goals.append(f"| `aws` alone: no blob backend, ≤ 1.2× lambda_http's echo | {aws_plain / MIB:.2f} MiB vs "
-                         f"{lh / MIB:.2f} MiB: {aws_plain / lh:.2f}× | {verdict(aws_plain <= 1.2 * lh)} |")
+        for name, what in (("echo-aws-min", "lambda_http's echo written on polyfaas"),
+                           ("echo-aws", "the conformance echo")):
+            aws_plain = sizes.get(name, {}).get("stripped")
+            if aws_plain:
+                goals.append(f"| `aws` alone: no blob backend, ≤ 1.2× lambda_http's echo ({name}: {what}) | "
+                             f"{aws_plain / MIB:.2f} MiB vs {lh / MIB:.2f} MiB: {aws_plain / lh:.2f}× | "
+                             f"{verdict(aws_plain <= 1.2 * lh)} |")
         with_blob = {p: sizes[f"echo-{p}+blob"]["stripped"] for p in PLATFORMS if f"echo-{p}+blob" in sizes}
         if with_blob:
             worst = max(with_blob.values())

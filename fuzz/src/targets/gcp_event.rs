@@ -1,20 +1,22 @@
 //! One event request to a Google Cloud function, decoded the way `polyfaas-gcp` does it, through
 //! its public modules: the CloudEvent (binary mode from the `ce-*` headers, structured mode from
 //! the body), the legacy event (nested, flat, raw Pub/Sub push), the legacy ⇄ CloudEvent
-//! mapping both ways, and the storage and Pub/Sub CloudEvents into neutral blob and message
-//! events.
+//! mapping both ways, the storage and Pub/Sub CloudEvents into neutral blob and message
+//! events, and Firestore document events (JSON and `application/protobuf` data, CloudEvent and
+//! legacy) into change records.
 //!
 //! Input: the path on the first line, `name: value` header lines, an empty line, the body.
 use crate::{check_event, HttpInput};
 use polyfaas_core::Event;
 use polyfaas_gcp::cloudevent::{self, CloudEvent, Mode};
 use polyfaas_gcp::mapping::{self, MESSAGE_PUBLISHED};
-use polyfaas_gcp::{pubsub, storage, LegacyEvent};
+use polyfaas_gcp::{firestore, pubsub, storage, LegacyEvent};
 
 /// The neutral event of a CloudEvent, as the shim picks it.
 fn neutral(ce: &CloudEvent) {
     let event = match storage::change_of(&ce.ty) {
         Some(change) => storage::blob_event(ce, change).map(Event::Blob),
+        None if firestore::op_of(&ce.ty).is_some() => firestore::change(ce).map(Event::Change),
         None if ce.ty == MESSAGE_PUBLISHED => pubsub::message(ce).map(Event::Message),
         None => Ok(Event::Invoke(ce.to_json())),
     };
@@ -42,6 +44,9 @@ pub fn run(data: &[u8]) {
     // The body as a legacy event or raw push (what arrives without CloudEvent headers).
     if let Ok(legacy) = LegacyEvent::decode(&input.body, &input.path) {
         let _ = legacy.to_json();
+        if let Ok(change) = firestore::legacy_change(&legacy) {
+            check_event(&Event::Change(change));
+        }
         if let Ok(ce) = mapping::to_cloudevent(&legacy) {
             neutral(&ce);
             let _ = mapping::to_legacy(&ce);
