@@ -22,6 +22,9 @@ pub fn run(data: &[u8]) {
     let line = runtime().block_on(polyfaas_openwhisk::fuzz_activation_line(invoker(), data));
     assert!(!line.contains(&b'\n'), "a result line with a newline");
     if let Err(e) = serde_json::from_slice::<serde_json::Value>(&line) {
-        panic!("a result line that is not JSON ({e}): {:?}", String::from_utf8_lossy(&line));
+        panic!(
+            "a result line that is not JSON ({e}): {:?}",
+            String::from_utf8_lossy(&line)
+        );
     }
 }
