@@ -1,7 +1,8 @@
 //! One Lambda invocation payload through `polyfaas_aws::handle_event`: detection, then the
 //! strict parser of the detected shape (API Gateway v1/v2, Function URL, ALB, S3, SQS, SNS,
-//! EventBridge, direct invoke), the handler (which writes each event's canonical JSON) and the
-//! result encoding.
+//! Kinesis, DynamoDB Streams, Kafka, the three authorizer forms, EventBridge, direct invoke),
+//! the handler (which writes each event's canonical JSON) and the result encoding (partial
+//! batch responses, authorizer policies).
 use std::sync::OnceLock;
 
 use crate::{check_event, runtime};
