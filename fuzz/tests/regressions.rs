@@ -13,7 +13,7 @@ use polyfaas_fuzz::targets;
 /// A target: its name (the folder of its reproducers) and its entry point.
 type Target = (&'static str, fn(&[u8]));
 
-const TARGETS: [Target; 7] = [
+const TARGETS: [Target; 8] = [
     ("aws_detect", targets::aws_detect::run),
     ("aws_event", targets::aws_event::run),
     ("gcp_event", targets::gcp_event::run),
@@ -21,6 +21,7 @@ const TARGETS: [Target; 7] = [
     ("azure_function_json", targets::azure_function_json::run),
     ("canonical", targets::canonical::run),
     ("blob_key_url", targets::blob_key_url::run),
+    ("openwhisk_line", targets::openwhisk_line::run),
 ];
 
 fn files(dir: &Path) -> Vec<PathBuf> {

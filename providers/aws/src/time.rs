@@ -3,9 +3,13 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-/// Epoch milliseconds as RFC 3339; `None` before 1970 (Kafka writes `-1` for "no timestamp").
+/// The last millisecond RFC 3339 can write with a four-digit year: 9999-12-31T23:59:59.999Z.
+const LAST_MS: u64 = 253_402_300_799_999;
+
+/// Epoch milliseconds as RFC 3339; `None` before 1970 (Kafka writes `-1` for "no timestamp") and
+/// after the year 9999 (a record's timestamp is the producer's to set: any `i64`).
 pub(crate) fn from_millis(epoch_ms: i64) -> Option<String> {
-    let ms = u64::try_from(epoch_ms).ok()?;
+    let ms = u64::try_from(epoch_ms).ok().filter(|ms| *ms <= LAST_MS)?;
     let time = UNIX_EPOCH.checked_add(Duration::from_millis(ms))?;
     Some(humantime::format_rfc3339_millis(time).to_string())
 }
@@ -33,6 +37,13 @@ mod tests {
         );
         assert_eq!(from_millis(0).as_deref(), Some("1970-01-01T00:00:00.000Z"));
         assert_eq!(from_millis(-1), None);
+        // Found by the aws_event fuzz target: a Kafka timestamp past the year 9999 panicked.
+        assert_eq!(
+            from_millis(253_402_300_799_999).as_deref(),
+            Some("9999-12-31T23:59:59.999Z")
+        );
+        assert_eq!(from_millis(253_402_300_800_000), None);
+        assert_eq!(from_millis(i64::MAX), None);
         assert_eq!(
             from_seconds(1_480_641_523.477).as_deref(),
             Some("2016-12-02T01:18:43.477Z")
