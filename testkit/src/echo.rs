@@ -81,7 +81,11 @@ pub use crate::aws::now_ms;
 /// of its logs.
 pub fn reported_event(answer: &Answer, provider: &str) -> Result<Value, String> {
     let document = match answer.json() {
-        Some(Value::Array(mut items)) if items.len() == 1 => Some(items.remove(0)),
+        // Only Azure answers a batch (Event Hubs `cardinality: many`, the Cosmos DB change feed)
+        // with the array of its records' results; an array from any other platform is a fault.
+        Some(Value::Array(mut items)) if provider == "azure" && items.len() == 1 => {
+            Some(items.remove(0))
+        }
         other => other,
     };
     let document = match document {
