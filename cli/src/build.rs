@@ -192,16 +192,17 @@ pub fn build(
         }
     );
     // Builds for different platforms write the same executable (`<target dir>/<profile>/<bin>`):
-    // one build at a time, from cargo's start to the copy, across processes.
+    // one build at a time, from cargo's start to the copy, across processes and with the test
+    // kit's builds.
     let builds = project.target_dir.join("polyfaas").join("builds");
     let write = |path: &Path| {
         let path = path.to_path_buf();
         move |source| BuildError::Write { path, source }
     };
-    std::fs::create_dir_all(&builds).map_err(write(&builds))?;
-    let lock_path = builds.join(".lock");
-    let lock = std::fs::File::create(&lock_path).map_err(write(&lock_path))?;
-    lock.lock().map_err(write(&lock_path))?;
+    // The test kit's lock: its builds write the same executable.
+    let lock = polyfaas_testkit::build::lock_builds(&project.target_dir).map_err(write(
+        &polyfaas_testkit::build::build_lock_path(&project.target_dir),
+    ))?;
     let progress = Progress::start(format!("building {}", project.package));
     let built = run_cargo(command, &project.bin, &progress, &printable)?;
     progress.finish();

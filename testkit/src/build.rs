@@ -261,9 +261,8 @@ impl Build {
             move |source| BuildError::Io { what, path, source }
         };
         std::fs::create_dir_all(&out_dir).map_err(io("cannot create", &out_dir))?;
-        let lock_path = out_dir.join(".lock");
-        let lock = std::fs::File::create(&lock_path).map_err(io("cannot create", &lock_path))?;
-        lock.lock().map_err(io("cannot lock", &lock_path))?;
+        let lock_path = build_lock_path(&target_dir);
+        let lock = lock_builds(&target_dir).map_err(io("cannot lock", &lock_path))?;
 
         let exe = self.cargo_build()?;
         let name =
@@ -372,4 +371,24 @@ impl Build {
             }),
         }
     }
+}
+
+/// The file whose lock serialises builds into `target_dir` and the copy that follows: every
+/// build of a function binary writes the same `<target dir>/<profile>/<bin>`, whatever its
+/// features, so the test kit and `cargo polyfaas build` hold this one lock from cargo's start
+/// to the copy.
+pub fn build_lock_path(target_dir: &Path) -> PathBuf {
+    target_dir.join("polyfaas-testkit").join(".lock")
+}
+
+/// Takes the build lock of `target_dir` (see [`build_lock_path`]), waiting for it; released
+/// when the file is dropped.
+pub fn lock_builds(target_dir: &Path) -> std::io::Result<std::fs::File> {
+    let path = build_lock_path(target_dir);
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let lock = std::fs::File::create(&path)?;
+    lock.lock()?;
+    Ok(lock)
 }
