@@ -78,11 +78,31 @@ fn file_name(n: u32, name: &str) -> String {
         })
         .collect();
     let safe = safe.trim_start_matches('.');
+    let prefix = format!("{n}-");
     if safe.is_empty() {
-        format!("{n}-blob")
+        format!("{prefix}blob")
     } else {
-        format!("{n}-{safe}")
+        format!("{prefix}{}", fit(safe, MAX_NAME - prefix.len()))
     }
+}
+
+/// The longest file name Linux file systems take (`NAME_MAX`, in bytes). A blob's name may be
+/// 1,024 characters long (Azure, S3, GCS), one path segment included.
+const MAX_NAME: usize = 255;
+
+/// `name` cut to at most `max` bytes at a character boundary, keeping a short extension (so the
+/// file still opens as what it is).
+fn fit(name: &str, max: usize) -> String {
+    if name.len() <= max {
+        return name.to_owned();
+    }
+    let extension = match name.rfind('.') {
+        Some(dot) if name.len() - dot <= 16 => &name[dot..],
+        _ => "",
+    };
+    let stem = &name[..name.len() - extension.len()];
+    let keep = stem.floor_char_boundary(max - extension.len());
+    format!("{}{extension}", &stem[..keep])
 }
 
 #[cfg(test)]
@@ -96,6 +116,30 @@ mod tests {
         assert_eq!(file_name(2, ""), "2-blob");
         assert_eq!(file_name(3, "..."), "3-blob");
         assert_eq!(file_name(4, "日本 語.png"), "4-日本_語.png");
+    }
+
+    #[test]
+    fn long_names_are_cut_to_what_a_file_system_takes_keeping_the_extension() {
+        let long = format!("{}.jpeg", "a".repeat(1000));
+        let name = file_name(7, &long);
+        assert_eq!(name.len(), MAX_NAME);
+        assert!(
+            name.starts_with("7-aaa") && name.ends_with("a.jpeg"),
+            "{name}"
+        );
+        // Cut at a character boundary, never inside a character.
+        let name = file_name(12, &"語".repeat(200));
+        assert!(
+            name.len() <= MAX_NAME && name.len() > MAX_NAME - 3,
+            "{}",
+            name.len()
+        );
+        // A long "extension" is no extension: the name is cut like any other.
+        let name = file_name(0, &format!("x.{}", "b".repeat(300)));
+        assert_eq!(name.len(), MAX_NAME);
+        let base = tempfile::tempdir().unwrap();
+        let scratch = Scratch::new(base.path().to_owned());
+        std::fs::write(scratch.file(&long).unwrap(), b"data").unwrap();
     }
 
     #[test]

@@ -227,6 +227,28 @@ async fn blob_trigger_hands_over_a_local_file() {
     );
 }
 
+/// A blob's name may be 1,024 characters, one segment of it longer than a file name may be
+/// (255 bytes): the local file gets a name cut to fit, keeping the extension. (Found by the
+/// azure_envelope fuzz target: the file could not be created, a 500.)
+#[tokio::test]
+async fn a_blob_whose_name_is_longer_than_a_file_name_still_becomes_a_local_file() {
+    let host = start();
+    let mut sent = fixture("blob-trigger-request.json");
+    let long = format!("{}.bin", "n".repeat(600));
+    sent["Metadata"]["Uri"] = Value::String(format!(
+        "\"http://127.0.0.1:10000/devstoreaccount1/photos/2026/{long}\""
+    ));
+    sent["Metadata"]["name"] = Value::String(format!("\"2026/{long}\""));
+    let content = BASE64
+        .decode(sent["Data"]["blob"].as_str().unwrap())
+        .unwrap();
+    let reply = host.invoke("thumbnails", &sent).await.unwrap();
+    let event = event_of(&return_value_of(&reply), "azure");
+    assert_eq!(event["key"], format!("2026/{long}"));
+    assert_eq!(event["local_sha256"], sha256_hex(&content));
+    assert!(host.scratch_is_empty());
+}
+
 #[tokio::test]
 async fn deferred_blob_binding_reads_the_blob_through_the_store() {
     let host = start();

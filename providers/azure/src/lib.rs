@@ -70,6 +70,8 @@ mod cosmos;
 mod event_hubs;
 mod forwarding;
 mod function_json;
+#[doc(hidden)]
+pub mod fuzzing;
 mod http_trigger;
 mod invocation;
 mod json;
