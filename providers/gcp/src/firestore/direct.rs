@@ -81,7 +81,7 @@ impl<'de> Visitor<'de> for DataVisitor {
             if slot.is_some() {
                 return refuse();
             }
-            *slot = Some(map.next_value_seed(DocumentSeed)?);
+            *slot = Some(map.next_value_seed(OrNull(DocumentSeed))?);
         }
         Ok(Documents {
             new: new.flatten(),
@@ -90,14 +90,50 @@ impl<'de> Visitor<'de> for DataVisitor {
     }
 }
 
-/// A document or `null`; `None` also for `{}` (Eventarc's "no document").
+/// `null` or a seed's value: `null` is the value's default.
+#[derive(Clone, Copy)]
+struct OrNull<S>(S);
+
+impl<'de, S> DeserializeSeed<'de> for OrNull<S>
+where
+    S: DeserializeSeed<'de>,
+    S::Value: Default,
+{
+    type Value = S::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_option(self)
+    }
+}
+
+impl<'de, S> Visitor<'de> for OrNull<S>
+where
+    S: DeserializeSeed<'de>,
+    S::Value: Default,
+{
+    type Value = S::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a value or null")
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+        Ok(Self::Value::default())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        self.0.deserialize(deserializer)
+    }
+}
+
+/// A document; `None` for `{}` (Eventarc's "no document").
 struct DocumentSeed;
 
 impl<'de> DeserializeSeed<'de> for DocumentSeed {
     type Value = Option<Document>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_option(self)
+        deserializer.deserialize_map(self)
     }
 }
 
@@ -106,14 +142,6 @@ impl<'de> Visitor<'de> for DocumentSeed {
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a Firestore document")
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
@@ -128,7 +156,7 @@ impl<'de> Visitor<'de> for DocumentSeed {
                     name = Some(map.next_value::<Option<String>>()?);
                 }
                 Some("fields") if fields.is_none() => {
-                    fields = Some(map.next_value_seed(FieldsSeed)?);
+                    fields = Some(map.next_value_seed(OrNull(FieldsSeed))?);
                 }
                 Some(_) => return refuse(),
                 None => {
@@ -145,7 +173,7 @@ impl<'de> Visitor<'de> for DocumentSeed {
     }
 }
 
-/// `{"<field>": <Firestore value>, ...}` or `null` (no fields), as plain values.
+/// `{"<field>": <Firestore value>, ...}`, as plain values.
 #[derive(Clone, Copy)]
 struct FieldsSeed;
 
@@ -153,7 +181,7 @@ impl<'de> DeserializeSeed<'de> for FieldsSeed {
     type Value = Map<String, Value>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_option(self)
+        deserializer.deserialize_map(self)
     }
 }
 
@@ -162,14 +190,6 @@ impl<'de> Visitor<'de> for FieldsSeed {
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Firestore fields")
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Map::new())
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
@@ -222,11 +242,11 @@ impl<'de> Visitor<'de> for ValueSeed {
         let plain = match ty {
             "mapValue" => Value::Object(map.next_value_seed(Member {
                 name: "fields",
-                seed: FieldsSeed,
+                seed: OrNull(FieldsSeed),
             })?),
             "arrayValue" => Value::Array(map.next_value_seed(Member {
                 name: "values",
-                seed: ValuesSeed,
+                seed: OrNull(ValuesSeed),
             })?),
             _ => {
                 let inner = map.next_value::<Value>()?;
@@ -289,7 +309,7 @@ where
     }
 }
 
-/// `[<Firestore value>, ...]` or `null` (no values), as plain values.
+/// `[<Firestore value>, ...]`, as plain values.
 #[derive(Clone, Copy)]
 struct ValuesSeed;
 
@@ -297,7 +317,7 @@ impl<'de> DeserializeSeed<'de> for ValuesSeed {
     type Value = Vec<Value>;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_option(self)
+        deserializer.deserialize_seq(self)
     }
 }
 
@@ -306,14 +326,6 @@ impl<'de> Visitor<'de> for ValuesSeed {
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Firestore values")
-    }
-
-    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-        Ok(Vec::new())
-    }
-
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_seq(self)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
