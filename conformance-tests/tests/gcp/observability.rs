@@ -171,6 +171,51 @@ async fn outside_google_cloud_the_lines_are_text() {
     assert!(echo.process.is_running());
 }
 
+/// A binary Firestore event's change is read straight from the body and its CloudEvent extra
+/// built only when the handler reads it: what the handler sees is the whole event as sent.
+#[tokio::test]
+async fn a_firestore_event_read_from_the_body_still_gives_the_whole_cloudevent_extra() {
+    let echo = start("cloudevent", &[("ECHO_EXTRAS", "1")]);
+    let data = json!({"value": {"name": "projects/orchard-482/databases/(default)/documents/trees/t-17",
+                                "fields": {"height": {"doubleValue": 2.75}, "tags": {"arrayValue": {"values": [{"stringValue": "a"}]}}}},
+                      "oldValue": {}, "updateMask": {"fieldPaths": ["height"]}});
+    let request = binary_event(
+        "/",
+        &[
+            ("id", "fs-1"),
+            ("specversion", "1.0"),
+            (
+                "source",
+                "//firestore.googleapis.com/projects/orchard-482/databases/(default)",
+            ),
+            ("type", "google.cloud.firestore.document.v1.written"),
+            ("subject", "documents/trees/t-17"),
+            (
+                "traceparent",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            ),
+        ],
+        Some("application/json"),
+        data.to_string(),
+    );
+    let answer = json(&send(echo.addr, request).await);
+    assert_eq!(answer["event"]["kind"], "change", "{answer}");
+    assert_eq!(
+        answer["event"]["new"],
+        json!({"height": 2.75, "tags": ["a"]}),
+        "{answer}"
+    );
+    let ce = &answer["extras"]["gcp.cloudevent"];
+    assert_eq!(ce["id"], "fs-1", "{answer}");
+    assert_eq!(ce["subject"], "documents/trees/t-17");
+    assert_eq!(ce["datacontenttype"], "application/json");
+    assert_eq!(
+        ce["traceparent"],
+        "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+    );
+    assert_eq!(ce["data"], data);
+}
+
 #[tokio::test]
 async fn echo_extras_show_the_event_with_every_attribute_and_extension() {
     // A cloudevent function: the CloudEvent, with Eventarc's extensions.

@@ -20,6 +20,7 @@ use polyfaas_core::shim::http_method;
 use polyfaas_core::{Error, Event, Handler, Invocation, Invoker, Provider, SourceIp, StartupError};
 use tokio::net::TcpListener;
 
+use crate::cloudevent;
 use crate::decode::{self, Decoded, Form};
 use crate::trace::Trace;
 use crate::{headers, response, schedule, GcpConfig, SignatureType};
@@ -232,6 +233,9 @@ impl State {
         let invocation = self.invocation(&request_id, &parts.headers, trace);
         let invocation = match form {
             Form::Cloud(cloudevent) => invocation.extra(cloudevent),
+            // The body was checked to be JSON: reading it again cannot fail.
+            Form::CloudUnread(attributes, body) => invocation
+                .lazy_extra(move || cloudevent::binary::with_data(attributes.clone(), &body).ok()),
             Form::Legacy(legacy) => invocation.extra(legacy),
         };
         let response = match self.invoker.invoke(event, invocation).await {

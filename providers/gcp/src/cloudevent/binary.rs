@@ -37,6 +37,12 @@ const REQUIRED: [&str; 4] = ["id", "source", "specversion", "type"];
 /// assert_eq!(event.data, Data::Json(serde_json::json!({"n": 10})));
 /// ```
 pub fn decode(headers: &HeaderMap, body: &Bytes) -> Result<CloudEvent, BadInput> {
+    with_data(attributes(headers)?, body)
+}
+
+/// The event's attributes from the `ce-*` headers and Content-Type, its `data` left
+/// [`Data::None`] (see [`with_data`]).
+pub(crate) fn attributes(headers: &HeaderMap) -> Result<CloudEvent, BadInput> {
     let mut event = CloudEvent::new(String::new(), String::new(), String::new());
     let mut seen = [false; 4];
     let mut datacontenttype_header = None;
@@ -104,6 +110,11 @@ pub fn decode(headers: &HeaderMap, body: &Bytes) -> Result<CloudEvent, BadInput>
         ),
         None => datacontenttype_header,
     };
+    Ok(event)
+}
+
+/// `event` (from [`attributes`]) with its data read from `body` by its content type.
+pub(crate) fn with_data(mut event: CloudEvent, body: &Bytes) -> Result<CloudEvent, BadInput> {
     event.data = data(event.datacontenttype.as_deref(), body)?;
     Ok(event)
 }

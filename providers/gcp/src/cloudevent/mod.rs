@@ -12,6 +12,7 @@ pub mod binary;
 mod event;
 pub mod structured;
 
+pub(crate) use event::is_json;
 pub use event::{CloudEvent, Data, SPEC_VERSION};
 
 use bytes::Bytes;

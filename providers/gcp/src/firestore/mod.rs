@@ -34,6 +34,7 @@
 //! Eventarc's default for Firestore), decoded as `google.events.cloud.firestore.v1.DocumentEventData`
 //! with the project's own `.proto` (`providers/gcp/proto`) and prost.
 
+mod direct;
 #[rustfmt::skip]
 mod proto;
 mod value;
@@ -132,6 +133,26 @@ pub fn change(event: &CloudEvent) -> Result<Change, BadInput> {
             ))
         }
     };
+    documents_change(event, documents, op)
+}
+
+/// [`change`] of an event whose data is still the request `body`, JSON by its content type:
+/// read straight from the bytes ([`direct`]), without building the data's JSON tree. `None`
+/// when that is not the event's common form (not a Firestore type, data or subject not as
+/// expected): [`change`] of the decoded event then decides, and names what is wrong.
+pub(crate) fn change_from_body(event: &CloudEvent, body: &[u8]) -> Option<Change> {
+    let op = op_of(&event.ty)?;
+    let documents = direct::documents(body)?;
+    documents_change(event, documents, op).ok()
+}
+
+/// The change of `documents`, at the path the event's subject names (else its `document`
+/// extension, else the documents' own name).
+fn documents_change(
+    event: &CloudEvent,
+    documents: Documents,
+    op: ChangeOp,
+) -> Result<Change, BadInput> {
     let path = match event.subject.as_deref() {
         Some(subject) => Cow::Borrowed(subject.strip_prefix("documents/").ok_or_else(|| {
             BadInput::at(
@@ -253,8 +274,7 @@ impl Documents {
             let fields = match doc.get("fields") {
                 None | Some(Value::Null) => Map::new(),
                 Some(Value::Object(fields)) => {
-                    let prefix = format!("{root}.{member}.fields");
-                    value::json_fields(fields, &mut Path::new(&prefix))?
+                    value::json_fields(fields, &mut Path::of(&[root, member, "fields"]))?
                 }
                 Some(_) => {
                     return Err(BadInput::at(

@@ -25,6 +25,13 @@ impl<'a> Path<'a> {
         }
     }
 
+    /// A path that starts with several segments (`data`, `value`, `fields`).
+    pub(super) fn of(segments: &[&'a str]) -> Self {
+        Path {
+            segments: segments.to_vec(),
+        }
+    }
+
     fn push(&mut self, segment: &'a str) {
         self.segments.push(segment);
     }
@@ -66,8 +73,18 @@ fn json_value<'a>(value: &'a Value, path: &mut Path<'a>) -> Result<Value, BadInp
             typed.len()
         )));
     };
+    typed_value(ty, inner, path)
+}
+
+/// The plain value of a Firestore value of type `ty` (`stringValue`, `mapValue`, ...) whose
+/// content is `inner`.
+pub(super) fn typed_value<'a>(
+    ty: &'a str,
+    inner: &'a Value,
+    path: &mut Path<'a>,
+) -> Result<Value, BadInput> {
     path.push(ty);
-    let plain = match (ty.as_str(), inner) {
+    let plain = match (ty, inner) {
         ("stringValue" | "referenceValue" | "timestampValue" | "bytesValue", Value::String(s)) => {
             Value::String(s.clone())
         }
