@@ -105,8 +105,6 @@ pub(crate) fn decode(
     })
 }
 
-/// The neutral event of a CloudEvent of a type Google defines one for: Cloud Storage, Pub/Sub,
-/// Firestore; `None` for any other type.
 /// A binary-mode Firestore event with JSON data to a `cloudevent` (or `http`) function, its
 /// common form: the change is read straight from the body and the CloudEvent extra's data is
 /// parsed only if the handler reads it. `None` for every other event, and whenever the body
@@ -144,6 +142,8 @@ fn trace_of(ce: &CloudEvent) -> Option<Trace> {
         .and_then(Trace::from_traceparent)
 }
 
+/// The neutral event of a CloudEvent of a type Google defines one for: Cloud Storage, Pub/Sub,
+/// Firestore; `None` for any other type.
 fn neutral(ce: &CloudEvent) -> Result<Option<Event>, BadInput> {
     if let Some(change) = storage::change_of(&ce.ty) {
         return Ok(Some(Event::Blob(storage::blob_event(ce, change)?)));
