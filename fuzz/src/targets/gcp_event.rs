@@ -25,12 +25,32 @@ fn neutral(ce: &CloudEvent) {
     }
 }
 
+/// The shim reads a Firestore event's JSON data straight from the body when it can
+/// (`firestore::change_from_body`, for binary-mode events with JSON data): whatever it reads
+/// must be what the general path reads.
+fn fast_firestore(ce: &CloudEvent, body: &[u8]) {
+    if let Some(fast) = firestore::change_from_body(ce, body) {
+        match firestore::change(ce) {
+            Ok(general) => assert_eq!(
+                fast, general,
+                "the Firestore fast path reads another change"
+            ),
+            Err(e) => {
+                panic!("the Firestore fast path reads a change the general path refuses: {e}")
+            }
+        }
+    }
+}
+
 pub fn run(data: &[u8]) {
     let input = HttpInput::parse(data);
     // As the headers say (binary or structured mode).
     if let Some(mode) = Mode::of(&input.headers) {
         if let Ok(ce) = cloudevent::decode(mode, &input.headers, &input.body) {
             neutral(&ce);
+            if mode == Mode::Binary && matches!(ce.data, cloudevent::Data::Json(_)) {
+                fast_firestore(&ce, &input.body);
+            }
             if let Ok(legacy) = mapping::to_legacy(&ce) {
                 let _ = legacy.to_json();
             }

@@ -140,7 +140,10 @@ pub fn change(event: &CloudEvent) -> Result<Change, BadInput> {
 /// read straight from the bytes ([`direct`]), without building the data's JSON tree. `None`
 /// when that is not the event's common form (not a Firestore type, data or subject not as
 /// expected): [`change`] of the decoded event then decides, and names what is wrong.
-pub(crate) fn change_from_body(event: &CloudEvent, body: &[u8]) -> Option<Change> {
+///
+/// Public for the fuzz target, which checks it against [`change`]; not part of the API.
+#[doc(hidden)]
+pub fn change_from_body(event: &CloudEvent, body: &[u8]) -> Option<Change> {
     let op = op_of(&event.ty)?;
     let documents = direct::documents(body)?;
     documents_change(event, documents, op).ok()
