@@ -3,6 +3,7 @@
 //! ([`StartupError`]).
 
 mod bad_input;
+mod json_path;
 mod startup;
 
 use std::time::Duration;
