@@ -121,12 +121,30 @@ pub fn join_path(prefix: &str, field: &str) -> String {
 /// assert_eq!(err.to_string(), "event.body: missing field `body`");
 /// ```
 pub fn parse_at<'a, T: Deserialize<'a>>(json: &'a [u8], path: &str) -> Result<T, BadInput> {
-    serde_json::from_slice(json).map_err(|error| {
-        let found = json_path::offset_of(json, error.line(), error.column())
-            .map(|offset| json_path::path_at(json, offset))
-            .unwrap_or_default();
-        located(&found, &error.to_string(), path).with_source(error)
-    })
+    serde_json::from_slice(json).map_err(|error| json_error_at(json, path, error))
+}
+
+/// The [`BadInput`] for `error`, which `serde_json` returned reading `json` (from a slice, a
+/// `&str` or a reader: its line and column are all that is used), naming the field at fault
+/// under `path`, as [`parse_at`] does. For a decoder that calls `serde_json` itself (say with
+/// `from_str`) without compiling its types a second time for `parse_at`'s reader.
+///
+/// ```
+/// use polyfaas_core::shim::json_error_at;
+///
+/// #[derive(serde::Deserialize, Debug)]
+/// struct Record { body: String }
+///
+/// let text = r#"{"body": 7}"#;
+/// let error = serde_json::from_str::<Record>(text).unwrap_err();
+/// let err = json_error_at(text.as_bytes(), "Records[0]", error);
+/// assert_eq!(err.to_string(), "Records[0].body: invalid type: integer `7`, expected a string");
+/// ```
+pub fn json_error_at(json: &[u8], path: &str, error: serde_json::Error) -> BadInput {
+    let found = json_path::offset_of(json, error.line(), error.column())
+        .map(|offset| json_path::path_at(json, offset))
+        .unwrap_or_default();
+    located(&found, &error.to_string(), path).with_source(error)
 }
 
 /// [`parse_at`] for a JSON value that is already parsed.
