@@ -141,10 +141,12 @@ pub fn parse_at<'a, T: Deserialize<'a>>(json: &'a [u8], path: &str) -> Result<T,
 /// assert_eq!(err.to_string(), "Records[0].body: invalid type: integer `7`, expected a string");
 /// ```
 pub fn json_error_at(json: &[u8], path: &str, error: serde_json::Error) -> BadInput {
+    let message = error.to_string();
+    let container_level = json_path::is_container_level(&message);
     let found = json_path::offset_of(json, error.line(), error.column())
-        .map(|offset| json_path::path_at(json, offset))
+        .map(|offset| json_path::path_at(json, offset, container_level))
         .unwrap_or_default();
-    located(&found, &error.to_string(), path).with_source(error)
+    located(&found, &message, path).with_source(error)
 }
 
 /// [`parse_at`] for a JSON value that is already parsed.
@@ -228,5 +230,8 @@ mod tests {
         assert_eq!(err.to_string(), "body: EOF while parsing a value");
         assert!(!err.to_string().contains("line 1"), "{err}");
         assert!(std::error::Error::source(&err).is_some());
+        // Truncated after a member's value: the object is at fault, not the member.
+        let err = parse_at::<serde_json::Value>(br#"{"value":{"a":1}"#, "").unwrap_err();
+        assert_eq!(err.to_string(), "EOF while parsing an object");
     }
 }

@@ -28,12 +28,27 @@ enum Frame {
     Array { index: usize },
 }
 
+/// Whether `message` (serde_json's) is about the innermost open object or array itself rather
+/// than the member being read: a separator or end that never came (`{"a":{"b":1}` ends while
+/// the outer object waits for `,` or `}`: the outer object is at fault, not `a`).
+pub(super) fn is_container_level(message: &str) -> bool {
+    [
+        "EOF while parsing an object",
+        "EOF while parsing a list",
+        "expected `,` or `}`",
+        "expected `,` or `]`",
+    ]
+    .iter()
+    .any(|m| message.starts_with(m))
+}
+
 /// The path of the value being read at `offset` in `json`: the innermost member or element
 /// whose reading began before `offset`; a container that closed before `offset` is named
-/// itself (serde reports a missing field after the object's `}`). `""` for the whole input.
+/// itself (serde reports a missing field after the object's `}`). With `container_level`, the
+/// innermost open container itself (see [`is_container_level`]). `""` for the whole input.
 ///
 /// Keys are written as they are (`a.b`, `x[1]`), as `serde_path_to_error` writes them.
-pub(super) fn path_at(json: &[u8], offset: usize) -> String {
+pub(super) fn path_at(json: &[u8], offset: usize, container_level: bool) -> String {
     let end = offset.min(json.len());
     let mut stack: Vec<Frame> = Vec::new();
     let mut at = 0;
@@ -72,6 +87,15 @@ pub(super) fn path_at(json: &[u8], offset: usize) -> String {
             _ => {}
         }
         at += 1;
+    }
+    if container_level {
+        match stack.last_mut() {
+            Some(Frame::Object { key, .. }) => *key = None,
+            Some(Frame::Array { .. }) => {
+                stack.pop();
+            }
+            None => {}
+        }
     }
     let mut path = String::new();
     for frame in &stack {
@@ -112,7 +136,7 @@ mod tests {
 
     fn path(json: &str, before: &str) -> String {
         let offset = json.find(before).expect("marker") + before.len();
-        path_at(json.as_bytes(), offset)
+        path_at(json.as_bytes(), offset, false)
     }
 
     #[test]
@@ -138,10 +162,22 @@ mod tests {
 
     #[test]
     fn truncated_input_names_the_deepest_known_place() {
-        assert_eq!(path_at(br#"{"http":"#, 100), "http");
-        assert_eq!(path_at(br#"{"http":{"method":"GET"},"#, 100), "");
-        assert_eq!(path_at(br#"{"unfinished key"#, 100), "");
-        assert_eq!(path_at(b"[1,", 100), "[1]");
+        assert_eq!(path_at(br#"{"http":"#, 100, false), "http");
+        assert_eq!(path_at(br#"{"http":{"method":"GET"},"#, 100, false), "");
+        assert_eq!(path_at(br#"{"unfinished key"#, 100, false), "");
+        assert_eq!(path_at(b"[1,", 100, false), "[1]");
+    }
+
+    #[test]
+    fn a_missing_separator_is_the_containers() {
+        // `value` ended; the outer object waits for `,` or `}`.
+        assert_eq!(path_at(br#"{"value":{"a":1}"#, 100, true), "");
+        assert_eq!(path_at(br#"{"o":{"value":{"a":1}"#, 100, true), "o");
+        assert_eq!(path_at(br#"{"l":[1,2"#, 100, true), "l");
+        assert!(is_container_level(
+            "EOF while parsing an object at line 1 column 16"
+        ));
+        assert!(!is_container_level("EOF while parsing a value"));
     }
 
     #[test]
@@ -151,7 +187,7 @@ mod tests {
         assert_eq!(offset_of(json, 1, 1), Some(1));
         let at = offset_of(json, 3, 8).expect("line 3");
         assert_eq!(&json[at - 1..at], b"x");
-        assert_eq!(path_at(json, at), "b");
+        assert_eq!(path_at(json, at, false), "b");
         assert_eq!(offset_of(json, 9, 1), None);
     }
 }
