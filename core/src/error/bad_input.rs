@@ -144,7 +144,20 @@ pub fn json_error_at(json: &[u8], path: &str, error: serde_json::Error) -> BadIn
     let message = error.to_string();
     let container_level = json_path::is_container_level(&message);
     let found = json_path::offset_of(json, error.line(), error.column())
-        .map(|offset| json_path::path_at(json, offset, container_level))
+        .map(|offset| {
+            // An error a `deserialize_with` raised after reading its value carries no place of
+            // its own: serde_json gives it the end of the object being read, which ends right
+            // after the failing member when that was the last one (otherwise the error is placed
+            // right after the member). A missing field or a wrong length is the container's own.
+            let own = message.starts_with("missing field") || message.starts_with("invalid length");
+            let closed = offset > 0 && matches!(json.get(offset - 1), Some(b'}' | b']'));
+            let at = if error.is_data() && closed && !own {
+                offset - 1
+            } else {
+                offset
+            };
+            json_path::path_at(json, at, container_level)
+        })
         .unwrap_or_default();
     located(&found, &message, path).with_source(error)
 }
@@ -230,6 +243,23 @@ mod tests {
         assert_eq!(err.to_string(), "body: EOF while parsing a value");
         assert!(!err.to_string().contains("line 1"), "{err}");
         assert!(std::error::Error::source(&err).is_some());
+        // A `deserialize_with` that fails after reading its value: the member is named.
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Timed {
+            #[serde(deserialize_with = "never")]
+            at: u8,
+        }
+        fn never<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+            match String::deserialize(d)? {
+                text if text == "now" => Ok(0),
+                text => Err(serde::de::Error::custom(format!("{text:?} is not a time"))),
+            }
+        }
+        let err = parse_at::<Timed>(br#"{"at": "soon"}"#, "").unwrap_err();
+        assert_eq!(err.to_string(), "at: \"soon\" is not a time");
+        let err = parse_at::<Vec<Timed>>(br#"[{"at": "now"}, {"at": "soon"} ]"#, "x").unwrap_err();
+        assert_eq!(err.path(), "x[1].at");
         // Truncated after a member's value: the object is at fault, not the member.
         let err = parse_at::<serde_json::Value>(br#"{"value":{"a":1}"#, "").unwrap_err();
         assert_eq!(err.to_string(), "EOF while parsing an object");
