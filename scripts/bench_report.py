@@ -69,7 +69,8 @@ def plot_distributions(samples, path, title, log=False):
 
 
 def plot_sizes(sizes, path):
-    names = [n for n in sizes]
+    # echo-aws-min (the lambda_http echo's twin) first, then the rest as measured.
+    names = sorted(sizes, key=lambda n: n != "echo-aws-min")
     values = [sizes[n]["stripped"] / MIB for n in names]
     fig, ax = plt.subplots(figsize=(7, 0.35 * len(names) + 1.2))
     colors = ["tab:orange" if not n.startswith("echo-") else "tab:blue" for n in names]
@@ -78,6 +79,10 @@ def plot_sizes(sizes, path):
         ax.text(v, y, f" {v:.1f}", va="center")
     ax.axvline(5, color="gray", linestyle="--", linewidth=1)
     ax.text(5, len(names) - 0.6, " 5 MiB goal", color="gray")
+    if "lambda-http-echo" in sizes:
+        limit = 1.2 * sizes["lambda-http-echo"]["stripped"] / MIB
+        ax.axvline(limit, color="tab:green", linestyle=":", linewidth=1)
+        ax.text(limit, len(names) - 0.6, " 1.2× lambda_http", color="tab:green", ha="right")
     ax.set_xlabel("stripped size, MiB (orange: anchors)")
     ax.invert_yaxis()
     fig.tight_layout()
@@ -169,13 +174,18 @@ def main():
     sizes = r("sizes.json")
     if sizes:
         lh = sizes["lambda-http-echo"]["stripped"]
-        for name, what in (("echo-aws-min", "lambda_http's echo written on polyfaas"),
-                           ("echo-aws", "the conformance echo")):
-            aws_plain = sizes.get(name, {}).get("stripped")
-            if aws_plain:
-                goals.append(f"| `aws` alone: no blob backend, ≤ 1.2× lambda_http's echo ({name}: {what}) | "
-                             f"{aws_plain / MIB:.2f} MiB vs {lh / MIB:.2f} MiB: {aws_plain / lh:.2f}× | "
-                             f"{verdict(aws_plain <= 1.2 * lh)} |")
+        # The goal is about "a function depending on polyfaas with only the aws feature": judged on
+        # echo-aws-min, lambda_http's echo written on polyfaas (the anchor's twin). echo-aws, the
+        # conformance function (canonical JSON of every event kind, sha256 of blobs, its switches),
+        # stays in the size table; it is the judge only in a run that did not build the twin.
+        judged = "echo-aws-min" if "echo-aws-min" in sizes else "echo-aws"
+        what = {"echo-aws-min": "lambda_http's echo written on polyfaas",
+                "echo-aws": "the conformance echo; echo-aws-min was not built"}[judged]
+        aws_plain = sizes.get(judged, {}).get("stripped")
+        if aws_plain:
+            goals.append(f"| `aws` alone: no blob backend, ≤ 1.2× lambda_http's echo ({judged}: {what}) | "
+                         f"{aws_plain / MIB:.2f} MiB vs {lh / MIB:.2f} MiB: {aws_plain / lh:.2f}× | "
+                         f"{verdict(aws_plain <= 1.2 * lh)} |")
         with_blob = {p: sizes[f"echo-{p}+blob"]["stripped"] for p in PLATFORMS if f"echo-{p}+blob" in sizes}
         if with_blob:
             worst = max(with_blob.values())
@@ -195,7 +205,9 @@ def main():
                  "(opt-level s, fat LTO, one codegen unit, stripped, panics unwinding; the anchors too). `echo-P` is "
                  "`cargo build --release -p echo --no-default-features --features polyfaas/P` (no blob backend); `echo-P+blob` "
                  "adds the cloud blob backend (`polyfaas/s3`, `polyfaas/gcs`, `polyfaas/azure-blob`; S3 for OpenWhisk). The "
-                 "start-up and throughput figures below are of these same binaries.", "", *rows, "",
+                 "start-up and throughput figures below are of these same binaries. `echo-aws-min` is lambda_http's echo written "
+                 "on polyfaas with only the `aws` feature (its source is in `scripts/bench.sh`): the `aws`-alone goal is judged "
+                 "on it; `echo-aws` is the conformance function, which does far more.", "", *rows, "",
                  f"![Stripped sizes]({rel}/sizes.svg)", ""]
 
     gcp = r("gcp_throughput.json")

@@ -144,9 +144,11 @@ pub async fn run_with<H: Handler>(handler: H, shutdown: Shutdown) -> Result<(), 
 /// domain name), parsed only when read; per record of a batch what its source tells about it
 /// (SQS system attributes, the SNS subject, S3 record details, Kinesis and DynamoDB stream
 /// positions, Kafka partitions); for authorizer calls the API's details. Every one serialises
-/// to JSON (`ctx.extras().to_json()`, keyed `aws.sqs`, `aws.api_gateway_v2`, ...).
+/// to JSON (`ctx.extras().to_json()`, keyed `aws.sqs`, `aws.api_gateway_v2`, ...). The typed
+/// request contexts (`ApiGatewayV2Context`, ...) need the `aws-request-context` feature.
 ///
-/// ```
+#[cfg_attr(feature = "aws-request-context", doc = "```")]
+#[cfg_attr(not(feature = "aws-request-context"), doc = "```ignore")]
 /// use polyfaas::aws::{ApiGatewayV2Context, DynamoDbRecord, RawEvent, SqsRecord};
 /// use polyfaas::{Context, Error, Event, Response};
 ///
@@ -171,10 +173,13 @@ pub async fn run_with<H: Handler>(handler: H, shutdown: Shutdown) -> Result<(), 
 /// Each type's own page has an example that runs it through the shim.
 #[cfg(feature = "aws")]
 pub mod aws {
+    #[cfg(feature = "aws-request-context")]
     pub use polyfaas_aws::{
-        AlbContext, ApiGatewayV1Context, ApiGatewayV2Context, AuthorizerEvent, AuthorizerResponse,
-        DynamoDbRecord, FunctionArn, FunctionUrlContext, KafkaRecord, KinesisRecord, RawEvent,
-        S3Record, SnsNotification, SqsAttributes, SqsRecord, TraceId,
+        AlbContext, ApiGatewayV1Context, ApiGatewayV2Context, FunctionUrlContext,
+    };
+    pub use polyfaas_aws::{
+        AuthorizerEvent, AuthorizerResponse, DynamoDbRecord, FunctionArn, KafkaRecord,
+        KinesisRecord, RawEvent, S3Record, SnsNotification, SqsAttributes, SqsRecord, TraceId,
     };
 }
 

@@ -4,6 +4,7 @@
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
+use super::json_path;
 use super::BoxError;
 
 /// Input that cannot be turned into an event (malformed JSON, a field of the wrong type, bad
@@ -100,10 +101,11 @@ pub fn join_path(prefix: &str, field: &str) -> String {
 /// Reads `json` as a `T`; a failure is a [`BadInput`] naming the field under `path` (the place
 /// of `json` in the whole input; `""` for the whole input).
 ///
-/// The fast path is plain `serde_json`; only when it fails is the input read again with
-/// `serde_path_to_error` (which allocates for every key it passes) to find the field. A missing
-/// field is named itself (`requestContext.http`, not its parent), and serde_json's "at line 1
-/// column 80" is dropped: it says nothing to someone reading a field.
+/// `serde_json` reads it once; when it fails, the field is found from where it stopped (one walk
+/// over the text, the same code for every `T`; reading the input again through
+/// `serde_path_to_error` would compile every decoded type twice). A missing field is named itself
+/// (`requestContext.http`, not its parent), and serde_json's "at line 1 column 80" is dropped: it
+/// says nothing to someone reading a field.
 ///
 /// ```
 /// use polyfaas_core::shim::parse_at;
@@ -119,20 +121,45 @@ pub fn join_path(prefix: &str, field: &str) -> String {
 /// assert_eq!(err.to_string(), "event.body: missing field `body`");
 /// ```
 pub fn parse_at<'a, T: Deserialize<'a>>(json: &'a [u8], path: &str) -> Result<T, BadInput> {
-    match serde_json::from_slice(json) {
-        Ok(value) => Ok(value),
-        Err(plain) => {
-            let mut deserializer = serde_json::Deserializer::from_slice(json);
-            Err(
-                match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
-                    Err(located) => from_located(located, path),
-                    // Cannot happen (same input, same type); keep the first error if it does.
-                    Ok(_) => BadInput::at(path, strip_position(&plain.to_string())),
-                }
-                .with_source(plain),
-            )
-        }
-    }
+    serde_json::from_slice(json).map_err(|error| json_error_at(json, path, error))
+}
+
+/// The [`BadInput`] for `error`, which `serde_json` returned reading `json` (from a slice, a
+/// `&str` or a reader: its line and column are all that is used), naming the field at fault
+/// under `path`, as [`parse_at`] does. For a decoder that calls `serde_json` itself (say with
+/// `from_str`) without compiling its types a second time for `parse_at`'s reader.
+///
+/// ```
+/// use polyfaas_core::shim::json_error_at;
+///
+/// #[derive(serde::Deserialize, Debug)]
+/// struct Record { body: String }
+///
+/// let text = r#"{"body": 7}"#;
+/// let error = serde_json::from_str::<Record>(text).unwrap_err();
+/// let err = json_error_at(text.as_bytes(), "Records[0]", error);
+/// assert_eq!(err.to_string(), "Records[0].body: invalid type: integer `7`, expected a string");
+/// ```
+pub fn json_error_at(json: &[u8], path: &str, error: serde_json::Error) -> BadInput {
+    let message = error.to_string();
+    let container_level = json_path::is_container_level(&message);
+    let found = json_path::offset_of(json, error.line(), error.column())
+        .map(|offset| {
+            // An error a `deserialize_with` raised after reading its value carries no place of
+            // its own: serde_json gives it the end of the object being read, which ends right
+            // after the failing member when that was the last one (otherwise the error is placed
+            // right after the member). A missing field or a wrong length is the container's own.
+            let own = message.starts_with("missing field") || message.starts_with("invalid length");
+            let closed = offset > 0 && matches!(json.get(offset - 1), Some(b'}' | b']'));
+            let at = if error.is_data() && closed && !own {
+                offset - 1
+            } else {
+                offset
+            };
+            json_path::path_at(json, at, container_level)
+        })
+        .unwrap_or_default();
+    located(&found, &message, path).with_source(error)
 }
 
 /// [`parse_at`] for a JSON value that is already parsed.
@@ -152,28 +179,29 @@ pub fn from_value_at<T: DeserializeOwned>(
 fn from_located(error: serde_path_to_error::Error<serde_json::Error>, base: &str) -> BadInput {
     let found = error.path().to_string();
     let inner = error.into_inner();
-    let message = strip_position(&inner.to_string());
-    // serde reports a missing field at its parent: name the field itself. (An unknown field's
-    // path already ends with it.)
-    let named = message
-        .strip_prefix("missing field `")
-        .and_then(|m| m.split('`').next());
     // `?` is serde_path_to_error's segment for a place it could not name (the key of a member
     // that never came, in truncated JSON): name the deepest place it could.
     let mut found = found.as_str();
     while let Some(parent) = found.strip_suffix(".?").or_else(|| found.strip_suffix('?')) {
         found = parent;
     }
-    let found = if found == "." {
-        String::new()
-    } else {
-        found.to_owned()
-    };
+    let found = if found == "." { "" } else { found };
+    located(found, &inner.to_string(), base).with_source(inner)
+}
+
+/// The error `message` (serde's) of the value at `found` (relative to `base`). serde reports a
+/// missing field at its parent: the field itself is named. (An unknown field's path already ends
+/// with it.)
+fn located(found: &str, message: &str, base: &str) -> BadInput {
+    let message = strip_position(message);
+    let named = message
+        .strip_prefix("missing field `")
+        .and_then(|m| m.split('`').next());
     let field = match named {
-        Some(name) => join_path(&found, name),
-        None => found,
+        Some(name) => join_path(found, name),
+        None => found.to_owned(),
     };
-    BadInput::at(join_path(base, &field), message).with_source(inner)
+    BadInput::at(join_path(base, &field), message)
 }
 
 /// serde_json's " at line 1 column 80" says nothing to someone reading an event's field.
@@ -215,5 +243,25 @@ mod tests {
         assert_eq!(err.to_string(), "body: EOF while parsing a value");
         assert!(!err.to_string().contains("line 1"), "{err}");
         assert!(std::error::Error::source(&err).is_some());
+        // A `deserialize_with` that fails after reading its value: the member is named.
+        #[derive(Debug, Deserialize)]
+        #[allow(dead_code)]
+        struct Timed {
+            #[serde(deserialize_with = "never")]
+            at: u8,
+        }
+        fn never<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u8, D::Error> {
+            match String::deserialize(d)? {
+                text if text == "now" => Ok(0),
+                text => Err(serde::de::Error::custom(format!("{text:?} is not a time"))),
+            }
+        }
+        let err = parse_at::<Timed>(br#"{"at": "soon"}"#, "").unwrap_err();
+        assert_eq!(err.to_string(), "at: \"soon\" is not a time");
+        let err = parse_at::<Vec<Timed>>(br#"[{"at": "now"}, {"at": "soon"} ]"#, "x").unwrap_err();
+        assert_eq!(err.path(), "x[1].at");
+        // Truncated after a member's value: the object is at fault, not the member.
+        let err = parse_at::<serde_json::Value>(br#"{"value":{"a":1}"#, "").unwrap_err();
+        assert_eq!(err.to_string(), "EOF while parsing an object");
     }
 }

@@ -3,13 +3,14 @@
 //! ([`StartupError`]).
 
 mod bad_input;
+mod json_path;
 mod startup;
 
 use std::time::Duration;
 
 use crate::blob::BlobError;
 
-pub use bad_input::{from_value_at, join_path, parse_at, BadInput};
+pub use bad_input::{from_value_at, join_path, json_error_at, parse_at, BadInput};
 pub use startup::StartupError;
 
 /// A boxed error, as `tower` and `hyper` use it.

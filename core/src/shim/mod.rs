@@ -8,7 +8,7 @@
 //!
 //! | need | piece |
 //! |---|---|
-//! | read JSON, naming the field at fault | [`parse_at`], [`from_value_at`], [`join_path`] |
+//! | read JSON, naming the field at fault | [`parse_at`], [`json_error_at`], [`from_value_at`], [`join_path`] |
 //! | a non-HTTP response body as the platform's JSON result | [`result_value`], [`result_raw`] |
 //! | is this content type text? | [`is_text`], [`media_type`] |
 //! | the one rule for HTTP methods, and for schedule times | [`http_method`], [`rfc3339`] |
@@ -32,7 +32,7 @@ mod settings;
 mod traceparent;
 pub mod uri;
 
-pub use crate::error::{from_value_at, join_path, parse_at};
+pub use crate::error::{from_value_at, join_path, json_error_at, parse_at};
 pub use content::{is_text, media_type};
 pub use ids::RequestIds;
 #[cfg(feature = "opentelemetry")]

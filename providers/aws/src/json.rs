@@ -1,5 +1,5 @@
 //! Reading the event's JSON: [`parse`] (serde with the field at fault named through core's
-//! [`parse_at`](polyfaas_core::shim::parse_at)), and the borrowing shapes every decoder shares:
+//! [`json_error_at`](polyfaas_core::shim::json_error_at)), and the borrowing shapes every decoder shares:
 //! strings that point into the event's own bytes where they have no escapes, and header/query
 //! maps kept in their JSON order.
 
@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use std::fmt;
 use std::marker::PhantomData;
 
-use polyfaas_core::shim::parse_at;
+use polyfaas_core::shim::json_error_at;
 use polyfaas_core::BadInput;
 use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
@@ -16,13 +16,11 @@ use serde::Deserialize;
 /// [`BadInput`] naming the field.
 ///
 /// The fast path reads `text` as `&str`, which spares serde_json the UTF-8 check of every
-/// string it borrows (the event was checked once, whole); only a failure goes to
-/// [`parse_at`], which reads it again to find the field.
+/// string it borrows (the event was checked once, whole). A failure is named from where
+/// serde_json stopped ([`json_error_at`]), without reading `text` again: another reader would
+/// compile every event type a second time.
 pub(crate) fn parse<'a, T: Deserialize<'a>>(text: &'a str, path: &str) -> Result<T, BadInput> {
-    match serde_json::from_str(text) {
-        Ok(value) => Ok(value),
-        Err(_) => parse_at(text.as_bytes(), path),
-    }
+    serde_json::from_str(text).map_err(|error| json_error_at(text.as_bytes(), path, error))
 }
 
 /// A JSON string, borrowed from the event where it has no escapes.

@@ -11,9 +11,9 @@
 //! Applications don't call this crate: they build with the `aws` feature of `polyfaas` and
 //! `polyfaas::run(handler)` lands in [`run`] when `AWS_LAMBDA_RUNTIME_API` is set. They read
 //! Lambda's extras as `polyfaas::aws::…`: [`FunctionArn`], [`TraceId`], the event as received
-//! ([`RawEvent`]), and an HTTP event's whole request context ([`ApiGatewayV1Context`],
-//! [`ApiGatewayV2Context`], [`FunctionUrlContext`], [`AlbContext`]). The pieces are public for
-//! tests and benchmarks:
+//! ([`RawEvent`]), and, with the `request-context` feature (polyfaas's `aws-request-context`), an
+//! HTTP event's whole request context (`ApiGatewayV1Context`, `ApiGatewayV2Context`,
+//! `FunctionUrlContext`, `AlbContext`). The pieces are public for tests and benchmarks:
 //!
 //! ```
 //! use bytes::Bytes;
@@ -98,10 +98,9 @@ pub use authorizer::{AuthorizerEvent, AuthorizerResponse, RESPONSE_VAR};
 pub use detect::{detect, Shape};
 pub use dynamodb::DynamoDbRecord;
 pub use handle::handle_event;
-pub use http::{
-    encode_response, AlbContext, ApiGatewayV1Context, ApiGatewayV2Context, FunctionUrlContext,
-    Origin,
-};
+pub use http::{encode_response, Origin};
+#[cfg(feature = "request-context")]
+pub use http::{AlbContext, ApiGatewayV1Context, ApiGatewayV2Context, FunctionUrlContext};
 pub use invocation::{invocation, request_id, FunctionArn, InvalidHeader, RawEvent, TraceId};
 pub use kafka::KafkaRecord;
 pub use kinesis::KinesisRecord;

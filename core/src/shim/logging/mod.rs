@@ -14,6 +14,12 @@
 //! Each returns `false`, and changes nothing, if a global subscriber is already set, so an
 //! application may install its own first.
 //!
+//! `RUST_LOG` holds `target=level` and `level` directives, comma-separated (`warn,orders=debug`);
+//! span and field directives (`[invocation{request_id=..}]=debug`) need the `env-filter` feature
+//! (`tracing_subscriber::EnvFilter`, with its regular-expression engine). Without it, such a
+//! `RUST_LOG`, or one that is not a filter at all, is a warning at start-up naming the problem
+//! (and the feature) and the default filter applies.
+//!
 //! With the `opentelemetry` feature, each also exports spans over OTLP (HTTP/protobuf) when
 //! `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` or `OTEL_EXPORTER_OTLP_ENDPOINT` is set: the invocation
 //! span joins the caller's W3C trace (see [`Invocation::traceparent`](crate::Invocation::traceparent)),
@@ -21,13 +27,14 @@
 //! stops ([`Shutdown::run`](crate::Shutdown::run)). An endpoint that cannot be used is one
 //! warning at start-up; the function still serves.
 
+mod filter;
 mod json;
 #[cfg(feature = "opentelemetry")]
 mod otel;
 
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
-use tracing_subscriber::{EnvFilter, Layer, Registry};
+use tracing_subscriber::{Layer, Registry};
 
 pub use json::{JsonLines, LogRecord, LogSchema};
 #[cfg(feature = "opentelemetry")]
@@ -72,14 +79,16 @@ where
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
     let (export, problem) = span_export();
+    let (filter, unread) = filter::from_env(default_filter);
     let installed = tracing_subscriber::registry()
         .with(extra)
-        .with(filter(default_filter))
+        .with(filter)
         .with(fmt)
         .with(export)
         .try_init()
         .is_ok();
-    warn_export(installed, problem)
+    warn(installed, unread.filter(|_| installed));
+    warn(installed, problem)
 }
 
 /// One JSON object per line on stderr in `schema`'s format, filtered by `RUST_LOG`, else by
@@ -100,13 +109,15 @@ where
 /// ```
 pub fn init_json_logging<S: LogSchema>(schema: S, default_filter: &str) -> bool {
     let (export, problem) = span_export();
+    let (filter, unread) = filter::from_env(default_filter);
     let installed = tracing_subscriber::registry()
-        .with(filter(default_filter))
+        .with(filter)
         .with(JsonLines::new(schema, std::io::stderr))
         .with(export)
         .try_init()
         .is_ok();
-    warn_export(installed, problem)
+    warn(installed, unread.filter(|_| installed));
+    warn(installed, problem)
 }
 
 /// The OTLP export layer, when the feature is on and the environment asks for export; the
@@ -131,8 +142,9 @@ fn span_export() -> (
     (tracing_subscriber::layer::Identity::new(), None)
 }
 
-/// Logs (through the subscriber just set) why spans are not exported; passes `installed` on.
-fn warn_export(installed: bool, problem: Option<impl std::error::Error>) -> bool {
+/// Logs (through the subscriber just set, if it was) a set-up problem: why `RUST_LOG` is not
+/// used, why spans are not exported; passes `installed` on.
+fn warn(installed: bool, problem: Option<impl std::error::Error>) -> bool {
     if let Some(problem) = problem {
         let source = std::error::Error::source(&problem).map(ToString::to_string);
         tracing::warn!(source, "{problem}");
@@ -173,11 +185,4 @@ pub(crate) fn join_trace(
 ) {
     #[cfg(feature = "opentelemetry")]
     otel::join(span, parent, request_id, provider, function);
-}
-
-/// `RUST_LOG` if it is set and valid, else `default`.
-fn filter(default: &str) -> EnvFilter {
-    EnvFilter::try_from_default_env()
-        .or_else(|_| EnvFilter::try_new(default))
-        .unwrap_or_else(|_| EnvFilter::new("info"))
 }

@@ -7,14 +7,18 @@
 //! | `apigw_v1`, `apigw_v2`, `alb` | each origin's event into a `Request` |
 //! | `payload_v1` | what REST (1.0) and ALB events share |
 //! | `parts` | the pieces of a `Request` every origin builds: method, URI, headers, body |
-//! | `context` | each origin's whole request context, a lazy typed extra |
+//! | `context` | each origin's whole request context, a lazy typed extra (feature `request-context`) |
+//! | `no_context` | without that feature: an extra naming it |
 //! | `response` | the `Response` in each [`Origin`]'s format |
 //! | `stream` | a Function URL's response streamed in the HTTP-integration format |
 
 mod alb;
 mod apigw_v1;
 mod apigw_v2;
+#[cfg(feature = "request-context")]
 mod context;
+#[cfg(not(feature = "request-context"))]
+mod no_context;
 mod parts;
 mod payload_v1;
 mod response;
@@ -25,8 +29,12 @@ use polyfaas_core::{BadInput, Request};
 
 use crate::detect::Shape;
 
+#[cfg(feature = "request-context")]
 pub(crate) use context::attach as attach_context;
+#[cfg(feature = "request-context")]
 pub use context::{AlbContext, ApiGatewayV1Context, ApiGatewayV2Context, FunctionUrlContext};
+#[cfg(not(feature = "request-context"))]
+pub(crate) use no_context::attach as attach_context;
 pub use response::{encode_response, Origin};
 pub(crate) use stream::{http_integration, HTTP_INTEGRATION};
 
