@@ -260,7 +260,7 @@ impl<'a> Scanner<'a> {
         let bytes = self.text.as_bytes();
         let mut i = self.pos;
         loop {
-            i += memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?;
+            i = find_any(bytes, i, [b'"', b'\\'])?;
             match bytes.get(i)? {
                 b'"' => return Some(i),
                 _ => i += 2,
@@ -279,24 +279,28 @@ impl<'a> Scanner<'a> {
                 self.pos = self.string_end()? + 1;
             }
             b'{' | b'[' => {
+                // In JSON, braces and brackets are each balanced outside strings: counting the
+                // value's own kind finds its end, and the rest is jumped over.
+                let close = if first == b'{' { b'}' } else { b']' };
                 let mut depth = 0usize;
+                let mut i = self.pos;
                 loop {
-                    match bytes.get(self.pos)? {
+                    i = find_any(bytes, i, [b'"', first, close])?;
+                    match bytes.get(i)? {
                         b'"' => {
-                            self.pos += 1;
-                            self.pos = self.string_end()?;
+                            self.pos = i + 1;
+                            i = self.string_end()?;
                         }
-                        b'{' | b'[' => depth += 1,
-                        b'}' | b']' => {
+                        b if *b == first => depth += 1,
+                        _ => {
                             depth -= 1;
                             if depth == 0 {
-                                self.pos += 1;
+                                self.pos = i + 1;
                                 break;
                             }
                         }
-                        _ => {}
                     }
-                    self.pos += 1;
+                    i += 1;
                 }
             }
             _ => {
@@ -310,6 +314,36 @@ impl<'a> Scanner<'a> {
         }
         self.text.get(start..self.pos)
     }
+}
+
+/// The index of the first byte at or after `from` that is one of `targets`, eight bytes at a
+/// time (an event's strings and the runs between them are mostly too short for memchr's
+/// vector set-up to pay off).
+fn find_any<const N: usize>(bytes: &[u8], from: usize, targets: [u8; N]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while let Some(chunk) = bytes.get(i..i.saturating_add(8)) {
+        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let word = u64::from_le_bytes(word);
+        let mut hits = 0;
+        for target in targets {
+            // A zero byte of `x` is a byte equal to `target`; the lowest flagged byte is always
+            // a true one (a borrow can only flag bytes above it).
+            let x = word ^ (ONES * u64::from(target));
+            hits |= x.wrapping_sub(ONES) & !x & HIGHS;
+        }
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    let rest = bytes.get(i..)?;
+    rest.iter()
+        .position(|b| targets.contains(b))
+        .map(|at| i + at)
 }
 
 /// The text of a JSON string without escapes (anything else is not a value these checks

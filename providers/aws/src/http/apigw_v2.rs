@@ -81,7 +81,7 @@ pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, BadInput> {
         if cookies.is_some() && name.as_str().eq_ignore_ascii_case("cookie") {
             continue;
         }
-        parts::append_header(&mut headers, name.as_str(), value.as_str(), || {
+        parts::append_header(&mut headers, payload, name.as_str(), value.as_str(), || {
             format!("headers.{}", name.as_str())
         })?;
     }
@@ -92,7 +92,7 @@ pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, BadInput> {
             .map(Str::as_str)
             .collect::<Vec<_>>()
             .join("; ");
-        parts::append_header(&mut headers, COOKIE.as_str(), &joined, || {
+        parts::append_header(&mut headers, payload, COOKIE.as_str(), &joined, || {
             "cookies".to_owned()
         })?;
     }
