@@ -68,31 +68,29 @@ pub fn detect(payload: &[u8]) -> Shape {
 /// costs a fraction of a serde pass. The parser of the chosen shape validates what it reads, and
 /// a payload taken for an invocation is parsed in full, so nothing invalid gets through.
 pub(crate) fn shape(text: &str) -> Shape {
-    let [version, http_method, raw_path, request_context, records, source, detail_type, kind, method_arn, route_arn, event_source, kafka_records] =
-        members(
-            text,
-            [
-                "version",
-                "httpMethod",
-                "rawPath",
-                "requestContext",
-                "Records",
-                "source",
-                "detail-type",
-                "type",
-                "methodArn",
-                "routeArn",
-                "eventSource",
-                "records",
-            ],
-        );
-    // Authorizer calls carry a request's keys too: they are told apart first.
-    if let Some(authorizer) = authorizer(kind, version, method_arn, route_arn) {
-        return authorizer;
-    }
-    if let Some(context) = request_context {
-        let [elb, http, stage, resource_path, connection_id, domain_name] = members(
-            context,
+    // `requestContext`'s own members are read in the same pass as the top level's.
+    let (
+        [version, http_method, raw_path, request_context, records, source, detail_type, kind, method_arn, route_arn, event_source, kafka_records],
+        [elb, http, stage, resource_path, connection_id, domain_name],
+        _,
+    ) = object(
+        &mut Scanner::new(text),
+        [
+            "version",
+            "httpMethod",
+            "rawPath",
+            "requestContext",
+            "Records",
+            "source",
+            "detail-type",
+            "type",
+            "methodArn",
+            "routeArn",
+            "eventSource",
+            "records",
+        ],
+        Some((
+            3,
             [
                 "elb",
                 "http",
@@ -101,7 +99,13 @@ pub(crate) fn shape(text: &str) -> Shape {
                 "connectionId",
                 "domainName",
             ],
-        );
+        )),
+    );
+    // Authorizer calls carry a request's keys too: they are told apart first.
+    if let Some(authorizer) = authorizer(kind, version, method_arn, route_arn) {
+        return authorizer;
+    }
+    if request_context.is_some() {
         if is_str(version, "2.0") && http.is_some() && raw_path.is_some() {
             let url = domain_name
                 .and_then(str_of)
@@ -174,25 +178,56 @@ fn authorizer(
 /// The raw JSON values of the `keys` members of the object `json` (the first of duplicates);
 /// `None` for a missing member, a `null` one, or when `json` is not an object.
 fn members<'a, const N: usize>(json: &'a str, keys: [&str; N]) -> [Option<&'a str>; N] {
+    object(&mut Scanner::new(json), keys, None::<(usize, [&str; 0])>).0
+}
+
+/// [`members`] of the object at the scanner's position, which it consumes. With `nested`
+/// (`(i, inner_keys)`), the object value of `keys[i]` has its own members read in the same pass
+/// (the second array; all `None` when that value is not an object). The flag says whether the
+/// object ended where it should (its closing brace read); when a nested one did not, its value
+/// is skipped over as any other.
+fn object<'a, const N: usize, const M: usize>(
+    scan: &mut Scanner<'a>,
+    keys: [&str; N],
+    nested: Option<(usize, [&str; M])>,
+) -> ([Option<&'a str>; N], [Option<&'a str>; M], bool) {
     let mut found = [None; N];
-    let mut scan = Scanner::new(json);
+    let mut inner = [None; M];
     if !scan.eat(b'{') {
-        return found;
+        return (found, inner, false);
     }
     if scan.eat(b'}') {
-        return found;
+        return (found, inner, true);
     }
     loop {
         let Some(key) = scan.string() else {
-            return found;
+            return (found, inner, false);
         };
         if !scan.eat(b':') {
-            return found;
+            return (found, inner, false);
         }
-        let Some(value) = scan.value() else {
-            return found;
+        let index = keys.iter().position(|k| *k == key);
+        let value = match nested {
+            Some((at, inner_keys)) if index == Some(at) && found[at].is_none() => {
+                scan.peek();
+                let start = scan.pos;
+                match object(scan, inner_keys, None::<(usize, [&str; 0])>) {
+                    (members, _, true) => {
+                        inner = members;
+                        scan.text.get(start..scan.pos)
+                    }
+                    _ => {
+                        scan.pos = start;
+                        scan.value()
+                    }
+                }
+            }
+            _ => scan.value(),
         };
-        if let Some(i) = keys.iter().position(|k| *k == key) {
+        let Some(value) = value else {
+            return (found, inner, false);
+        };
+        if let Some(i) = index {
             if found[i].is_none() && value != "null" {
                 found[i] = Some(value);
             }
@@ -200,7 +235,7 @@ fn members<'a, const N: usize>(json: &'a str, keys: [&str; N]) -> [Option<&'a st
         if scan.eat(b',') {
             continue;
         }
-        return found;
+        return (found, inner, scan.eat(b'}'));
     }
 }
 
@@ -323,11 +358,8 @@ fn find_any<const N: usize>(bytes: &[u8], from: usize, targets: [u8; N]) -> Opti
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let mut i = from;
-    while let Some(chunk) = bytes.get(i..i.saturating_add(8)) {
-        let Ok(word) = <[u8; 8]>::try_from(chunk) else {
-            break;
-        };
-        let word = u64::from_le_bytes(word);
+    while let Some(word) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let word = u64::from_le_bytes(*word);
         let mut hits = 0;
         for target in targets {
             // A zero byte of `x` is a byte equal to `target`; the lowest flagged byte is always
@@ -440,6 +472,20 @@ mod tests {
             ),
             ("null", Shape::Invoke),
             ("\"text\"", Shape::Invoke),
+            // requestContext's members are read in the top level's pass: the first non-null
+            // one counts, as for any other key.
+            (
+                r#"{"requestContext":null,"httpMethod":"GET","requestContext":{"elb":{"x":"}"}}}"#,
+                Shape::Alb,
+            ),
+            (
+                r#"{"requestContext":{"elb":{}},"httpMethod":"GET","requestContext":{"stage":"x"}}"#,
+                Shape::Alb,
+            ),
+            (
+                r#"{"requestContext":"elb","httpMethod":"GET","requestContext":{"elb":{}}}"#,
+                Shape::Invoke,
+            ),
         ];
         for (json, shape) in cases {
             assert_eq!(detect(json.as_bytes()), *shape, "{json}");
