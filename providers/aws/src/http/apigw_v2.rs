@@ -76,7 +76,10 @@ pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, BadInput> {
     }
 
     let cookies = event.cookies.as_ref().filter(|c| !c.0.is_empty());
-    let mut headers = http::HeaderMap::new();
+    // Sized once: growing a header map rehashes it.
+    let mut headers = http::HeaderMap::with_capacity(parts::header_capacity(
+        event.headers.as_ref().map_or(0, |h| h.0.len()) + usize::from(cookies.is_some()),
+    ));
     for (name, value) in event.headers.iter().flat_map(|h| h.0.iter()) {
         if cookies.is_some() && name.as_str().eq_ignore_ascii_case("cookie") {
             continue;

@@ -126,6 +126,13 @@ pub(crate) fn uri(
         .map_err(|e| BadInput::at(field, format!("cannot be made into a URI: {e}")).with_source(e))
 }
 
+/// The capacity to make a header map with for `values` header values: that many, up to a bound
+/// (`HeaderMap::with_capacity` panics past its maximum; a hostile event's thousands of headers
+/// grow the map as they come).
+pub(crate) fn header_capacity(values: usize) -> usize {
+    values.min(256)
+}
+
 /// Adds one header value; an invalid name or value is an error naming `field`. A value that
 /// lies inside `payload` (a JSON string without escapes) shares its buffer instead of being
 /// copied; it is checked the same way either way.

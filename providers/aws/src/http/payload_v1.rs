@@ -99,8 +99,9 @@ impl<'a> PayloadV1<'a> {
         );
         push_query(&self.take_query()?, query, &mut path_and_query);
 
-        let mut headers = http::HeaderMap::new();
         let (pairs, map) = self.take_headers()?;
+        // Sized once: growing a header map rehashes it.
+        let mut headers = http::HeaderMap::with_capacity(parts::header_capacity(pairs.0.len()));
         add_headers(&mut headers, payload, &pairs, map)?;
 
         let host = header_str(&headers, http::header::HOST).or(default_host);
