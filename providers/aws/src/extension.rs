@@ -62,7 +62,7 @@ impl Stop {
 
 /// Listens for the stop signals and registers the extension that makes Lambda send them.
 /// `None` when the signals cannot be listened to (the hooks then cannot run; logged).
-pub(crate) async fn prepare(api: &Arc<RuntimeApi>) -> Option<Stop> {
+pub(crate) async fn prepare(api: Arc<RuntimeApi>) -> Option<Stop> {
     // Listening first: a signal sent right after the registration is not lost.
     let stop = match Stop::listen() {
         Ok(stop) => stop,
@@ -79,7 +79,7 @@ pub(crate) async fn prepare(api: &Arc<RuntimeApi>) -> Option<Stop> {
             // invocation.
             let api = api.separate().map(Arc::new).unwrap_or_else(|error| {
                 tracing::debug!(extension = NAME, %error, "no separate client; sharing the runtime's");
-                Arc::clone(api)
+                api
             });
             tokio::spawn(async move {
                 // Ready: with no events subscribed, this answers only when the process ends.
