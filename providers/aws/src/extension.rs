@@ -10,7 +10,9 @@
 //! answered, instead of from a signal task that exits the process.
 //!
 //! The registration costs one local round trip at start-up, so it happens only when the
-//! application has hooks.
+//! application has hooks, and while the rest of start-up goes on (it is awaited just before the
+//! first `/next`, as an extension must register in the init phase). The extension's long poll
+//! has a connection of its own, so the runtime's first `/next` reuses the registration's.
 
 use std::sync::Arc;
 
