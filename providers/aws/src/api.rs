@@ -62,14 +62,22 @@ pub(crate) struct Next {
 #[derive(Debug)]
 pub(crate) struct RuntimeApi {
     client: Client,
+    endpoint: Uri,
 }
 
 impl RuntimeApi {
     /// A client of the API at `endpoint` (`http://host:port`, with an emulator's path prefix if
     /// it has one).
     pub(crate) fn new(endpoint: Uri) -> Result<Self, BoxError> {
-        let client = Client::builder().with_endpoint(endpoint).build()?;
-        Ok(RuntimeApi { client })
+        let client = Client::builder().with_endpoint(endpoint.clone()).build()?;
+        Ok(RuntimeApi { client, endpoint })
+    }
+
+    /// A client of the same API with connections of its own: for a call that holds its
+    /// connection open (the extension's `/event/next`), so that it never takes the connection
+    /// the runtime loop's next call would reuse.
+    pub(crate) fn separate(&self) -> Result<Self, BoxError> {
+        RuntimeApi::new(self.endpoint.clone())
     }
 
     /// `GET /runtime/invocation/next`: waits, with no time limit (Lambda freezes the process

@@ -68,31 +68,29 @@ pub fn detect(payload: &[u8]) -> Shape {
 /// costs a fraction of a serde pass. The parser of the chosen shape validates what it reads, and
 /// a payload taken for an invocation is parsed in full, so nothing invalid gets through.
 pub(crate) fn shape(text: &str) -> Shape {
-    let [version, http_method, raw_path, request_context, records, source, detail_type, kind, method_arn, route_arn, event_source, kafka_records] =
-        members(
-            text,
-            [
-                "version",
-                "httpMethod",
-                "rawPath",
-                "requestContext",
-                "Records",
-                "source",
-                "detail-type",
-                "type",
-                "methodArn",
-                "routeArn",
-                "eventSource",
-                "records",
-            ],
-        );
-    // Authorizer calls carry a request's keys too: they are told apart first.
-    if let Some(authorizer) = authorizer(kind, version, method_arn, route_arn) {
-        return authorizer;
-    }
-    if let Some(context) = request_context {
-        let [elb, http, stage, resource_path, connection_id, domain_name] = members(
-            context,
+    // `requestContext`'s own members are read in the same pass as the top level's.
+    let (
+        [version, http_method, raw_path, request_context, records, source, detail_type, kind, method_arn, route_arn, event_source, kafka_records],
+        [elb, http, stage, resource_path, connection_id, domain_name],
+        _,
+    ) = object(
+        &mut Scanner::new(text),
+        [
+            "version",
+            "httpMethod",
+            "rawPath",
+            "requestContext",
+            "Records",
+            "source",
+            "detail-type",
+            "type",
+            "methodArn",
+            "routeArn",
+            "eventSource",
+            "records",
+        ],
+        Some((
+            3,
             [
                 "elb",
                 "http",
@@ -101,7 +99,13 @@ pub(crate) fn shape(text: &str) -> Shape {
                 "connectionId",
                 "domainName",
             ],
-        );
+        )),
+    );
+    // Authorizer calls carry a request's keys too: they are told apart first.
+    if let Some(authorizer) = authorizer(kind, version, method_arn, route_arn) {
+        return authorizer;
+    }
+    if request_context.is_some() {
         if is_str(version, "2.0") && http.is_some() && raw_path.is_some() {
             let url = domain_name
                 .and_then(str_of)
@@ -174,25 +178,56 @@ fn authorizer(
 /// The raw JSON values of the `keys` members of the object `json` (the first of duplicates);
 /// `None` for a missing member, a `null` one, or when `json` is not an object.
 fn members<'a, const N: usize>(json: &'a str, keys: [&str; N]) -> [Option<&'a str>; N] {
+    object(&mut Scanner::new(json), keys, None::<(usize, [&str; 0])>).0
+}
+
+/// [`members`] of the object at the scanner's position, which it consumes. With `nested`
+/// (`(i, inner_keys)`), the object value of `keys[i]` has its own members read in the same pass
+/// (the second array; all `None` when that value is not an object). The flag says whether the
+/// object ended where it should (its closing brace read); when a nested one did not, its value
+/// is skipped over as any other.
+fn object<'a, const N: usize, const M: usize>(
+    scan: &mut Scanner<'a>,
+    keys: [&str; N],
+    nested: Option<(usize, [&str; M])>,
+) -> ([Option<&'a str>; N], [Option<&'a str>; M], bool) {
     let mut found = [None; N];
-    let mut scan = Scanner::new(json);
+    let mut inner = [None; M];
     if !scan.eat(b'{') {
-        return found;
+        return (found, inner, false);
     }
     if scan.eat(b'}') {
-        return found;
+        return (found, inner, true);
     }
     loop {
         let Some(key) = scan.string() else {
-            return found;
+            return (found, inner, false);
         };
         if !scan.eat(b':') {
-            return found;
+            return (found, inner, false);
         }
-        let Some(value) = scan.value() else {
-            return found;
+        let index = keys.iter().position(|k| *k == key);
+        let value = match nested {
+            Some((at, inner_keys)) if index == Some(at) && found[at].is_none() => {
+                scan.peek();
+                let start = scan.pos;
+                match object(scan, inner_keys, None::<(usize, [&str; 0])>) {
+                    (members, _, true) => {
+                        inner = members;
+                        scan.text.get(start..scan.pos)
+                    }
+                    _ => {
+                        scan.pos = start;
+                        scan.value()
+                    }
+                }
+            }
+            _ => scan.value(),
         };
-        if let Some(i) = keys.iter().position(|k| *k == key) {
+        let Some(value) = value else {
+            return (found, inner, false);
+        };
+        if let Some(i) = index {
             if found[i].is_none() && value != "null" {
                 found[i] = Some(value);
             }
@@ -200,7 +235,7 @@ fn members<'a, const N: usize>(json: &'a str, keys: [&str; N]) -> [Option<&'a st
         if scan.eat(b',') {
             continue;
         }
-        return found;
+        return (found, inner, scan.eat(b'}'));
     }
 }
 
@@ -260,7 +295,7 @@ impl<'a> Scanner<'a> {
         let bytes = self.text.as_bytes();
         let mut i = self.pos;
         loop {
-            i += memchr::memchr2(b'"', b'\\', bytes.get(i..)?)?;
+            i = find_any(bytes, i, [b'"', b'\\'])?;
             match bytes.get(i)? {
                 b'"' => return Some(i),
                 _ => i += 2,
@@ -279,24 +314,28 @@ impl<'a> Scanner<'a> {
                 self.pos = self.string_end()? + 1;
             }
             b'{' | b'[' => {
+                // In JSON, braces and brackets are each balanced outside strings: counting the
+                // value's own kind finds its end, and the rest is jumped over.
+                let close = if first == b'{' { b'}' } else { b']' };
                 let mut depth = 0usize;
+                let mut i = self.pos;
                 loop {
-                    match bytes.get(self.pos)? {
+                    i = find_any(bytes, i, [b'"', first, close])?;
+                    match bytes.get(i)? {
                         b'"' => {
-                            self.pos += 1;
-                            self.pos = self.string_end()?;
+                            self.pos = i + 1;
+                            i = self.string_end()?;
                         }
-                        b'{' | b'[' => depth += 1,
-                        b'}' | b']' => {
+                        b if *b == first => depth += 1,
+                        _ => {
                             depth -= 1;
                             if depth == 0 {
-                                self.pos += 1;
+                                self.pos = i + 1;
                                 break;
                             }
                         }
-                        _ => {}
                     }
-                    self.pos += 1;
+                    i += 1;
                 }
             }
             _ => {
@@ -310,6 +349,33 @@ impl<'a> Scanner<'a> {
         }
         self.text.get(start..self.pos)
     }
+}
+
+/// The index of the first byte at or after `from` that is one of `targets`, eight bytes at a
+/// time (an event's strings and the runs between them are mostly too short for memchr's
+/// vector set-up to pay off).
+fn find_any<const N: usize>(bytes: &[u8], from: usize, targets: [u8; N]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut i = from;
+    while let Some(word) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
+        let word = u64::from_le_bytes(*word);
+        let mut hits = 0;
+        for target in targets {
+            // A zero byte of `x` is a byte equal to `target`; the lowest flagged byte is always
+            // a true one (a borrow can only flag bytes above it).
+            let x = word ^ (ONES * u64::from(target));
+            hits |= x.wrapping_sub(ONES) & !x & HIGHS;
+        }
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    let rest = bytes.get(i..)?;
+    rest.iter()
+        .position(|b| targets.contains(b))
+        .map(|at| i + at)
 }
 
 /// The text of a JSON string without escapes (anything else is not a value these checks
@@ -406,6 +472,20 @@ mod tests {
             ),
             ("null", Shape::Invoke),
             ("\"text\"", Shape::Invoke),
+            // requestContext's members are read in the top level's pass: the first non-null
+            // one counts, as for any other key.
+            (
+                r#"{"requestContext":null,"httpMethod":"GET","requestContext":{"elb":{"x":"}"}}}"#,
+                Shape::Alb,
+            ),
+            (
+                r#"{"requestContext":{"elb":{}},"httpMethod":"GET","requestContext":{"stage":"x"}}"#,
+                Shape::Alb,
+            ),
+            (
+                r#"{"requestContext":"elb","httpMethod":"GET","requestContext":{"elb":{}}}"#,
+                Shape::Invoke,
+            ),
         ];
         for (json, shape) in cases {
             assert_eq!(detect(json.as_bytes()), *shape, "{json}");

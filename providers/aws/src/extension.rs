@@ -10,7 +10,9 @@
 //! answered, instead of from a signal task that exits the process.
 //!
 //! The registration costs one local round trip at start-up, so it happens only when the
-//! application has hooks.
+//! application has hooks, and while the rest of start-up goes on (it is awaited just before the
+//! first `/next`, as an extension must register in the init phase). The extension's long poll
+//! has a connection of its own, so the runtime's first `/next` reuses the registration's.
 
 use std::sync::Arc;
 
@@ -62,7 +64,7 @@ impl Stop {
 
 /// Listens for the stop signals and registers the extension that makes Lambda send them.
 /// `None` when the signals cannot be listened to (the hooks then cannot run; logged).
-pub(crate) async fn prepare(api: &Arc<RuntimeApi>) -> Option<Stop> {
+pub(crate) async fn prepare(api: Arc<RuntimeApi>) -> Option<Stop> {
     // Listening first: a signal sent right after the registration is not lost.
     let stop = match Stop::listen() {
         Ok(stop) => stop,
@@ -74,7 +76,13 @@ pub(crate) async fn prepare(api: &Arc<RuntimeApi>) -> Option<Stop> {
     match api.register_extension(NAME).await {
         Ok(id) => {
             tracing::debug!(extension = NAME, %id, "registered, so Lambda sends SIGTERM before it stops the process");
-            let api = Arc::clone(api);
+            // Its own connection: the runtime's first `/next` reuses the registration's, warm,
+            // instead of racing this call for it and opening a new one on the way to the first
+            // invocation.
+            let api = api.separate().map(Arc::new).unwrap_or_else(|error| {
+                tracing::debug!(extension = NAME, %error, "no separate client; sharing the runtime's");
+                api
+            });
             tokio::spawn(async move {
                 // Ready: with no events subscribed, this answers only when the process ends.
                 if let Err(error) = api.extension_next(&id).await {

@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 
 use polyfaas_core::shim::json_error_at;
 use polyfaas_core::BadInput;
-use serde::de::{Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 /// Reads `text` (the whole event, or the value found at `path` in it) as a `T`; a failure is a
@@ -24,7 +24,7 @@ pub(crate) fn parse<'a, T: Deserialize<'a>>(text: &'a str, path: &str) -> Result
 }
 
 /// A JSON string, borrowed from the event where it has no escapes.
-#[derive(Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize)]
 #[serde(transparent)]
 pub(crate) struct Str<'a>(#[serde(borrow)] pub Cow<'a, str>);
 
@@ -43,9 +43,11 @@ impl Str<'_> {
 #[derive(Debug, Default)]
 pub(crate) struct Pairs<'a>(pub Vec<(Str<'a>, Str<'a>)>);
 
-/// `{ "name": ["v1", "v2"], ... }` in JSON order (`multiValueHeaders`, ...).
+/// `{ "name": ["v1", "v2"], ... }` in JSON order (`multiValueHeaders`, ...), flat: one
+/// `(name, value, index of the value in its array)` per value, so that no array needs a vector
+/// of its own. A name whose array is empty adds nothing.
 #[derive(Debug, Default)]
-pub(crate) struct MultiPairs<'a>(pub Vec<(Str<'a>, Vec<Str<'a>>)>);
+pub(crate) struct MultiPairs<'a>(pub Vec<(Str<'a>, Str<'a>, usize)>);
 
 struct PairsVisitor<'a, V>(PhantomData<(&'a (), V)>);
 
@@ -75,9 +77,57 @@ impl<'de: 'a, 'a> Deserialize<'de> for Pairs<'a> {
 
 impl<'de: 'a, 'a> Deserialize<'de> for MultiPairs<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Map<'a>(PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for Map<'a> {
+            type Value = Vec<(Str<'a>, Str<'a>, usize)>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object of arrays of strings")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let mut out = Vec::with_capacity(16);
+                while let Some(name) = map.next_key::<Str<'de>>()? {
+                    map.next_value_seed(FlatValues {
+                        name,
+                        out: &mut out,
+                    })?;
+                }
+                Ok(out)
+            }
+        }
         deserializer
-            .deserialize_map(PairsVisitor::<'a, Values<'de>>(PhantomData))
-            .map(|pairs| MultiPairs(pairs.into_iter().map(|(k, v)| (k, v.0)).collect()))
+            .deserialize_map(Map(PhantomData))
+            .map(MultiPairs)
+    }
+}
+
+/// One array of strings of a [`MultiPairs`] map, each value pushed with its name.
+struct FlatValues<'a, 'o> {
+    name: Str<'a>,
+    out: &'o mut Vec<(Str<'a>, Str<'a>, usize)>,
+}
+
+impl<'de: 'a, 'a> DeserializeSeed<'de> for FlatValues<'a, '_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for FlatValues<'a, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of strings")
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<(), S::Error> {
+        let mut index = 0;
+        while let Some(value) = seq.next_element::<Str<'de>>()? {
+            self.out.push((self.name.clone(), value, index));
+            index += 1;
+        }
+        Ok(())
     }
 }
 
@@ -154,8 +204,13 @@ mod tests {
             .collect();
         assert_eq!(keys, [("b", "1"), ("a", "2"), ("b", "3")]);
         assert!(matches!(pairs.0[0].0 .0, Cow::Borrowed(_)));
-        let multi: MultiPairs<'_> = serde_json::from_str(r#"{"z":["1","2"],"y":[]}"#).unwrap();
-        assert_eq!(multi.0[0].1.len(), 2);
-        assert_eq!(multi.0[1].0.as_str(), "y");
+        let multi: MultiPairs<'_> =
+            serde_json::from_str(r#"{"z":["1","2"],"y":[],"x":["3"]}"#).unwrap();
+        let flat: Vec<_> = multi
+            .0
+            .iter()
+            .map(|(k, v, i)| (k.as_str(), v.as_str(), *i))
+            .collect();
+        assert_eq!(flat, [("z", "1", 0), ("z", "2", 1), ("x", "3", 0)]);
     }
 }

@@ -56,6 +56,11 @@ pub(crate) async fn run<H: Handler>(handler: H, shutdown: Shutdown) -> Result<()
         Error::from(StartupError::new("cannot make a Runtime API client").with_source(e))
     })?;
     let api = Arc::new(api);
+    // The shutdown extension's registration (a round trip to Lambda, made only when there are
+    // hooks to run) goes out first and is waited for only before the first `/next`: the reading
+    // of the settings and the building of the invoker happen while Lambda answers it.
+    let registering =
+        (!shutdown.is_empty()).then(|| tokio::spawn(extension::prepare(Arc::clone(&api))));
     let settings = match settings() {
         Ok(settings) => settings,
         Err(error) => {
@@ -71,9 +76,12 @@ pub(crate) async fn run<H: Handler>(handler: H, shutdown: Shutdown) -> Result<()
         .streams_responses(settings.streaming)
         .response_limit(RESPONSE_LIMIT)
         .build();
-    let stop = match shutdown.is_empty() {
-        true => None,
-        false => extension::prepare(&api).await,
+    let stop = match registering {
+        Some(registering) => registering.await.unwrap_or_else(|error| {
+            tracing::warn!(%error, "the shutdown extension's registration did not finish; shutdown hooks will not run");
+            None
+        }),
+        None => None,
     };
     let served = Loop {
         api,
@@ -225,7 +233,23 @@ fn open_blobs() -> Result<Blobs, StartupError> {
         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     ];
     let open = |env: &EnvVars| blob::cloud_or_local(Scheme::S3, &CREDENTIALS, env);
-    Ok(blob::from_env(&EnvVars::process(), open)?)
+    Ok(blob::from_env(&blob_env(), open)?)
+}
+
+/// What the blob store's configuration reads: the whole environment when `POLYFAAS_BLOB_URL`
+/// names a store (of any cloud), else the `AWS_*` variables only, all that the default (S3, or
+/// a local directory) reads. Copying and sorting every variable of the process is a cost on the
+/// way to the first invocation that the default does not need.
+fn blob_env() -> EnvVars {
+    if std::env::var_os(blob::BLOB_URL_VAR).is_some() {
+        return EnvVars::process();
+    }
+    EnvVars::from_pairs(std::env::vars_os().filter_map(|(name, value)| {
+        let name = name.into_string().ok()?;
+        name.starts_with("AWS_")
+            .then(|| Some((name, value.into_string().ok()?)))
+            .flatten()
+    }))
 }
 
 /// `AWS_LAMBDA_RUNTIME_API` as a URI: `host:port` on Lambda, or `http://host:port/prefix` under

@@ -76,12 +76,15 @@ pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, BadInput> {
     }
 
     let cookies = event.cookies.as_ref().filter(|c| !c.0.is_empty());
-    let mut headers = http::HeaderMap::new();
+    // Sized once: growing a header map rehashes it.
+    let mut headers = http::HeaderMap::with_capacity(parts::header_capacity(
+        event.headers.as_ref().map_or(0, |h| h.0.len()) + usize::from(cookies.is_some()),
+    ));
     for (name, value) in event.headers.iter().flat_map(|h| h.0.iter()) {
         if cookies.is_some() && name.as_str().eq_ignore_ascii_case("cookie") {
             continue;
         }
-        parts::append_header(&mut headers, name.as_str(), value.as_str(), || {
+        parts::append_header(&mut headers, payload, name.as_str(), value.as_str(), || {
             format!("headers.{}", name.as_str())
         })?;
     }
@@ -92,7 +95,7 @@ pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, BadInput> {
             .map(Str::as_str)
             .collect::<Vec<_>>()
             .join("; ");
-        parts::append_header(&mut headers, COOKIE.as_str(), &joined, || {
+        parts::append_header(&mut headers, payload, COOKIE.as_str(), &joined, || {
             "cookies".to_owned()
         })?;
     }

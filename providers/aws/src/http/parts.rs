@@ -126,9 +126,19 @@ pub(crate) fn uri(
         .map_err(|e| BadInput::at(field, format!("cannot be made into a URI: {e}")).with_source(e))
 }
 
-/// Adds one header value; an invalid name or value is an error naming `field`.
+/// The capacity to make a header map with for `values` header values: that many, up to a bound
+/// (`HeaderMap::with_capacity` panics past its maximum; a hostile event's thousands of headers
+/// grow the map as they come).
+pub(crate) fn header_capacity(values: usize) -> usize {
+    values.min(256)
+}
+
+/// Adds one header value; an invalid name or value is an error naming `field`. A value that
+/// lies inside `payload` (a JSON string without escapes) shares its buffer instead of being
+/// copied; it is checked the same way either way.
 pub(crate) fn append_header(
     headers: &mut http::HeaderMap,
+    payload: &Bytes,
     name: &str,
     value: &str,
     field: impl Fn() -> String,
@@ -136,9 +146,10 @@ pub(crate) fn append_header(
     let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| {
         BadInput::at(field(), format!("{name:?} is not a valid header name")).with_source(e)
     })?;
-    let value = HeaderValue::from_str(value).map_err(|e| {
-        BadInput::at(field(), "not a valid header value (control characters?)").with_source(e)
-    })?;
+    let value =
+        HeaderValue::from_maybe_shared(slice_or_copy(payload, value.as_bytes())).map_err(|e| {
+            BadInput::at(field(), "not a valid header value (control characters?)").with_source(e)
+        })?;
     headers.append(name, value);
     Ok(())
 }

@@ -99,9 +99,10 @@ impl<'a> PayloadV1<'a> {
         );
         push_query(&self.take_query()?, query, &mut path_and_query);
 
-        let mut headers = http::HeaderMap::new();
         let (pairs, map) = self.take_headers()?;
-        add_headers(&mut headers, &pairs, map)?;
+        // Sized once: growing a header map rehashes it.
+        let mut headers = http::HeaderMap::with_capacity(parts::header_capacity(pairs.0.len()));
+        add_headers(&mut headers, payload, &pairs, map)?;
 
         let host = header_str(&headers, http::header::HOST).or(default_host);
         let scheme = header_str(
@@ -138,7 +139,7 @@ fn single_as_multi<'a>(raw: Option<&'a RawValue>, field: &str) -> Result<MultiPa
             .unwrap_or_default()
             .0
             .into_iter()
-            .map(|(k, v)| (k, vec![v]))
+            .map(|(k, v)| (k, v, 0))
             .collect(),
     ))
 }
@@ -149,30 +150,25 @@ fn push_query(query: &MultiPairs<'_>, form: QueryValues, out: &mut String) {
         QueryValues::Decoded => parts::push_encoded_component,
         QueryValues::Encoded => parts::push_raw_query,
     };
-    let mut first = true;
-    for (key, values) in &query.0 {
-        for value in values {
-            out.push(if first { '?' } else { '&' });
-            first = false;
-            push(key.as_str(), out);
-            out.push('=');
-            push(value.as_str(), out);
-        }
+    for (n, (key, value, _)) in query.0.iter().enumerate() {
+        out.push(if n == 0 { '?' } else { '&' });
+        push(key.as_str(), out);
+        out.push('=');
+        push(value.as_str(), out);
     }
 }
 
 /// Adds every header of `pairs` to `headers`; errors name `map.name[i]`.
 fn add_headers(
     headers: &mut http::HeaderMap,
+    payload: &Bytes,
     pairs: &MultiPairs<'_>,
     map: &str,
 ) -> Result<(), BadInput> {
-    for (name, values) in &pairs.0 {
-        for (i, value) in values.iter().enumerate() {
-            parts::append_header(headers, name.as_str(), value.as_str(), || {
-                format!("{map}.{}[{i}]", name.as_str())
-            })?;
-        }
+    for (name, value, i) in &pairs.0 {
+        parts::append_header(headers, payload, name.as_str(), value.as_str(), || {
+            format!("{map}.{}[{i}]", name.as_str())
+        })?;
     }
     Ok(())
 }

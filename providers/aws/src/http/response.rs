@@ -102,11 +102,13 @@ impl Serialize for Joined<'_> {
                 }
                 continue;
             }
-            let mut joined = String::new();
-            for (i, value) in values.enumerate() {
-                if i > 0 {
-                    joined.push_str(", ");
-                }
+            let Some(first) = values.next() else {
+                continue;
+            };
+            let mut joined = String::from_utf8_lossy(first.as_bytes());
+            for value in values {
+                let joined = joined.to_mut();
+                joined.push_str(", ");
                 joined.push_str(&String::from_utf8_lossy(value.as_bytes()));
             }
             map.serialize_entry(name.as_str(), &joined)?;
