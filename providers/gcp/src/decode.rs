@@ -16,7 +16,7 @@
 
 use bytes::Bytes;
 use http::HeaderMap;
-use polyfaas_core::{BadInput, Event};
+use polyfaas_core::{BadInput, Change, Event};
 use serde_json::Value;
 
 use crate::cloudevent::{self, CloudEvent, Mode};
@@ -58,10 +58,20 @@ pub(crate) fn decode(
     path: &str,
     body: &Bytes,
 ) -> Result<Decoded, BadInput> {
-    if let Some(decoded) = firestore_from_body(signature, headers, body) {
-        return Ok(decoded);
-    }
     let arrived = match Mode::of(headers) {
+        Some(Mode::Binary) => {
+            // The attributes are read once, whichever way the data is then read.
+            let ce = cloudevent::binary::attributes(headers)?;
+            if let Some(change) = firestore_from_body(signature, &ce, body) {
+                return Ok(Decoded {
+                    event: Event::Change(change),
+                    id: Some(ce.id.clone()),
+                    trace: trace_of(&ce),
+                    form: Form::CloudUnread(ce, body.clone()),
+                });
+            }
+            Form::Cloud(cloudevent::binary::with_data(ce, body)?)
+        }
         Some(mode) => Form::Cloud(cloudevent::decode(mode, headers, body)?),
         None => Form::Legacy(LegacyEvent::decode(body, path)?),
     };
@@ -105,33 +115,20 @@ pub(crate) fn decode(
     })
 }
 
-/// A binary-mode Firestore event with JSON data to a `cloudevent` (or `http`) function, its
-/// common form: the change is read straight from the body and the CloudEvent extra's data is
-/// parsed only if the handler reads it. `None` for every other event, and whenever the body
-/// or an attribute is not as expected: [`decode`]'s general path then decides (the same
-/// answer, or the error naming what is wrong).
-fn firestore_from_body(
-    signature: SignatureType,
-    headers: &HeaderMap,
-    body: &Bytes,
-) -> Option<Decoded> {
-    if signature == SignatureType::Event || Mode::of(headers) != Some(Mode::Binary) {
-        return None;
-    }
-    let ce = cloudevent::binary::attributes(headers).ok()?;
-    if firestore::op_of(&ce.ty).is_none()
+/// The change of a binary-mode Firestore event with JSON data to a `cloudevent` (or `http`)
+/// function, its common form, read straight from the body (the CloudEvent extra's data is then
+/// parsed only if the handler reads it). `None` for every other event, and whenever the body
+/// or an attribute is not as expected: [`decode`]'s general path then decides (the same answer,
+/// or the error naming what is wrong).
+fn firestore_from_body(signature: SignatureType, ce: &CloudEvent, body: &Bytes) -> Option<Change> {
+    if signature == SignatureType::Event
+        || firestore::op_of(&ce.ty).is_none()
         || body.is_empty()
         || !cloudevent::is_json(ce.datacontenttype.as_deref())
     {
         return None;
     }
-    let change = firestore::change_from_body(&ce, body)?;
-    Some(Decoded {
-        event: Event::Change(change),
-        id: Some(ce.id.clone()),
-        trace: trace_of(&ce),
-        form: Form::CloudUnread(ce, body.clone()),
-    })
+    firestore::change_from_body(ce, body)
 }
 
 /// The trace of a CloudEvent's `traceparent` extension attribute.
