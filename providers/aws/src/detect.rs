@@ -248,6 +248,11 @@ fn first_element(json: &str) -> Option<&str> {
     scan.value()
 }
 
+/// [`Scanner::value`] at the start of `text` (for [`fuzzing`](crate::fuzzing)).
+pub(crate) fn skip_value(text: &str) -> Option<&str> {
+    Scanner::new(text).value()
+}
+
 /// A non-validating walk over JSON text: enough to find members and skip values.
 struct Scanner<'a> {
     text: &'a str,
@@ -294,12 +299,30 @@ impl<'a> Scanner<'a> {
     fn string_end(&self) -> Option<usize> {
         let bytes = self.text.as_bytes();
         let mut i = self.pos;
+        // Set when the last byte of the previous word was a backslash: this word's first byte
+        // is escaped.
+        let mut escaped = false;
         loop {
-            i = find_any(bytes, i, [b'"', b'\\'])?;
-            match bytes.get(i)? {
-                b'"' => return Some(i),
-                _ => i += 2,
+            let word = word_at(bytes, i)?;
+            let quotes = equal_bytes(word, b'"');
+            let slashes = equal_bytes(word, b'\\');
+            let mut hits = quotes | slashes;
+            if std::mem::take(&mut escaped) {
+                hits &= !FIRST_BYTE;
             }
+            while hits != 0 {
+                let bit = hits & hits.wrapping_neg();
+                hits ^= bit;
+                if bit & quotes != 0 {
+                    return Some(i + byte_index(bit));
+                }
+                // A backslash: the byte after it is not looked at.
+                match bit << 8 {
+                    0 => escaped = true,
+                    next => hits &= !next,
+                }
+            }
+            i += 8;
         }
     }
 
@@ -313,31 +336,7 @@ impl<'a> Scanner<'a> {
                 self.pos += 1;
                 self.pos = self.string_end()? + 1;
             }
-            b'{' | b'[' => {
-                // In JSON, braces and brackets are each balanced outside strings: counting the
-                // value's own kind finds its end, and the rest is jumped over.
-                let close = if first == b'{' { b'}' } else { b']' };
-                let mut depth = 0usize;
-                let mut i = self.pos;
-                loop {
-                    i = find_any(bytes, i, [b'"', first, close])?;
-                    match bytes.get(i)? {
-                        b'"' => {
-                            self.pos = i + 1;
-                            i = self.string_end()?;
-                        }
-                        b if *b == first => depth += 1,
-                        _ => {
-                            depth -= 1;
-                            if depth == 0 {
-                                self.pos = i + 1;
-                                break;
-                            }
-                        }
-                    }
-                    i += 1;
-                }
-            }
+            b'{' | b'[' => self.pos = container_end(bytes, start)?,
             _ => {
                 while let Some(&b) = bytes.get(self.pos) {
                     if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
@@ -351,31 +350,179 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// The index of the first byte at or after `from` that is one of `targets`, eight bytes at a
-/// time (an event's strings and the runs between them are mostly too short for memchr's
-/// vector set-up to pay off).
-fn find_any<const N: usize>(bytes: &[u8], from: usize, targets: [u8; N]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut i = from;
-    while let Some(word) = bytes.get(i..).and_then(<[u8]>::first_chunk::<8>) {
-        let word = u64::from_le_bytes(*word);
-        let mut hits = 0;
-        for target in targets {
-            // A zero byte of `x` is a byte equal to `target`; the lowest flagged byte is always
-            // a true one (a borrow can only flag bytes above it).
-            let x = word ^ (ONES * u64::from(target));
-            hits |= x.wrapping_sub(ONES) & !x & HIGHS;
+/// The index just past the object or array that opens at `start`.
+///
+/// In JSON, braces and brackets are each balanced outside strings: counting the value's own
+/// kind finds its end. The text is read 64 bytes at a time: the quotes, backslashes and the
+/// value's own brackets of each block are found at once (one bit per byte), and only those
+/// bytes are looked at, in order.
+fn container_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let open = *bytes.get(start)?;
+    let close = if open == b'{' { b'}' } else { b']' };
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut at = start;
+    loop {
+        let [quotes, slashes, opens, closes] =
+            block_masks(bytes.get(at..)?, [b'"', b'\\', open, close])?;
+        if slashes == 0 && !escaped {
+            // No escapes (most blocks): the bytes inside strings are those after an odd number
+            // of quotes, and only the brackets outside them are looked at.
+            let mut inside = prefix_xor(quotes);
+            if in_string {
+                inside = !inside;
+            }
+            let mut brackets = (opens | closes) & !inside;
+            while brackets != 0 {
+                let bit = brackets & brackets.wrapping_neg();
+                brackets ^= bit;
+                if bit & opens != 0 {
+                    depth += 1;
+                } else {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(at + bit.trailing_zeros() as usize + 1);
+                    }
+                }
+            }
+            in_string ^= quotes.count_ones() % 2 == 1;
+            at += 64;
+            continue;
         }
-        if hits != 0 {
-            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        let mut hits = quotes | slashes | opens | closes;
+        if std::mem::take(&mut escaped) {
+            hits &= !1;
         }
-        i += 8;
+        while hits != 0 {
+            let bit = hits & hits.wrapping_neg();
+            hits ^= bit;
+            if bit & quotes != 0 {
+                in_string = !in_string;
+            } else if in_string {
+                if bit & slashes != 0 {
+                    // The byte after a backslash is not looked at.
+                    match bit << 1 {
+                        0 => escaped = true,
+                        next => hits &= !next,
+                    }
+                }
+            } else if bit & opens != 0 {
+                depth += 1;
+            } else if bit & closes != 0 {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(at + bit.trailing_zeros() as usize + 1);
+                }
+            }
+        }
+        at += 64;
     }
-    let rest = bytes.get(i..)?;
-    rest.iter()
-        .position(|b| targets.contains(b))
-        .map(|at| i + at)
+}
+
+/// Bit `i` set when an odd number of `bits`' bits are at or below `i`: with the quotes of a
+/// block without escapes, the bytes inside strings (and their closing quotes).
+fn prefix_xor(mut bits: u64) -> u64 {
+    for shift in [1, 2, 4, 8, 16, 32] {
+        bits ^= bits << shift;
+    }
+    bits
+}
+
+/// For each target, the bytes of the first 64 of `text` equal to it: bit `i` for byte `i`
+/// (zeros past the end, which no target is). `None` for an empty `text`.
+fn block_masks(text: &[u8], targets: [u8; 4]) -> Option<[u64; 4]> {
+    if text.is_empty() {
+        return None;
+    }
+    let mut padded = [0u8; 64];
+    let block = match text.first_chunk::<64>() {
+        Some(block) => block,
+        None => {
+            padded[..text.len()].copy_from_slice(text);
+            &padded
+        }
+    };
+    let mut masks = [0u64; 4];
+    for (lane, chunk) in block.chunks_exact(16).enumerate() {
+        let lanes = lane_masks(chunk, targets);
+        for (mask, bits) in masks.iter_mut().zip(lanes) {
+            *mask |= u64::from(bits) << (16 * lane);
+        }
+    }
+    Some(masks)
+}
+
+/// For each target, the bytes of the 16-byte `chunk` equal to it (bit `i` for byte `i`), with
+/// SSE2's byte compare and mask: a few instructions where a loop over the bytes takes dozens.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+fn lane_masks(chunk: &[u8], targets: [u8; 4]) -> [u16; 4] {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_set1_epi8, _mm_set_epi64x};
+    let half = |i: usize| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&chunk[i..i + 8]);
+        i64::from_le_bytes(word)
+    };
+    // SAFETY: these intrinsics read no memory (the lane is built from two integers); they are
+    // `unsafe` only because they need SSE2, which is part of the x86-64 baseline, so every
+    // x86-64 processor has it.
+    unsafe {
+        let lane = _mm_set_epi64x(half(8), half(0));
+        targets.map(|target| {
+            let equal = _mm_cmpeq_epi8(lane, _mm_set1_epi8(target as i8));
+            _mm_movemask_epi8(equal) as u16
+        })
+    }
+}
+
+/// For each target, the bytes of the 16-byte `chunk` equal to it (bit `i` for byte `i`), eight
+/// bytes at a time in a word: elsewhere than x86-64, and on x86-64 the oracle of a test.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+fn lane_masks_portable(chunk: &[u8], targets: [u8; 4]) -> [u16; 4] {
+    let half = |i: usize| {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(&chunk[i..i + 8]);
+        u64::from_le_bytes(word)
+    };
+    let (low, high) = (half(0), half(8));
+    // The high bit of each flagged byte, gathered into the low eight bits.
+    let gather = |flags: u64| (((flags >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as u16;
+    targets
+        .map(|target| gather(equal_bytes(low, target)) | (gather(equal_bytes(high, target)) << 8))
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+use lane_masks_portable as lane_masks;
+
+/// The flag of a word's first byte in [`equal_bytes`]'s masks.
+const FIRST_BYTE: u64 = 0x80;
+
+/// The eight bytes at `at` as a little-endian word, zeros past the end of `bytes` (no byte this
+/// module looks for is zero); `None` at or past the end.
+fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
+    let rest = bytes.get(at..).filter(|rest| !rest.is_empty())?;
+    Some(match rest.first_chunk::<8>() {
+        Some(word) => u64::from_le_bytes(*word),
+        None => {
+            let mut word = [0u8; 8];
+            word[..rest.len()].copy_from_slice(rest);
+            u64::from_le_bytes(word)
+        }
+    })
+}
+
+/// The high bit of every byte of `word` equal to `target`, and only of those (no carry runs
+/// from one byte into the next).
+fn equal_bytes(word: u64, target: u8) -> u64 {
+    const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let x = word ^ (0x0101_0101_0101_0101 * u64::from(target));
+    !(((x & LOWS) + LOWS) | x | LOWS)
+}
+
+/// The index in its word of the byte whose flag is `bit`.
+fn byte_index(bit: u64) -> usize {
+    (bit.trailing_zeros() / 8) as usize
 }
 
 /// The text of a JSON string without escapes (anything else is not a value these checks
@@ -518,6 +665,92 @@ mod tests {
             let _ = first_element(broken);
             assert_eq!(detect(broken.as_bytes()), Shape::Invoke, "{broken}");
         }
+    }
+
+    #[test]
+    fn escapes_and_brackets_are_read_right_at_every_offset_in_a_word() {
+        // Each value is shifted by 0 to 16 bytes, so every quote, backslash and bracket falls
+        // at every position of an eight-byte word, the last byte included (an escape carried
+        // into the next word).
+        let values = [
+            r#""\\""#,
+            r#""a\"b""#,
+            r#""\\\"""#,
+            r#"{"k":"}\"{","l":["]"]}"#,
+            r#"[["\\"],{"x":"[\\\"]"},"]"]"#,
+            r#"{"a":{"b":{"c":{}}},"d":"\u0022}"}"#,
+            r#""ends with a backslash pair\\""#,
+        ];
+        for value in values {
+            for pad in 0..=16 {
+                let json = format!(r#"{{"{}":{value},"z":1}}"#, "p".repeat(pad));
+                let [got, z] = members(&json, ["p".repeat(pad).as_str(), "z"]);
+                assert_eq!((got, z), (Some(value), Some("1")), "{json}");
+                let array = format!("{}[{value},2]", " ".repeat(pad));
+                assert_eq!(
+                    Scanner::new(&array).value(),
+                    Some(array.trim_start()),
+                    "{array}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_portable_byte_masks_are_the_vector_ones() {
+        let bytes = [
+            b'"', b'\\', b'{', b'}', b'a', 0x80, 0x7b, 0x22, 0x01, 0xff, b'"',
+        ];
+        let chunk: Vec<u8> = (0..16).map(|i| bytes[i * 7 % bytes.len()]).collect();
+        let targets = [b'"', b'\\', b'{', b'}'];
+        for shift in 0..16 {
+            let mut rotated = chunk.clone();
+            rotated.rotate_left(shift);
+            let naive =
+                targets.map(|t| (0..16).fold(0u16, |m, i| m | (u16::from(rotated[i] == t) << i)));
+            assert_eq!(lane_masks(&rotated, targets), naive);
+            assert_eq!(lane_masks_portable(&rotated, targets), naive);
+        }
+    }
+
+    #[test]
+    fn every_member_of_every_fixture_is_skipped_exactly_as_serde_reads_it() {
+        // Every JSON fixture of every platform, for the variety of their values.
+        let mut dirs = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../conformance-tests/fixtures"
+        ))];
+        let mut texts = Vec::new();
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if path.extension().is_some_and(|e| e == "json") {
+                    texts.push(std::fs::read_to_string(path).unwrap());
+                }
+            }
+        }
+        let mut checked = 0;
+        for text in texts {
+            let Ok(object) = serde_json::from_str::<
+                std::collections::BTreeMap<String, &serde_json::value::RawValue>,
+            >(&text) else {
+                continue;
+            };
+            let mut scan = Scanner::new(&text);
+            assert!(scan.eat(b'{'));
+            while let Some(key) = scan.string() {
+                assert!(scan.eat(b':'));
+                assert_eq!(scan.value(), Some(object[key].get()), "{key} in {text}");
+                checked += 1;
+                if !scan.eat(b',') {
+                    break;
+                }
+            }
+            assert!(scan.eat(b'}'));
+        }
+        assert!(checked > 200, "only {checked} members checked");
     }
 
     #[test]
