@@ -295,34 +295,42 @@ impl<'a> Scanner<'a> {
         self.text.get(start..end)
     }
 
-    /// The index of the closing quote of the string whose contents start at `self.pos`.
+    /// The index of the closing quote of the string whose contents start at `self.pos`, read
+    /// 16 bytes at a time.
     fn string_end(&self) -> Option<usize> {
         let bytes = self.text.as_bytes();
-        let mut i = self.pos;
-        // Set when the last byte of the previous word was a backslash: this word's first byte
-        // is escaped.
+        let mut at = self.pos;
+        // Set when the last byte of the previous chunk was a backslash: this chunk's first
+        // byte is escaped.
         let mut escaped = false;
         loop {
-            let word = word_at(bytes, i)?;
-            let quotes = equal_bytes(word, b'"');
-            let slashes = equal_bytes(word, b'\\');
+            let rest = bytes.get(at..).filter(|rest| !rest.is_empty())?;
+            let mut padded = [0u8; 16];
+            let chunk = match rest.first_chunk::<16>() {
+                Some(chunk) => chunk,
+                None => {
+                    padded[..rest.len()].copy_from_slice(rest);
+                    &padded
+                }
+            };
+            let [quotes, slashes] = lane_masks(chunk, [b'"', b'\\']);
             let mut hits = quotes | slashes;
             if std::mem::take(&mut escaped) {
-                hits &= !FIRST_BYTE;
+                hits &= !1;
             }
             while hits != 0 {
                 let bit = hits & hits.wrapping_neg();
                 hits ^= bit;
                 if bit & quotes != 0 {
-                    return Some(i + byte_index(bit));
+                    return Some(at + bit.trailing_zeros() as usize);
                 }
                 // A backslash: the byte after it is not looked at.
-                match bit << 8 {
+                match bit << 1 {
                     0 => escaped = true,
                     next => hits &= !next,
                 }
             }
-            i += 8;
+            at += 16;
         }
     }
 
@@ -457,7 +465,7 @@ fn block_masks(text: &[u8], targets: [u8; 4]) -> Option<[u64; 4]> {
 /// SSE2's byte compare and mask: a few instructions where a loop over the bytes takes dozens.
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
-fn lane_masks(chunk: &[u8], targets: [u8; 4]) -> [u16; 4] {
+fn lane_masks<const N: usize>(chunk: &[u8], targets: [u8; N]) -> [u16; N] {
     use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_set1_epi8, _mm_set_epi64x};
     let half = |i: usize| {
         let mut word = [0u8; 8];
@@ -479,7 +487,7 @@ fn lane_masks(chunk: &[u8], targets: [u8; 4]) -> [u16; 4] {
 /// For each target, the bytes of the 16-byte `chunk` equal to it (bit `i` for byte `i`), eight
 /// bytes at a time in a word: elsewhere than x86-64, and on x86-64 the oracle of a test.
 #[cfg(any(test, not(target_arch = "x86_64")))]
-fn lane_masks_portable(chunk: &[u8], targets: [u8; 4]) -> [u16; 4] {
+fn lane_masks_portable<const N: usize>(chunk: &[u8], targets: [u8; N]) -> [u16; N] {
     let half = |i: usize| {
         let mut word = [0u8; 8];
         word.copy_from_slice(&chunk[i..i + 8]);
@@ -495,34 +503,13 @@ fn lane_masks_portable(chunk: &[u8], targets: [u8; 4]) -> [u16; 4] {
 #[cfg(not(target_arch = "x86_64"))]
 use lane_masks_portable as lane_masks;
 
-/// The flag of a word's first byte in [`equal_bytes`]'s masks.
-const FIRST_BYTE: u64 = 0x80;
-
-/// The eight bytes at `at` as a little-endian word, zeros past the end of `bytes` (no byte this
-/// module looks for is zero); `None` at or past the end.
-fn word_at(bytes: &[u8], at: usize) -> Option<u64> {
-    let rest = bytes.get(at..).filter(|rest| !rest.is_empty())?;
-    Some(match rest.first_chunk::<8>() {
-        Some(word) => u64::from_le_bytes(*word),
-        None => {
-            let mut word = [0u8; 8];
-            word[..rest.len()].copy_from_slice(rest);
-            u64::from_le_bytes(word)
-        }
-    })
-}
-
 /// The high bit of every byte of `word` equal to `target`, and only of those (no carry runs
 /// from one byte into the next).
+#[cfg(any(test, not(target_arch = "x86_64")))]
 fn equal_bytes(word: u64, target: u8) -> u64 {
     const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let x = word ^ (0x0101_0101_0101_0101 * u64::from(target));
     !(((x & LOWS) + LOWS) | x | LOWS)
-}
-
-/// The index in its word of the byte whose flag is `bit`.
-fn byte_index(bit: u64) -> usize {
-    (bit.trailing_zeros() / 8) as usize
 }
 
 /// The text of a JSON string without escapes (anything else is not a value these checks
@@ -668,10 +655,10 @@ mod tests {
     }
 
     #[test]
-    fn escapes_and_brackets_are_read_right_at_every_offset_in_a_word() {
-        // Each value is shifted by 0 to 16 bytes, so every quote, backslash and bracket falls
-        // at every position of an eight-byte word, the last byte included (an escape carried
-        // into the next word).
+    fn escapes_and_brackets_are_read_right_at_every_offset_in_a_block() {
+        // Each value is shifted by 0 to 70 bytes, so every quote, backslash and bracket falls
+        // at every position of a 16-byte chunk (strings) and of a 64-byte block (objects and
+        // arrays), the last byte included (an escape carried into the next one).
         let values = [
             r#""\\""#,
             r#""a\"b""#,
@@ -682,7 +669,7 @@ mod tests {
             r#""ends with a backslash pair\\""#,
         ];
         for value in values {
-            for pad in 0..=16 {
+            for pad in 0..=70 {
                 let json = format!(r#"{{"{}":{value},"z":1}}"#, "p".repeat(pad));
                 let [got, z] = members(&json, ["p".repeat(pad).as_str(), "z"]);
                 assert_eq!((got, z), (Some(value), Some("1")), "{json}");
