@@ -6,6 +6,7 @@
 //!   raw push, Firestore, Realtime Database, Auth, Analytics, binary and structured
 //!   CloudEvents, legacy nested and flat, errors);
 //! - `http_fn`: plain HTTP functions, and the cross-platform equivalence set;
+//! - `http2`: HTTP/2 with prior knowledge with the `http2` feature, refused without it;
 //! - `events`: CloudEvents and legacy events built in code (blob files, ids, deadlines);
 //! - `lifecycle`: failures followed by good requests, concurrency, deadline, SIGTERM,
 //!   configuration errors;
@@ -23,6 +24,7 @@
 mod changes;
 mod events;
 mod fixtures;
+mod http2;
 mod http_fn;
 mod lifecycle;
 mod observability;

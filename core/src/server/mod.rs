@@ -1,6 +1,6 @@
 //! The HTTP server loop shared by the shims that serve HTTP themselves (the local dev provider,
-//! Google Cloud Functions, the Azure custom handler): accept, one task per connection (HTTP/1.1
-//! and HTTP/2), graceful drain on shutdown; request bodies read under a size limit, and drained
+//! Google Cloud Functions, the Azure custom handler): accept, one task per connection (HTTP/1.1;
+//! also HTTP/2 with the feature `http2`), graceful drain on shutdown; request bodies read under a size limit, and drained
 //! (bounded) when a shim answers before reading them, so the caller always receives the answer.
 
 mod answer;
@@ -10,8 +10,7 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
@@ -95,7 +94,14 @@ pub async fn serve<F, Fut, E, S>(
         unread_body_limit,
         unread_body_time,
     } = drain.into();
-    let builder = auto::Builder::new(TokioExecutor::new());
+    // HTTP/1.1, what Cloud Run (a port named `http1`, the default), the Azure Functions host
+    // and the local provider's callers speak; with `http2`, also HTTP/2 with prior knowledge
+    // (Cloud Run's `h2c` port), told apart by the connection's first bytes.
+    #[cfg(feature = "http2")]
+    let builder =
+        hyper_util::server::conn::auto::Builder::new(hyper_util::rt::TokioExecutor::new());
+    #[cfg(not(feature = "http2"))]
+    let builder = hyper::server::conn::http1::Builder::new();
     let graceful = GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -118,9 +124,12 @@ pub async fn serve<F, Fut, E, S>(
                 peer,
             )
         });
+        #[cfg(feature = "http2")]
         let connection = builder
             .serve_connection_with_upgrades(TokioIo::new(stream), service)
             .into_owned();
+        #[cfg(not(feature = "http2"))]
+        let connection = builder.serve_connection(TokioIo::new(stream), service);
         let connection = graceful.watch(connection);
         tokio::spawn(async move {
             if let Err(e) = connection.await {
