@@ -230,8 +230,9 @@ def main():
         settings = gcp.get("settings", {})
         body += ["## Google Cloud: requests/s and p99 against Python functions-framework", "",
                  f"`providers/gcp/bench/bench.py` (wrk, {settings.get('connections', '?')} connections, "
-                 f"{settings.get('duration', '?')} s per side after {settings.get('warmup', '?')} s of warm-up, the two sides one "
-                 "after the other); CPU per request is the server's user+system time over the run ÷ requests.", "",
+                 f"{settings.get('repeats', 1)} runs of {settings.get('duration', '?')} s per side after {settings.get('warmup', '?')} s "
+                 "of warm-up, the two sides one after the other; requests/s and latencies are the medians of the runs); CPU per "
+                 "request is the server's user+system time over the runs ÷ requests.", "",
                  *rows, "", f"![GCP throughput]({rel}/gcp-throughput.svg)", ""]
 
     rt = r("aws_round_trip.json")

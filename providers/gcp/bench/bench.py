@@ -12,7 +12,9 @@ Goals (issue 15), printed at the end: polyfaas ≥ 25× Python's requests/s and 
 Python's, for both; a CloudEvent costs ≤ 1.3× the server CPU of a plain HTTP request.
 
     providers/gcp/bench/bench.sh            # builds, installs, then runs this
-    bench.py --echo PATH --ff PATH [--duration 10] [--connections 32] [--json OUT]
+    bench.py --echo PATH --ff PATH [--duration 10] [--repeats 3] [--connections 32] [--json OUT]
+
+Each server gets a warm-up, then `--repeats` wrk runs; the figures are their medians.
 
 Only 127.0.0.1 is contacted; every load run is bounded in time.
 """
@@ -168,6 +170,20 @@ def run_wrk(port, request, duration, connections, script_path):
             "socket_errors": socket_errors.group(1) if socket_errors else None}
 
 
+def median_of(runs):
+    """One figure per metric from several wrk runs on the same server: the median of each
+    rate and latency (a single run on a 2-core machine shared with wrk swings its p99 by a
+    third), the sum of the counts; the runs themselves are kept."""
+    def median(key):
+        values = sorted(r[key] for r in runs)
+        return values[len(values) // 2]
+    return {"rps": median("rps"), "p50_ms": median("p50_ms"), "p99_ms": median("p99_ms"),
+            "requests": sum(r["requests"] for r in runs),
+            "non_2xx": sum(r["non_2xx"] for r in runs),
+            "socket_errors": "; ".join(r["socket_errors"] for r in runs if r["socket_errors"]) or None,
+            "runs": runs}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--echo", required=True, help="echo built with --features gcp (release)")
@@ -175,6 +191,8 @@ def main():
     parser.add_argument("--duration", type=int, default=10, help="seconds per measurement")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up load first")
     parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="wrk runs per server; requests/s and latencies are their medians")
     parser.add_argument("--startups", type=int, default=5, help="cold starts measured per server")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
@@ -200,8 +218,10 @@ def main():
                     if args.warmup:
                         run_wrk(port, request, args.warmup, args.connections, script_path)
                     cpu_before = session_cpu_seconds(process.pid)
-                    load = run_wrk(port, request, args.duration, args.connections, script_path)
+                    runs = [run_wrk(port, request, args.duration, args.connections, script_path)
+                            for _ in range(max(1, args.repeats))]
                     cpu = session_cpu_seconds(process.pid) - cpu_before
+                    load = median_of(runs)
                     load["server_cpu_us_per_request"] = cpu / load["requests"] * 1e6
                 finally:
                     stop(process)
