@@ -21,22 +21,23 @@ use crate::api::RuntimeApi;
 /// The internal extension's name.
 pub(crate) const NAME: &str = "polyfaas-shutdown";
 
-/// The signals that ask the process to stop.
+/// The signals that ask the process to stop: each becomes a byte on a socket that signal-hook's
+/// handler writes to, read here by the runtime (no signal driver in the runtime, no thread).
 pub(crate) struct Stop {
     #[cfg(unix)]
-    terminate: tokio::signal::unix::Signal,
+    terminate: tokio::net::UnixStream,
     #[cfg(unix)]
-    interrupt: tokio::signal::unix::Signal,
+    interrupt: tokio::net::UnixStream,
 }
 
 impl Stop {
     fn listen() -> std::io::Result<Stop> {
         #[cfg(unix)]
         {
-            use tokio::signal::unix::{signal, SignalKind};
+            use signal_hook::consts::{SIGINT, SIGTERM};
             Ok(Stop {
-                terminate: signal(SignalKind::terminate())?,
-                interrupt: signal(SignalKind::interrupt())?,
+                terminate: on_signal(SIGTERM)?,
+                interrupt: on_signal(SIGINT)?,
             })
         }
         #[cfg(not(unix))]
@@ -50,8 +51,8 @@ impl Stop {
         #[cfg(unix)]
         {
             tokio::select! {
-                _ = self.terminate.recv() => "SIGTERM",
-                _ = self.interrupt.recv() => "SIGINT",
+                () = arrived(&self.terminate) => "SIGTERM",
+                () = arrived(&self.interrupt) => "SIGINT",
             }
         }
         #[cfg(not(unix))]
@@ -60,6 +61,34 @@ impl Stop {
             "Ctrl-C"
         }
     }
+}
+
+/// A socket that becomes readable when `signal` arrives: signal-hook's handler writes a byte to
+/// the other end of the pair (a self-pipe).
+#[cfg(unix)]
+fn on_signal(signal: std::os::raw::c_int) -> std::io::Result<tokio::net::UnixStream> {
+    let (read, write) = std::os::unix::net::UnixStream::pair()?;
+    signal_hook::low_level::pipe::register(signal, write)?;
+    read.set_nonblocking(true)?;
+    tokio::net::UnixStream::from_std(read)
+}
+
+/// Completes when `socket` has a byte from the signal handler; never, if it cannot be read.
+#[cfg(unix)]
+async fn arrived(socket: &tokio::net::UnixStream) {
+    let mut buffer = [0u8; 16];
+    loop {
+        if socket.readable().await.is_err() {
+            break;
+        }
+        match socket.try_read(&mut buffer) {
+            Ok(read) if read > 0 => return,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            // Closed or failed: no signal can come through it any more.
+            _ => break,
+        }
+    }
+    std::future::pending().await
 }
 
 /// Listens for the stop signals and registers the extension that makes Lambda send them.

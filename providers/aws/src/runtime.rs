@@ -233,6 +233,11 @@ fn open_blobs() -> Result<Blobs, StartupError> {
         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     ];
     let open = |env: &EnvVars| blob::cloud_or_local(Scheme::S3, &CREDENTIALS, env);
+    if std::env::var_os(blob::BLOB_URL_VAR).is_none() && !Scheme::S3.is_compiled_in() {
+        // The store that names the `s3` feature in its errors: it reads no variable, so none is
+        // copied (a function without a blob backend starts without walking the environment).
+        return Ok(open(&EnvVars::default())?);
+    }
     Ok(blob::from_env(&blob_env(), open)?)
 }
 
