@@ -300,35 +300,21 @@ impl<'a> Scanner<'a> {
     fn string_end(&self) -> Option<usize> {
         let bytes = self.text.as_bytes();
         let mut at = self.pos;
-        // Set when the last byte of the previous chunk was a backslash: this chunk's first
+        // Set when the last byte of the previous block was a backslash: this block's first
         // byte is escaped.
         let mut escaped = false;
         loop {
-            let rest = bytes.get(at..).filter(|rest| !rest.is_empty())?;
-            let mut padded = [0u8; 16];
-            let chunk = match rest.first_chunk::<16>() {
-                Some(chunk) => chunk,
-                None => {
-                    padded[..rest.len()].copy_from_slice(rest);
-                    &padded
-                }
-            };
-            let [quotes, slashes] = lane_masks(chunk, [b'"', b'\\']);
+            let [quotes, slashes] = block_masks::<16, 2>(bytes, at, [b'"', b'\\'])?;
             let mut hits = quotes | slashes;
             if std::mem::take(&mut escaped) {
                 hits &= !1;
             }
             while hits != 0 {
-                let bit = hits & hits.wrapping_neg();
-                hits ^= bit;
+                let bit = take_lowest(&mut hits);
                 if bit & quotes != 0 {
                     return Some(at + bit.trailing_zeros() as usize);
                 }
-                // A backslash: the byte after it is not looked at.
-                match bit << 1 {
-                    0 => escaped = true,
-                    next => hits &= !next,
-                }
+                skip_escaped::<16>(bit, &mut hits, &mut escaped);
             }
             at += 16;
         }
@@ -373,7 +359,7 @@ fn container_end(bytes: &[u8], start: usize) -> Option<usize> {
     let mut at = start;
     loop {
         let [quotes, slashes, opens, closes] =
-            block_masks(bytes.get(at..)?, [b'"', b'\\', open, close])?;
+            block_masks::<64, 4>(bytes, at, [b'"', b'\\', open, close])?;
         if slashes == 0 && !escaped {
             // No escapes (most blocks): the bytes inside strings are those after an odd number
             // of quotes, and only the brackets outside them are looked at.
@@ -383,8 +369,7 @@ fn container_end(bytes: &[u8], start: usize) -> Option<usize> {
             }
             let mut brackets = (opens | closes) & !inside;
             while brackets != 0 {
-                let bit = brackets & brackets.wrapping_neg();
-                brackets ^= bit;
+                let bit = take_lowest(&mut brackets);
                 if bit & opens != 0 {
                     depth += 1;
                 } else {
@@ -403,17 +388,12 @@ fn container_end(bytes: &[u8], start: usize) -> Option<usize> {
             hits &= !1;
         }
         while hits != 0 {
-            let bit = hits & hits.wrapping_neg();
-            hits ^= bit;
+            let bit = take_lowest(&mut hits);
             if bit & quotes != 0 {
                 in_string = !in_string;
             } else if in_string {
                 if bit & slashes != 0 {
-                    // The byte after a backslash is not looked at.
-                    match bit << 1 {
-                        0 => escaped = true,
-                        next => hits &= !next,
-                    }
+                    skip_escaped::<64>(bit, &mut hits, &mut escaped);
                 }
             } else if bit & opens != 0 {
                 depth += 1;
@@ -437,21 +417,23 @@ fn prefix_xor(mut bits: u64) -> u64 {
     bits
 }
 
-/// For each target, the bytes of the first 64 of `text` equal to it: bit `i` for byte `i`
-/// (zeros past the end, which no target is). `None` for an empty `text`.
-fn block_masks(text: &[u8], targets: [u8; 4]) -> Option<[u64; 4]> {
-    if text.is_empty() {
-        return None;
-    }
-    let mut padded = [0u8; 64];
-    let block = match text.first_chunk::<64>() {
+/// For each target, the bytes of the `W`-byte block at `at` (16 or 64) equal to it: bit `i` for
+/// byte `i`, zeros past the end of `bytes` (no target is zero); `None` at or past the end.
+fn block_masks<const W: usize, const N: usize>(
+    bytes: &[u8],
+    at: usize,
+    targets: [u8; N],
+) -> Option<[u64; N]> {
+    let rest = bytes.get(at..).filter(|rest| !rest.is_empty())?;
+    let mut padded = [0u8; W];
+    let block = match rest.get(..W) {
         Some(block) => block,
         None => {
-            padded[..text.len()].copy_from_slice(text);
-            &padded
+            padded[..rest.len()].copy_from_slice(rest);
+            &padded[..]
         }
     };
-    let mut masks = [0u64; 4];
+    let mut masks = [0u64; N];
     for (lane, chunk) in block.chunks_exact(16).enumerate() {
         let lanes = lane_masks(chunk, targets);
         for (mask, bits) in masks.iter_mut().zip(lanes) {
@@ -459,6 +441,24 @@ fn block_masks(text: &[u8], targets: [u8; 4]) -> Option<[u64; 4]> {
         }
     }
     Some(masks)
+}
+
+/// The lowest flagged byte of `hits`, taken out of it.
+fn take_lowest(hits: &mut u64) -> u64 {
+    let bit = *hits & hits.wrapping_neg();
+    *hits ^= bit;
+    bit
+}
+
+/// A backslash at `bit` of a `W`-byte block, inside a string: the byte after it is not looked
+/// at. It is taken out of `hits`, or, when it is the next block's first, `escaped` says so.
+fn skip_escaped<const W: usize>(bit: u64, hits: &mut u64, escaped: &mut bool) {
+    let next = bit << 1;
+    if next == 0 || next.checked_shr(W as u32).unwrap_or(0) != 0 {
+        *escaped = true;
+    } else {
+        *hits &= !next;
+    }
 }
 
 /// For each target, the bytes of the 16-byte `chunk` equal to it (bit `i` for byte `i`), with
@@ -668,7 +668,23 @@ mod tests {
             r#"{"a":{"b":{"c":{}}},"d":"\u0022}"}"#,
             r#""ends with a backslash pair\\""#,
         ];
-        for value in values {
+        // Blocks start where a string's contents or a container start: an escape at every
+        // offset from there, the last byte of a block included.
+        let shifted: Vec<String> = (0..=70)
+            .flat_map(|k| {
+                let x = "x".repeat(k);
+                [
+                    format!(r#""{x}\"]""#),
+                    format!(r#"["{x}\"]",1]"#),
+                    format!(r#"{{"{x}\"}}":"{x}\\"}}"#),
+                ]
+            })
+            .collect();
+        for value in values
+            .iter()
+            .copied()
+            .chain(shifted.iter().map(String::as_str))
+        {
             for pad in 0..=70 {
                 let json = format!(r#"{{"{}":{value},"z":1}}"#, "p".repeat(pad));
                 let [got, z] = members(&json, ["p".repeat(pad).as_str(), "z"]);
