@@ -8,7 +8,7 @@
 # Anchors, built from crates.io in a temp dir (their build cached in target/bench-anchors):
 # an echo on lambda_runtime 1.5, an echo on lambda_http 1.3.2, an echo on a bare axum 0.8
 # server; and Python functions-framework 3.10.2 from PyPI (providers/gcp/bench's echo).
-# Tools it installs when missing: wrk and strace (Debian), a venv (BENCH_VENV, default the GCP
+# Tools it installs when missing: wrk, strace and valgrind (Debian), a venv (BENCH_VENV, default the GCP
 # bench's /tmp/ff-venv) with functions-framework and matplotlib.
 #
 # Blob backends: each cloud platform is built twice, `--features polyfaas/P` (no backend) and
@@ -30,6 +30,7 @@ echo "== tools"
 missing=()
 command -v wrk >/dev/null || missing+=(wrk)
 command -v strace >/dev/null || missing+=(strace)
+command -v valgrind >/dev/null || missing+=(valgrind)
 command -v strip >/dev/null || missing+=(binutils)
 if [ ${#missing[@]} -gt 0 ]; then
     apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null

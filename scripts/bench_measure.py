@@ -204,6 +204,14 @@ def aws_round_trip():
         value, unit = float(m.group(4)), m.group(5)
         result["criterion"][m.group(1)] = value * {"ns": 1e-3, "µs": 1.0, "us": 1.0, "ms": 1e3}[unit]
     result["raw"] = output
+    # Instructions per round trip under cachegrind: deterministic, where the times above move
+    # by a few hundredths from one run to the next on a shared machine.
+    if shutil.which("valgrind"):
+        counted = subprocess.run(["bash", os.path.join(ROOT, "providers", "aws", "scripts", "bench-instructions.sh")],
+                                 cwd=ROOT, capture_output=True, text=True, check=True).stdout
+        result["instructions"] = {
+            m.group(1): {"polyfaas": int(m.group(2)), "lambda_http": int(m.group(3))}
+            for m in re.finditer(r"^(v1|v2|alb)\s+(\d+)\s+(\d+)", counted, re.M)}
     return result
 
 
