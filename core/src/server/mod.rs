@@ -1,7 +1,8 @@
 //! The HTTP server loop shared by the shims that serve HTTP themselves (the local dev provider,
 //! Google Cloud Functions, the Azure custom handler): accept, one task per connection (HTTP/1.1;
-//! also HTTP/2 with the feature `http2`), graceful drain on shutdown; request bodies read under a size limit, and drained
-//! (bounded) when a shim answers before reading them, so the caller always receives the answer.
+//! also HTTP/2 with the feature `http2`), graceful drain on shutdown; request bodies read under
+//! a size limit, and drained (bounded) when a shim answers before reading them, so the caller
+//! always receives the answer.
 
 mod answer;
 mod body;
