@@ -331,3 +331,43 @@ fn a_failed_invocation_is_printed_and_fails_the_command() {
     );
     assert!(stderr.contains("--- std"), "the function's logs: {stderr}");
 }
+
+#[test]
+fn data_dash_is_read_from_standard_input() {
+    use std::io::Write;
+    use std::process::Stdio;
+    // `--data -`: the activation's parameters come from stdin; --print-event shows what would be
+    // sent, without building.
+    let mut command = cli();
+    command
+        .args([
+            "invoke",
+            "--platform",
+            "openwhisk",
+            "--event",
+            "invoke",
+            "--data",
+            "-",
+            "--print-event",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("start cargo-polyfaas");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(br#"{"order": 7, "from_stdin": "yes"}"#)
+        .expect("write stdin");
+    let output = child.wait_with_output().expect("wait for cargo-polyfaas");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let all = format!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{all}");
+    assert!(stdout.contains("from_stdin"), "{all}");
+    assert!(
+        stdout.contains("\"order\": 7") || stdout.contains("\"order\":7"),
+        "{all}"
+    );
+    assert!(!all.contains("Building"), "{all}");
+}
