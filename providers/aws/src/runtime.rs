@@ -233,21 +233,21 @@ fn open_blobs() -> Result<Blobs, StartupError> {
         "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
     ];
     let open = |env: &EnvVars| blob::cloud_or_local(Scheme::S3, &CREDENTIALS, env);
-    if std::env::var_os(blob::BLOB_URL_VAR).is_none() && !Scheme::S3.is_compiled_in() {
-        // The store that names the `s3` feature in its errors: it reads no variable, so none is
-        // copied (a function without a blob backend starts without walking the environment).
-        return Ok(open(&EnvVars::default())?);
-    }
     Ok(blob::from_env(&blob_env(), open)?)
 }
 
 /// What the blob store's configuration reads: the whole environment when `POLYFAAS_BLOB_URL`
 /// names a store (of any cloud), else the `AWS_*` variables only, all that the default (S3, or
-/// a local directory) reads. Copying and sorting every variable of the process is a cost on the
+/// a local directory) reads, and none without the `s3` feature. Copying and sorting every variable of the process is a cost on the
 /// way to the first invocation that the default does not need.
 fn blob_env() -> EnvVars {
     if std::env::var_os(blob::BLOB_URL_VAR).is_some() {
         return EnvVars::process();
+    }
+    if !Scheme::S3.is_compiled_in() {
+        // The default is then the store that names the `s3` feature in its errors: it reads
+        // no variable, so a function without a blob backend starts without walking them.
+        return EnvVars::default();
     }
     EnvVars::from_pairs(std::env::vars_os().filter_map(|(name, value)| {
         let name = name.into_string().ok()?;
