@@ -467,16 +467,12 @@ fn skip_escaped<const W: usize>(bit: u64, hits: &mut u64, escaped: &mut bool) {
 #[allow(unsafe_code)]
 fn lane_masks<const N: usize>(chunk: &[u8], targets: [u8; N]) -> [u16; N] {
     use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_set1_epi8, _mm_set_epi64x};
-    let half = |i: usize| {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&chunk[i..i + 8]);
-        i64::from_le_bytes(word)
-    };
+    let (low, high) = halves(chunk);
     // SAFETY: these intrinsics read no memory (the lane is built from two integers); they are
     // `unsafe` only because they need SSE2, which is part of the x86-64 baseline, so every
     // x86-64 processor has it.
     unsafe {
-        let lane = _mm_set_epi64x(half(8), half(0));
+        let lane = _mm_set_epi64x(high as i64, low as i64);
         targets.map(|target| {
             let equal = _mm_cmpeq_epi8(lane, _mm_set1_epi8(target as i8));
             _mm_movemask_epi8(equal) as u16
@@ -488,12 +484,7 @@ fn lane_masks<const N: usize>(chunk: &[u8], targets: [u8; N]) -> [u16; N] {
 /// bytes at a time in a word: elsewhere than x86-64, and on x86-64 the oracle of a test.
 #[cfg(any(test, not(target_arch = "x86_64")))]
 fn lane_masks_portable<const N: usize>(chunk: &[u8], targets: [u8; N]) -> [u16; N] {
-    let half = |i: usize| {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&chunk[i..i + 8]);
-        u64::from_le_bytes(word)
-    };
-    let (low, high) = (half(0), half(8));
+    let (low, high) = halves(chunk);
     // The high bit of each flagged byte, gathered into the low eight bits.
     let gather = |flags: u64| (((flags >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56) as u16;
     targets
@@ -502,6 +493,16 @@ fn lane_masks_portable<const N: usize>(chunk: &[u8], targets: [u8; N]) -> [u16; 
 
 #[cfg(not(target_arch = "x86_64"))]
 use lane_masks_portable as lane_masks;
+
+/// The 16-byte `chunk` as two little-endian words, its first eight bytes in the first.
+fn halves(chunk: &[u8]) -> (u64, u64) {
+    let word = |at: usize| {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(&chunk[at..at + 8]);
+        u64::from_le_bytes(bytes)
+    };
+    (word(0), word(8))
+}
 
 /// The high bit of every byte of `word` equal to `target`, and only of those (no carry runs
 /// from one byte into the next).
