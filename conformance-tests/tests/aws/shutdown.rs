@@ -12,13 +12,18 @@ use crate::fixture;
 
 /// After SIGTERM: the process exits 0 (within 30 s) having run echo's hook.
 fn assert_hooks_ran_and_exited(lambda: &mut Lambda) {
+    assert_hooks_ran_after(lambda, "SIGTERM");
+}
+
+/// After `signal`: the process exits 0 (within 30 s), having named it and run echo's hook.
+fn assert_hooks_ran_after(lambda: &mut Lambda, signal: &str) {
     let status = lambda
         .process
         .wait_timeout(Duration::from_secs(30))
-        .unwrap_or_else(|| panic!("still running after SIGTERM\n{}", lambda.process.output()));
+        .unwrap_or_else(|| panic!("still running after {signal}\n{}", lambda.process.output()));
     let output = lambda.process.output();
     assert!(status.success(), "exit status {status}\n{output}");
-    assert!(output.contains("SIGTERM: stopping"), "{output}");
+    assert!(output.contains(&format!("{signal}: stopping")), "{output}");
     assert!(output.contains("echo: shutdown hook ran"), "{output}");
     assert!(output.contains("shutdown hooks done"), "{output}");
 }
@@ -60,4 +65,14 @@ async fn a_sigterm_during_an_invocation_lets_it_answer_before_the_hooks_run() {
     assert_eq!(document["event"]["kind"], "invoke", "{document:#}");
     assert_hooks_ran_and_exited(&mut lambda);
     assert_eq!(lambda.api.violations(), Vec::<String>::new());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigint_runs_the_shutdown_hook_too() {
+    // Ctrl-C under a local emulator (cargo lambda watch, sam local): the same hooks run.
+    let mut lambda = crate::start().await;
+    let document = lambda.result(fixture("eventbridge-schedule.json")).await;
+    assert_eq!(document["event"]["kind"], "schedule");
+    lambda.process.signal(Signal::Int).unwrap();
+    assert_hooks_ran_after(&mut lambda, "SIGINT");
 }
