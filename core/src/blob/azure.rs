@@ -30,7 +30,8 @@ pub(crate) fn open(
     env: &EnvVars,
 ) -> Result<Arc<dyn BlobStore>, BlobError> {
     super::tls::install_ring_provider();
-    let mut builder = MicrosoftAzureBuilder::new();
+    let mut builder =
+        MicrosoftAzureBuilder::new().with_http_connector(super::http_client::HyperConnector);
     for (name, value) in env.with_prefix("AZURE_") {
         if let Ok(key) = name.to_ascii_lowercase().parse::<AzureConfigKey>() {
             builder = builder.with_config(key, value);

@@ -40,6 +40,8 @@ mod error;
 #[cfg(feature = "gcs")]
 mod gcs;
 mod handle;
+#[cfg(feature = "object-store")]
+mod http_client;
 mod key;
 mod lazy;
 mod local_dir;

@@ -26,7 +26,8 @@ pub(crate) fn open(
 ) -> Result<Arc<dyn BlobStore>, BlobError> {
     super::tls::install_ring_provider();
     check(env)?;
-    let mut builder = AmazonS3Builder::new();
+    let mut builder =
+        AmazonS3Builder::new().with_http_connector(super::http_client::HyperConnector);
     for (name, value) in env.with_prefix("AWS_") {
         if let Ok(key) = name.to_ascii_lowercase().parse::<AmazonS3ConfigKey>() {
             builder = builder.with_config(key, value);

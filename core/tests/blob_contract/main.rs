@@ -7,6 +7,7 @@
 //! install command. What a backend cannot do is printed as a `CAPABILITY MISSING` line.
 
 mod checks;
+mod proxy;
 mod servers;
 mod setup;
 
@@ -214,6 +215,60 @@ async fn s3_on_s3s_fs_refuses_a_wrong_signature() {
         "s3 (s3s-fs)",
         "a request signed with the wrong secret is refused",
     );
+}
+
+/// S3 and Azure through a `CONNECT` proxy named by `AWS_PROXY_URL` / `AZURE_PROXY_URL`: the
+/// whole contract passes, and every connection was a tunnel to the emulator.
+#[tokio::test]
+async fn s3_and_azure_meet_the_contract_through_a_proxy() {
+    /// A backend, its server, its URL scheme, its settings and the variable naming its proxy.
+    type Case = (
+        &'static str,
+        Kind,
+        &'static str,
+        fn(&Server) -> EnvVars,
+        &'static str,
+    );
+    let cases: [Case; 2] = [
+        (
+            "s3 (s3s-fs, proxied)",
+            Kind::S3sFs,
+            "s3",
+            |s| s3_env(s, SECRET_KEY),
+            "AWS_PROXY_URL",
+        ),
+        (
+            "azure (azurite, proxied)",
+            Kind::Azurite,
+            "az",
+            azure_env,
+            "AZURE_PROXY_URL",
+        ),
+    ];
+    for (backend, kind, scheme, env, proxy_var) in cases {
+        let server = Server::start(kind);
+        setup::create_bucket(&server, "proxied");
+        let proxy = proxy::ConnectProxy::start();
+        let mut env = env(&server);
+        env.set(proxy_var, proxy.url.clone());
+        let blobs = open(&format!("{scheme}://proxied"), &env);
+        checks::run(backend, &blobs, Gaps::default(), 3 * 1024 * 1024).await;
+        let targets = proxy.targets();
+        let emulator = server
+            .endpoint()
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        assert!(!targets.is_empty(), "{backend}: no tunnel was opened");
+        assert!(
+            targets.iter().all(|t| emulator.starts_with(t.as_str())),
+            "{backend}: tunnels {targets:?}, emulator {emulator}"
+        );
+        say(
+            backend,
+            &format!("{} tunnels through the proxy", targets.len()),
+        );
+    }
 }
 
 #[tokio::test]
