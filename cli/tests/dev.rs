@@ -113,7 +113,8 @@ async fn wait_for_log(dev: &mut Dev, needle: &str, count: usize) {
 async fn dev_rebuilds_on_change_keeps_serving_through_a_build_error_and_records() {
     let hello = FunctionCrate::copy_of("hello");
     let port = free_port().unwrap();
-    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    // `--host`: another loopback address than the default 127.0.0.1, which is then not served.
+    let addr: SocketAddr = ([127, 0, 0, 2], port).into();
     // Recorded events go inside the package (dev does not take them for source changes); the
     // log and the blob store outside it (written to all the time, they would be).
     let record = hello.path.join("recorded");
@@ -123,6 +124,8 @@ async fn dev_rebuilds_on_change_keeps_serving_through_a_build_error_and_records(
     let child = hello
         .cli(&[
             "dev",
+            "--host",
+            "127.0.0.2",
             "--port",
             &port.to_string(),
             "--record",
@@ -141,6 +144,11 @@ async fn dev_rebuilds_on_change_keeps_serving_through_a_build_error_and_records(
     })
     .await;
     assert_eq!(first, "Hello, Ada! (visit 1)\n");
+    let default_host: SocketAddr = ([127, 0, 0, 1], port).into();
+    assert!(
+        std::net::TcpStream::connect(default_host).is_err(),
+        "--host 127.0.0.2 also listens on 127.0.0.1"
+    );
 
     // A source change: rebuilt and restarted on the same port.
     let original = hello.main_rs();
@@ -213,6 +221,35 @@ async fn dev_rebuilds_on_change_keeps_serving_through_a_build_error_and_records(
         let response = replayed.result.as_ref().unwrap();
         let seen: serde_json::Value = serde_json::from_slice(response.body()).unwrap();
         assert_eq!(seen, file.event, "{}", replayed.name());
+    }
+}
+
+/// `HOST` and `PORT` stand in for `--host` and `--port`; a wrong one is refused by name before
+/// anything is built.
+#[test]
+fn dev_refuses_a_host_or_port_that_does_not_parse() {
+    let hello = FunctionCrate::copy_of("hello");
+    for (var, value, expected) in [
+        (
+            "HOST",
+            "localhost:80",
+            "HOST=\"localhost:80\" is not an IP address; pass --host",
+        ),
+        (
+            "PORT",
+            "http",
+            "PORT=\"http\" is not a port number; pass --port",
+        ),
+    ] {
+        let output = hello
+            .cli(&["dev"])
+            .env(var, value)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{var}={value}: {stderr}");
+        assert!(stderr.contains(expected), "{var}={value}: {stderr}");
     }
 }
 
