@@ -340,3 +340,99 @@ async fn on_lambda_spans_are_flushed_after_each_invocation_while_the_process_run
     // The service is the Lambda function, not the binary (`bootstrap` once deployed).
     assert_eq!(text(resource, "service.name"), Some("orders"));
 }
+
+/// echo with the Functions Framework and Azure custom-handler shims (each platform's variables
+/// select it) and the feature.
+fn echo_on_gcp_and_azure_with_otel() -> PathBuf {
+    Build::plain("echo-gcp-azure-opentelemetry")
+        .current_dir(workspace_root())
+        .package("echo")
+        .bin("echo")
+        .feature("gcp")
+        .feature("azure")
+        .feature("opentelemetry")
+        .run()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Waits up to 10 s for an invocation span in `trace`.
+async fn span_in_trace(received: &Received, trace: &str) -> Option<(Vec<KeyValue>, Span)> {
+    for _ in 0..200 {
+        let found = received
+            .spans()
+            .into_iter()
+            .find(|(_, s)| s.name == "invocation" && hex(&s.trace_id) == trace);
+        if found.is_some() {
+            return found;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
+}
+
+/// On the long-running servers (Cloud Run, Azure's custom handler) spans leave on the batch's
+/// schedule while the process serves, in the trace of the request's `traceparent` (GCP: the
+/// client's header; Azure: the one the host sends with each invocation).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_gcp_and_azure_spans_join_the_callers_trace_while_the_server_runs() {
+    let binary = echo_on_gcp_and_azure_with_otel();
+    for platform in [Platform::Gcp, Platform::Azure] {
+        let (addr, received) = receiver().await;
+        let mut function = Function::builder(platform, &binary)
+            .env("OTEL_EXPORTER_OTLP_ENDPOINT", format!("http://{addr}"))
+            .env("OTEL_BSP_SCHEDULE_DELAY", "100")
+            .start()
+            .await
+            .unwrap_or_else(|e| panic!("start echo under {platform:?}: {e}"));
+        let answer = match platform {
+            Platform::Gcp => {
+                let request = http::Request::get("/traced")
+                    .header("traceparent", format!("00-{TRACE_ID}-{PARENT_ID}-01"))
+                    .body(Bytes::new())
+                    .unwrap();
+                let event = polyfaas_testkit::native::NativeEvent::Gcp(
+                    polyfaas_testkit::native::GcpEvent {
+                        signature: polyfaas_testkit::native::Signature::Http,
+                        request,
+                    },
+                );
+                function.send(&event).await
+            }
+            _ => {
+                // The host stand-in sends `traceparent: 00-{TRACE_ID}-{PARENT_ID}-01`.
+                let event = sample::find(platform, "http")
+                    .and_then(|s| s.encode(&Params::new()))
+                    .unwrap();
+                function.send_encoded(&event).await
+            }
+        };
+        let answer = answer.unwrap_or_else(|e| panic!("{platform:?}: {e}"));
+        assert!(
+            answer.failure.is_none(),
+            "{platform:?}: {:?}",
+            answer.failure
+        );
+        let (_, span) = span_in_trace(&received, TRACE_ID).await.unwrap_or_else(|| {
+            panic!(
+                "{platform:?}: no invocation span in the caller's trace; received {:?}\n{}",
+                received.paths.lock().unwrap(),
+                function.output()
+            )
+        });
+        assert_eq!(hex(&span.parent_span_id), PARENT_ID, "{platform:?}");
+        let provider = match platform {
+            Platform::Gcp => "gcp",
+            _ => "azure",
+        };
+        assert_eq!(
+            text(&span.attributes, "cloud.provider"),
+            Some(provider),
+            "{platform:?}"
+        );
+        assert!(
+            text(&span.attributes, "faas.invocation_id").is_some_and(|id| !id.is_empty()),
+            "{platform:?}: {:?}",
+            span.attributes
+        );
+    }
+}
