@@ -230,9 +230,12 @@ def main():
         settings = gcp.get("settings", {})
         body += ["## Google Cloud: requests/s and p99 against Python functions-framework", "",
                  f"`providers/gcp/bench/bench.py` (wrk, {settings.get('connections', '?')} connections, "
-                 f"{settings.get('repeats', 1)} runs of {settings.get('duration', '?')} s per side after {settings.get('warmup', '?')} s "
-                 "of warm-up, the two sides one after the other; requests/s and latencies are the medians of the runs); CPU per "
-                 "request is the server's user+system time over the runs ÷ requests.", "",
+                 f"{settings.get('repeats', 1)} rounds of {settings.get('duration', '?')} s per server after {settings.get('warmup', '?')} s "
+                 "of warm-up; the four servers run side by side and take turns under wrk, round after round; requests/s and "
+                 "latencies are the medians of each server's runs). Every server is in wrk's session (a process group of "
+                 "its own): Linux's autogroup scheduling shares the CPUs between sessions, not threads, so a server in a "
+                 "session of its own had its threads held to wrk's share. CPU per request is the server's user+system time "
+                 "over its runs ÷ requests.", "",
                  *rows, "", f"![GCP throughput]({rel}/gcp-throughput.svg)", ""]
 
     rt = r("aws_round_trip.json")

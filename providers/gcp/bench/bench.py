@@ -14,7 +14,9 @@ Python's, for both; a CloudEvent costs ≤ 1.3× the server CPU of a plain HTTP 
     providers/gcp/bench/bench.sh            # builds, installs, then runs this
     bench.py --echo PATH --ff PATH [--duration 10] [--repeats 3] [--connections 32] [--json OUT]
 
-Each server gets a warm-up, then `--repeats` wrk runs; the figures are their medians.
+The four servers (polyfaas and Python, HTTP and CloudEvent) are started side by side, warmed
+up, then take turns under wrk for `--repeats` rounds; each figure is the median of a server's
+runs, so a drift in the machine's speed weighs on all of them alike.
 
 Only 127.0.0.1 is contacted; every load run is bounded in time.
 """
@@ -96,8 +98,13 @@ def start(kind, signature, port, args):
                    "--host", "127.0.0.1", "--port", str(port)]
     request = HTTP_REQUEST if signature == "http" else CLOUDEVENT_REQUEST
     started = time.perf_counter()
+    # A process group of its own (the server and its workers, for their CPU time), but the
+    # session of this script and wrk: Linux's autogroup scheduling gives each session an equal
+    # share of the CPUs, which made a server's tail latency depend on how its threads and wrk's
+    # were split into sessions (a polyfaas p99 of 2.8 ms in a session of its own, 1.0-1.6 ms in
+    # wrk's) rather than on the server.
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               start_new_session=True)
+                               process_group=0)
     deadline = started + 60
     while True:
         if process.poll() is not None:
@@ -134,8 +141,8 @@ def to_ms(text):
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-def session_cpu_seconds(sid):
-    """User + system CPU time of every process in session `sid` (the server and its workers):
+def group_cpu_seconds(pgid):
+    """User + system CPU time of every process in process group `pgid` (the server and its workers):
     unlike requests/s, CPU time per request barely moves when other work shares the machine."""
     ticks = os.sysconf("SC_CLK_TCK")
     total = 0
@@ -147,8 +154,8 @@ def session_cpu_seconds(sid):
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        # fields[0] is field 3 (state): session is field 6, utime 14, stime 15.
-        if int(fields[3]) == sid:
+        # fields[0] is field 3 (state): the process group is field 5, utime 14, stime 15.
+        if int(fields[2]) == pgid:
             total += int(fields[11]) + int(fields[12])
     return total / ticks
 
@@ -200,34 +207,50 @@ def main():
     results = {"machine": {"cpus": os.cpu_count(), "loadavg_before": os.getloadavg()},
                "settings": vars(args), "scenarios": {}}
     with tempfile.TemporaryDirectory() as tmp:
-        for name, signature, request in SCENARIOS:
-            script_path = os.path.join(tmp, f"{signature}.lua")
-            with open(script_path, "w") as f:
-                f.write(wrk_script(request))
+        # Every server is started (after its cold starts are timed) and kept up; then they take
+        # turns under wrk, round after round, so that the machine's speed, which drifts on a
+        # shared host, weighs on all four alike (one side's runs all before the other's once
+        # moved a ratio by a third between two runs of this script).
+        servers = {}
+        try:
+            for name, signature, request in SCENARIOS:
+                script_path = os.path.join(tmp, f"{signature}.lua")
+                with open(script_path, "w") as f:
+                    f.write(wrk_script(request))
+                for kind in ("polyfaas", "python-ff"):
+                    startups = []
+                    for _ in range(args.startups):
+                        process, startup = start(kind, signature, free_port(), args)
+                        startups.append(startup)
+                        stop(process)
+                    port = free_port()
+                    process, _ = start(kind, signature, port, args)
+                    servers[(name, kind)] = {"process": process, "port": port, "request": request,
+                                             "script": script_path, "startups": startups,
+                                             "body": send(port, request)[1], "runs": [], "cpu": 0.0}
+            if args.warmup:
+                for server in servers.values():
+                    run_wrk(server["port"], server["request"], args.warmup, args.connections,
+                            server["script"])
+            for _ in range(max(1, args.repeats)):
+                for server in servers.values():
+                    cpu_before = group_cpu_seconds(server["process"].pid)
+                    server["runs"].append(run_wrk(server["port"], server["request"], args.duration,
+                                                  args.connections, server["script"]))
+                    server["cpu"] += group_cpu_seconds(server["process"].pid) - cpu_before
+        finally:
+            for server in servers.values():
+                stop(server["process"])
+        for name, _, _ in SCENARIOS:
             scenario = {}
             for kind in ("polyfaas", "python-ff"):
-                startups = []
-                for _ in range(args.startups):
-                    process, startup = start(kind, signature, free_port(), args)
-                    startups.append(startup)
-                    stop(process)
-                port = free_port()
-                process, _ = start(kind, signature, port, args)
-                try:
-                    status, body = send(port, request)
-                    if args.warmup:
-                        run_wrk(port, request, args.warmup, args.connections, script_path)
-                    cpu_before = session_cpu_seconds(process.pid)
-                    runs = [run_wrk(port, request, args.duration, args.connections, script_path)
-                            for _ in range(max(1, args.repeats))]
-                    cpu = session_cpu_seconds(process.pid) - cpu_before
-                    load = median_of(runs)
-                    load["server_cpu_us_per_request"] = cpu / load["requests"] * 1e6
-                finally:
-                    stop(process)
+                server = servers[(name, kind)]
+                load = median_of(server["runs"])
+                load["server_cpu_us_per_request"] = server["cpu"] / load["requests"] * 1e6
+                startups = server["startups"]
                 load["first_response_ms"] = sorted(startups)[len(startups) // 2] * 1000
                 load["first_response_ms_all"] = [round(s * 1000, 1) for s in startups]
-                load["sample_response_bytes"] = len(body)
+                load["sample_response_bytes"] = len(server["body"])
                 scenario[kind] = load
                 print(f"{name:18} {kind:9} {load['rps']:10.0f} req/s  p50 {load['p50_ms']:7.2f} ms  "
                       f"p99 {load['p99_ms']:7.2f} ms  CPU {load['server_cpu_us_per_request']:7.1f} us/req  "
