@@ -6,10 +6,11 @@
 //! It honours object_store's client options, which users set as `AWS_*` / `AZURE_*` variables
 //! (`AWS_TIMEOUT=10s`, `AZURE_ALLOW_HTTP=true`, `AWS_PROXY_URL=...`): see [`options`] for which,
 //! [`connect`] for addresses and proxies, [`deadline`] for the timeouts, [`tls`] for
-//! certificates and [`error`] for how failures are classed for object_store's retries.
+//! certificates, [`redirect`] for the redirects it follows and [`error`] for how failures are
+//! classed for object_store's retries.
 //!
 //! ```text
-//! object_store request ─▶ Transport (User-Agent, allow_http, deadlines)
+//! object_store request ─▶ Transport (User-Agent, allow_http, deadlines, redirects)
 //!   ─▶ hyper-util pooled client ─▶ hyper-rustls (TLS for https://) ─▶ Connector (DNS, proxy tunnel)
 //! ```
 
@@ -17,6 +18,7 @@ mod connect;
 mod deadline;
 mod error;
 mod options;
+mod redirect;
 mod tls;
 
 use async_trait::async_trait;
@@ -34,6 +36,7 @@ use connect::Connector;
 use deadline::Deadlines;
 use error::{http_error, Refused};
 use options::Settings;
+use redirect::Replay;
 
 /// Builds each object_store client's transport from its [`ClientOptions`]; a wrong option fails
 /// the store's `build()` with an error naming it.
@@ -81,28 +84,61 @@ struct Transport {
 #[async_trait]
 impl HttpService for Transport {
     async fn call(&self, mut req: HttpRequest) -> Result<HttpResponse, HttpError> {
-        if !self.settings.allow_http && req.uri().scheme() == Some(&http::uri::Scheme::HTTP) {
-            let refused = Refused(format!(
-                "{} is plain HTTP, which is refused unless allow_http is set \
-                 (AWS_ALLOW_HTTP=true or AZURE_ALLOW_HTTP=true)",
-                req.uri()
-            ));
-            return Err(HttpError::new(HttpErrorKind::Unknown, refused));
-        }
-        req.headers_mut()
-            .entry(USER_AGENT)
-            .or_insert_with(|| self.settings.user_agent.clone());
+        // One clock for the request and the redirects it follows.
         let deadlines = Deadlines::start(self.settings.timeout, self.settings.read_timeout);
-        let response = deadlines
-            .head(self.client.request(req))
-            .await
-            .map_err(|e| http_error(e, HttpErrorKind::Timeout))?
-            .map_err(|e| http_error(e, HttpErrorKind::Unknown))?;
-        let (parts, body) = response.into_parts();
-        Ok(HttpResponse::from_parts(
-            parts,
-            HttpResponseBody::new(deadlines.body(body)),
-        ))
+        let mut hops = 0;
+        loop {
+            self.refuse_plain_http(req.uri())?;
+            req.headers_mut()
+                .entry(USER_AGENT)
+                .or_insert_with(|| self.settings.user_agent.clone());
+            let replay = Replay::of(&req);
+            let response = deadlines
+                .head(self.client.request(req))
+                .await
+                .map_err(|e| http_error(e, HttpErrorKind::Timeout))?
+                .map_err(|e| http_error(e, HttpErrorKind::Unknown))?;
+            let next = if response.status().is_redirection() {
+                replay.follow(response.status(), redirect::location(response.headers()))
+            } else {
+                None
+            };
+            match next {
+                Some(_) if hops == redirect::MAX_HOPS => {
+                    let refused = Refused(format!(
+                        "more than {} redirects, the last to {:?}",
+                        redirect::MAX_HOPS,
+                        redirect::location(response.headers()).unwrap_or_default()
+                    ));
+                    return Err(HttpError::new(HttpErrorKind::Unknown, refused));
+                }
+                Some(next) => {
+                    hops += 1;
+                    req = next;
+                }
+                None => {
+                    let (parts, body) = response.into_parts();
+                    return Ok(HttpResponse::from_parts(
+                        parts,
+                        HttpResponseBody::new(deadlines.body(body)),
+                    ));
+                }
+            }
+        }
+    }
+}
+
+impl Transport {
+    /// An `http://` URI is refused unless `allow_http` is set (a redirect's too).
+    fn refuse_plain_http(&self, uri: &http::Uri) -> Result<(), HttpError> {
+        if self.settings.allow_http || uri.scheme() != Some(&http::uri::Scheme::HTTP) {
+            return Ok(());
+        }
+        let refused = Refused(format!(
+            "{uri} is plain HTTP, which is refused unless allow_http is set \
+             (AWS_ALLOW_HTTP=true or AZURE_ALLOW_HTTP=true)"
+        ));
+        Err(HttpError::new(HttpErrorKind::Unknown, refused))
     }
 }
 

@@ -225,3 +225,106 @@ fn a_wrong_option_fails_the_client_naming_it() {
     let err = HyperConnector.connect(&options).unwrap_err().to_string();
     assert!(err.contains("connect_timeout \"whenever\""), "{err}");
 }
+
+/// A server that redirects: `/to-final` (307), `/see-other` (303), `/loop` (302 to itself) and
+/// `/elsewhere` (307 to `localhost`, another host); `/final` answers with the method, the body's
+/// length and whether an `Authorization` came. Its base URL.
+async fn redirecting_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                loop {
+                    let head = read_head(&mut stream).await;
+                    if head.is_empty() {
+                        return;
+                    }
+                    let header = |name: &str| {
+                        head.lines()
+                            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+                            .map(str::to_owned)
+                    };
+                    let length: usize = header("content-length")
+                        .and_then(|v| v.parse().ok())
+                        .unwrap_or(0);
+                    let mut body = vec![0u8; length];
+                    if stream.read_exact(&mut body).await.is_err() {
+                        return;
+                    }
+                    let mut words = head.split(' ');
+                    let method = words.next().unwrap_or("").to_owned();
+                    let path = words.next().unwrap_or("").to_owned();
+                    let redirect = |status: &str, to: String| {
+                        format!("HTTP/1.1 {status}\r\nlocation: {to}\r\ncontent-length: 0\r\n\r\n")
+                    };
+                    let response = match path.as_str() {
+                        "/to-final" => redirect("307 Temporary Redirect", "/final".into()),
+                        "/see-other" => redirect("303 See Other", "/final".into()),
+                        "/loop" => redirect("302 Found", "/loop".into()),
+                        "/elsewhere" => redirect(
+                            "307 Temporary Redirect",
+                            format!("http://localhost:{port}/final"),
+                        ),
+                        _ => {
+                            let auth = header("authorization").is_some();
+                            let text = format!("{method} {length} auth={auth}");
+                            format!(
+                                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{text}",
+                                text.len()
+                            )
+                        }
+                    };
+                    if stream.write_all(response.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    format!("http://127.0.0.1:{port}")
+}
+
+/// One request with a body and credentials through a client that allows plain HTTP.
+async fn send(method: http::Method, url: &str) -> Result<(u16, String), HttpError> {
+    let client = HyperConnector
+        .connect(&options().with_allow_http(true))
+        .unwrap();
+    let request = http::Request::builder()
+        .method(method)
+        .uri(url)
+        .header("authorization", "AWS4-HMAC-SHA256 Credential=test")
+        .header("content-type", "text/plain")
+        .body(HttpRequestBody::from(bytes::Bytes::from_static(b"12345")))
+        .unwrap();
+    let response = client.execute(request).await?;
+    let status = response.status().as_u16();
+    let body = http_body_util::BodyExt::collect(response.into_body())
+        .await?
+        .to_bytes();
+    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+}
+
+#[tokio::test]
+async fn redirects_are_followed_as_reqwest_follows_them() {
+    let base = redirecting_server().await;
+    let put = |path: &str| format!("{base}{path}");
+    // 307: the same method and body, credentials kept on the same origin.
+    assert_eq!(
+        send(http::Method::PUT, &put("/to-final")).await.unwrap(),
+        (200, "PUT 5 auth=true".to_owned())
+    );
+    // 303: a GET without the body.
+    assert_eq!(
+        send(http::Method::PUT, &put("/see-other")).await.unwrap(),
+        (200, "GET 0 auth=true".to_owned())
+    );
+    // Another host: the credentials are not sent there.
+    assert_eq!(
+        send(http::Method::PUT, &put("/elsewhere")).await.unwrap(),
+        (200, "PUT 5 auth=false".to_owned())
+    );
+    // A loop ends after ten hops, naming the place.
+    let err = send(http::Method::GET, &put("/loop")).await.unwrap_err();
+    assert!(err.to_string().contains("more than 10 redirects"), "{err}");
+}
