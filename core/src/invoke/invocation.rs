@@ -103,6 +103,28 @@ impl Invocation {
         self
     }
 
+    /// Adds every extra of `extras` (a shim that decodes an event before it knows the
+    /// invocation collects them first), replacing ones of the same type.
+    ///
+    /// ```
+    /// use polyfaas_core::{Extra, Extras, Invocation};
+    ///
+    /// #[derive(serde::Serialize)]
+    /// struct Queue(&'static str);
+    /// impl Extra for Queue {
+    ///     const NAME: &'static str = "example.queue";
+    /// }
+    ///
+    /// let mut extras = Extras::new();
+    /// extras.insert(Queue("orders"));
+    /// let invocation = Invocation::new().request_id("r-1").extras(extras);
+    /// # let _ = invocation;
+    /// ```
+    pub fn extras(mut self, extras: Extras) -> Self {
+        self.extras.merge(extras);
+        self
+    }
+
     /// Adds a typed platform extra that `make` builds only if the handler reads it (see
     /// [`Extras::insert_lazy`](crate::Extras::insert_lazy)).
     pub fn lazy_extra<T, F>(mut self, make: F) -> Self

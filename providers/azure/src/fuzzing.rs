@@ -5,55 +5,17 @@ use std::path::Path;
 
 use axum::body::{Body, Bytes};
 use polyfaas_core::{BadInput, Context, Event, Provider};
-use serde_json::Value;
 
-use crate::function_json::{FunctionDef, TriggerKind};
-use crate::json::take_ci;
-use crate::payload::{undouble, Envelope};
-use crate::records::{Record, Records};
-use crate::{blob_file, blob_trigger, cosmos, event_hubs, http_trigger, queue, service_bus, timer};
+use crate::blob_file;
+use crate::function_json::FunctionDef;
+use crate::payload::Envelope;
 
 /// The events an envelope becomes under `function`'s trigger (every record of a batch), or the
-/// bad input the shim answers with. A blob trigger's envelope is taken as it is after its
-/// content was split out ([`receive_blob`]).
+/// bad input the shim answers with: the server's own decoder (`decode.rs`). A blob trigger's
+/// envelope is taken as it is after its content was split out ([`receive_blob`]).
 pub fn decode(function: &FunctionDef, envelope: &Envelope) -> Result<Vec<Event>, BadInput> {
     envelope.check_method_name(&function.name)?;
-    let binding = &function.trigger.name;
-    Ok(match &function.trigger_kind {
-        TriggerKind::EventHubs => {
-            let read = Records::read(envelope, function)?;
-            events(event_hubs::events(&read, function)?)
-        }
-        TriggerKind::ServiceBus => {
-            let read = Records::read(envelope, function)?;
-            events(service_bus::messages(&read, function)?)
-        }
-        TriggerKind::CosmosDb => {
-            let read = Records::read(envelope, function)?;
-            events(cosmos::changes(&read, function)?)
-        }
-        TriggerKind::Http => {
-            let mut data = envelope.data.clone();
-            let value =
-                take_ci(&mut data, binding).ok_or_else(|| BadInput::at(binding, "missing"))?;
-            vec![Event::Http(http_trigger::request(value, binding)?.0)]
-        }
-        TriggerKind::Queue => vec![Event::Message(queue::message(envelope, function)?.0)],
-        TriggerKind::Timer => vec![Event::Schedule(timer::tick(envelope, function)?.0)],
-        TriggerKind::Blob => vec![Event::Blob(blob_trigger::blob_event(envelope, function)?.0)],
-        TriggerKind::Other(_) => {
-            let mut data = envelope.data.clone();
-            vec![Event::Invoke(match take_ci(&mut data, binding) {
-                Some(Value::String(s)) => Value::String(undouble(&s).into_owned()),
-                Some(other) => other,
-                None => Value::Null,
-            })]
-        }
-    })
-}
-
-fn events<T>(records: Vec<Record<T>>) -> Vec<Event> {
-    records.into_iter().map(|r| r.event).collect()
+    Ok(crate::decode::decode(function, envelope.clone())?.into_events())
 }
 
 /// A blob trigger's request body, sent in `chunk`-byte pieces, through the streaming reader that

@@ -11,16 +11,13 @@ use polyfaas_core::{BadInput, Event, Failure, FailureKind};
 use serde_json::Value;
 
 use crate::app::{App, Call};
+use crate::decode::{self, Events};
 use crate::function_json::{FunctionDef, TriggerKind};
-use crate::json::{get_ci, take_ci};
-use crate::payload::{undouble, AzureMetadata, Envelope};
-use crate::records::Records;
+use crate::json::get_ci;
+use crate::payload::Envelope;
 use crate::rejection::Rejection;
 use crate::runner::{self, Ran};
-use crate::{
-    blob_file, blob_trigger, cosmos, event_hubs, http_trigger, logs, queue, response, service_bus,
-    timer,
-};
+use crate::{blob_file, logs, response};
 
 /// Handles `POST /<function>` with an envelope.
 pub(crate) async fn handle(
@@ -91,24 +88,21 @@ async fn blob(
     )
     .await?;
     received.envelope.check_method_name(&function.name)?;
-    let (mut blob, metadata) = blob_trigger::blob_event(&received.envelope, function)?;
-    let ctx = app.invoker.context(
-        call.invocation()
-            .extra(metadata)
-            .extra(AzureMetadata(received.envelope.metadata.clone())),
+    // A deferred binding sends a reference object instead of the content.
+    let deferred = matches!(
+        get_ci(&received.envelope.data, binding),
+        Some(Value::Object(_))
     );
+    let (mut blob, extras) = decode::blob(function, received.envelope)?;
+    let ctx = app.invoker.context(call.invocation().extras(extras));
     match received.file {
         Some(file) => {
             let file = blob_file::rename_for_key(file, &blob.key, &ctx).await?;
             blob.size = blob.size.or(Some(file.len));
             blob = blob.with_local_file(file.path);
         }
-        // Deferred binding: a reference object instead of the content; `local_path`
-        // downloads the blob through the store.
-        None if matches!(
-            get_ci(&received.envelope.data, binding),
-            Some(Value::Object(_))
-        ) => {}
+        // Deferred binding: `local_path` downloads the blob through the store.
+        None if deferred => {}
         None => {
             return Err(BadInput::at(
                 format!("Data.{binding}"),
@@ -132,77 +126,19 @@ async fn buffered(
     let request = read_body(request, app.config.body_limit)
         .await
         .map_err(|e| e.to_failure())?;
-    let mut envelope = Envelope::parse(request.body())?;
+    let envelope = Envelope::parse(request.body())?;
     envelope.check_method_name(&function.name)?;
     if let Some(name) = envelope.method_name() {
         // The host's spelling of the function's name.
         call.function = Some(name.into_owned());
     }
-    let binding = &function.trigger.name;
-    match &function.trigger_kind {
-        TriggerKind::EventHubs => {
-            let records = Records::read(&envelope, function)?;
-            let events = event_hubs::events(&records, function)?;
-            let shared = AzureMetadata::shared(&envelope.metadata, records.is_batch());
-            Ok(runner::run_records(app, &call, events, &shared, records.is_batch()).await)
+    match decode::decode(function, envelope)? {
+        Events::One(one) => {
+            let ctx = app.invoker.context(call.invocation().extras(one.extras));
+            Ok(runner::run(app, one.event, ctx).await)
         }
-        TriggerKind::ServiceBus => {
-            let records = Records::read(&envelope, function)?;
-            let messages = service_bus::messages(&records, function)?;
-            let shared = AzureMetadata::shared(&envelope.metadata, records.is_batch());
-            Ok(runner::run_records(app, &call, messages, &shared, records.is_batch()).await)
-        }
-        TriggerKind::CosmosDb => {
-            let records = Records::read(&envelope, function)?;
-            let changes = cosmos::changes(&records, function)?;
-            let shared = AzureMetadata::shared(&envelope.metadata, true);
-            // The change feed always delivers a list of documents: a batch.
-            Ok(runner::run_records(app, &call, changes, &shared, true).await)
-        }
-        TriggerKind::Http => {
-            let value = take_ci(&mut envelope.data, binding).ok_or_else(|| {
-                BadInput::at(format!("Data.{binding}"), "missing (the HTTP request)")
-            })?;
-            let (request, params) = http_trigger::request(value, binding)?;
-            let mut invocation = call.invocation();
-            if let Some(params) = params {
-                invocation = invocation.extra(params);
-            }
-            let ctx = app
-                .invoker
-                .context(invocation.extra(AzureMetadata(envelope.metadata)));
-            Ok(runner::run(app, Event::Http(request), ctx).await)
-        }
-        TriggerKind::Queue => {
-            let (message, metadata) = queue::message(&envelope, function)?;
-            let ctx = app.invoker.context(
-                call.invocation()
-                    .extra(metadata)
-                    .extra(AzureMetadata(envelope.metadata)),
-            );
-            Ok(runner::run(app, Event::Message(message), ctx).await)
-        }
-        TriggerKind::Timer => {
-            let (tick, info) = timer::tick(&envelope, function)?;
-            let ctx = app.invoker.context(
-                call.invocation()
-                    .extra(info)
-                    .extra(AzureMetadata(envelope.metadata)),
-            );
-            Ok(runner::run(app, Event::Schedule(tick), ctx).await)
-        }
-        // (Blob triggers are read by `blob`; the arm only completes the match.)
-        TriggerKind::Other(_) | TriggerKind::Blob => {
-            let value = take_ci(&mut envelope.data, binding).unwrap_or(Value::Null);
-            // A string trigger value is double-encoded too.
-            let payload = match value {
-                Value::String(s) => Value::String(undouble(&s).into_owned()),
-                other => other,
-            };
-            let ctx = app
-                .invoker
-                .context(call.invocation().extra(AzureMetadata(envelope.metadata)));
-            Ok(runner::run(app, Event::Invoke(payload), ctx).await)
+        Events::Records { records, batch } => {
+            Ok(runner::run_records(app, &call, records, batch).await)
         }
     }
 }

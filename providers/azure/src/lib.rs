@@ -67,6 +67,7 @@ mod blob_file;
 mod blob_trigger;
 mod config;
 mod cosmos;
+mod decode;
 mod event_hubs;
 mod forwarding;
 mod function_json;

@@ -56,7 +56,7 @@ impl AzureMetadata {
 }
 
 /// One invocation request, parsed.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Envelope {
     /// The trigger's value under its binding name, and every input binding's.
     pub data: Map<String, Value>,

@@ -9,12 +9,11 @@
 //! again, in order.
 
 use polyfaas_core::shim::result_value;
-use polyfaas_core::{Context, Event, Extra, Failure, Outputs, Response};
+use polyfaas_core::{Context, Event, Failure, Outputs, Response};
 use serde_json::Value;
 
 use crate::app::{App, Call};
-use crate::payload::AzureMetadata;
-use crate::records::Record;
+use crate::decode::Decoded;
 
 /// What the handler answered: its response (a batch's: the JSON array of each record's result)
 /// and the named outputs it set (a batch's: each record's, in order).
@@ -42,25 +41,20 @@ pub(crate) async fn run(app: &App, event: Event, ctx: Context) -> Result<Ran, Fa
 }
 
 /// Runs a trigger's records in order, each with a context of its own (the call's id and span,
-/// the record's metadata extra and the envelope's `Metadata`). A single record (`cardinality:
-/// one`) answers as [`run`] does; a batch answers with the JSON array of the records' results,
-/// or fails at its first failed record, naming it, without running the rest.
-pub(crate) async fn run_records<T: Extra>(
+/// and the record's extras: its metadata and the envelope's `Metadata`). A single record
+/// (`cardinality: one`) answers as [`run`] does; a batch answers with the JSON array of the
+/// records' results, or fails at its first failed record, naming it, without running the rest.
+pub(crate) async fn run_records(
     app: &App,
     call: &Call,
-    records: Vec<Record<T>>,
-    metadata: &AzureMetadata,
+    records: Vec<Decoded>,
     batch: bool,
 ) -> Result<Ran, Failure> {
     let total = records.len();
     let mut results = Vec::with_capacity(total);
     let mut outputs = Vec::with_capacity(total);
     for (i, record) in records.into_iter().enumerate() {
-        let invocation = call
-            .invocation()
-            .extra(record.extra)
-            .extra(metadata.clone());
-        let ctx = app.invoker.context(invocation);
+        let ctx = app.invoker.context(call.invocation().extras(record.extras));
         match run(app, record.event, ctx).await {
             Ok(ran) if !batch => return Ok(ran),
             Ok(mut ran) => {
