@@ -89,6 +89,8 @@ pub(crate) fn open(
 /// parses, the emulator, or an account with a credential; else an error naming the variable to
 /// set.
 pub(crate) fn check(env: &EnvVars) -> Result<(), BlobError> {
+    // The client options among the `AZURE_*` variables (`AZURE_TIMEOUT`, ...) first.
+    super::http_client::check_variables(env, "AZURE_").map_err(BlobError::Config)?;
     if let Some(conn) = env.get("AZURE_STORAGE_CONNECTION_STRING") {
         return azure_conn::parse(conn).map(|_| ()).map_err(|why| {
             BlobError::Config(format!(

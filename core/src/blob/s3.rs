@@ -66,9 +66,11 @@ pub(crate) fn open(
     )))
 }
 
-/// A start-up error naming the variable to set when no credential is configured.
-/// The settings' check done at start-up, without building a client: credentials are present.
+/// The settings' check done at start-up, without building a client: the client options among
+/// the `AWS_*` variables are valid, and credentials are present; else an error naming the
+/// variable to set or mend.
 pub(crate) fn check(env: &EnvVars) -> Result<(), BlobError> {
+    super::http_client::check_variables(env, "AWS_").map_err(BlobError::Config)?;
     if env.has("AWS_ACCESS_KEY_ID") && !env.has("AWS_SECRET_ACCESS_KEY") {
         return Err(BlobError::Config(
             "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not: set AWS_SECRET_ACCESS_KEY"
@@ -99,6 +101,34 @@ mod tests {
         let env = EnvVars::from_pairs([("AWS_ACCESS_KEY_ID", "AK")]);
         let err = open("b-1", "", &env).unwrap_err().to_string();
         assert!(err.contains("set AWS_SECRET_ACCESS_KEY"), "{err}");
+    }
+
+    #[test]
+    fn a_client_option_that_does_not_parse_is_a_start_up_error_naming_the_variable() {
+        let keys = [("AWS_ACCESS_KEY_ID", "AK"), ("AWS_SECRET_ACCESS_KEY", "SK")];
+        for (var, value, expected) in [
+            (
+                "AWS_TIMEOUT",
+                "soon",
+                "AWS_TIMEOUT: timeout \"soon\" is not a duration",
+            ),
+            (
+                "AWS_HTTP2_ONLY",
+                "true",
+                "AWS_HTTP2_ONLY: http2_only is not supported",
+            ),
+            (
+                "AWS_PROXY_CA_CERTIFICATE",
+                "x",
+                "AWS_PROXY_CA_CERTIFICATE: proxy_ca_certificate",
+            ),
+        ] {
+            let env = EnvVars::from_pairs(keys.into_iter().chain([(var, value)]));
+            let err = check(&env).unwrap_err().to_string();
+            assert!(err.contains(expected), "{var}: {err}");
+        }
+        let fine = EnvVars::from_pairs(keys.into_iter().chain([("AWS_TIMEOUT", "5s")]));
+        check(&fine).unwrap();
     }
 
     #[test]

@@ -307,6 +307,41 @@ async fn gcs_on_fake_gcs_server_meets_the_contract() {
 }
 
 #[test]
+fn a_client_option_that_does_not_parse_stops_start_up_naming_the_variable() {
+    for (url, env) in [
+        (
+            "s3://bucket-1",
+            [
+                ("AWS_ACCESS_KEY_ID", "AK"),
+                ("AWS_SECRET_ACCESS_KEY", "SK"),
+                ("AWS_READ_TIMEOUT", "never"),
+            ],
+        ),
+        (
+            "az://container-1",
+            [
+                ("AZURE_STORAGE_USE_EMULATOR", "true"),
+                ("AZURE_ALLOW_HTTP", "maybe"),
+                ("AZURE_TIMEOUT", "1m"),
+            ],
+        ),
+    ] {
+        let err = from_url_in(url, &EnvVars::from_pairs(env))
+            .unwrap_err()
+            .to_string();
+        let bad = if url.starts_with("s3") {
+            "AWS_READ_TIMEOUT"
+        } else {
+            "AZURE_ALLOW_HTTP"
+        };
+        assert!(
+            err.contains("POLYFAAS_BLOB_URL") && err.contains(bad),
+            "{url}: {err}"
+        );
+    }
+}
+
+#[test]
 fn cloud_urls_without_credentials_name_the_variable() {
     for (url, var) in [
         ("s3://bucket-1", "AWS_ACCESS_KEY_ID"),

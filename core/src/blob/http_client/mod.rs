@@ -30,13 +30,15 @@ use object_store::client::{
     HttpClient, HttpConnector, HttpError, HttpErrorKind, HttpRequest, HttpRequestBody,
     HttpResponse, HttpResponseBody, HttpService,
 };
-use object_store::ClientOptions;
+use object_store::{ClientConfigKey, ClientOptions};
 
 use connect::Connector;
 use deadline::Deadlines;
 use error::{http_error, Refused};
 use options::Settings;
 use redirect::Replay;
+
+use super::EnvVars;
 
 /// Builds each object_store client's transport from its [`ClientOptions`]; a wrong option fails
 /// the store's `build()` with an error naming it.
@@ -65,6 +67,28 @@ impl HttpConnector for HyperConnector {
             settings,
         }))
     }
+}
+
+/// The start-up check of the client options set as `<prefix>*` variables (`AWS_TIMEOUT`,
+/// `AZURE_PROXY_CA_CERTIFICATE`, ...): one that does not parse, or that this client refuses,
+/// stops the function then, naming the variable (not its value, which may hold a proxy's
+/// password), rather than failing its first blob call. Nothing is built: no TLS roots are read.
+pub(crate) fn check_variables(env: &EnvVars, prefix: &str) -> Result<(), String> {
+    for (name, value) in env.with_prefix(prefix) {
+        let Ok(key) = name[prefix.len()..]
+            .to_ascii_lowercase()
+            .parse::<ClientConfigKey>()
+        else {
+            continue;
+        };
+        let checked = match key {
+            ClientConfigKey::ProxyCaCertificate => tls::proxy_roots(value).map(|_| ()),
+            key => Settings::from_options(&ClientOptions::default().with_config(key, value))
+                .map(|_| ()),
+        };
+        checked.map_err(|why| format!("{name}: {why}"))?;
+    }
+    Ok(())
 }
 
 fn config_error(message: String) -> object_store::Error {

@@ -41,7 +41,7 @@ pub(crate) fn client_config(settings: &Settings) -> Result<ClientConfig, String>
 }
 
 /// The certificates of `proxy_ca_certificate` (PEM), at least one.
-fn proxy_roots(pem: &str) -> Result<Vec<CertificateDer<'static>>, String> {
+pub(super) fn proxy_roots(pem: &str) -> Result<Vec<CertificateDer<'static>>, String> {
     let roots = CertificateDer::pem_slice_iter(pem.as_bytes())
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| format!("proxy_ca_certificate is not PEM certificates: {e}"))?;
