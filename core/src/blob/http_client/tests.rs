@@ -14,10 +14,15 @@ use super::*;
 
 /// One GET of `url` through a client made for `options`.
 async fn get(options: ClientOptions, url: &str) -> Result<(u16, String), HttpError> {
-    let client = HyperConnector.connect(&options).unwrap();
     let request = http::Request::get(url)
         .body(HttpRequestBody::empty())
         .unwrap();
+    execute(options, request).await
+}
+
+/// `request` through a client made for `options`: the status and the body as text.
+async fn execute(options: ClientOptions, request: HttpRequest) -> Result<(u16, String), HttpError> {
+    let client = HyperConnector.connect(&options).unwrap();
     let response = client.execute(request).await?;
     let status = response.status().as_u16();
     let body = http_body_util::BodyExt::collect(response.into_body())
@@ -287,9 +292,6 @@ async fn redirecting_server() -> String {
 
 /// One request with a body and credentials through a client that allows plain HTTP.
 async fn send(method: http::Method, url: &str) -> Result<(u16, String), HttpError> {
-    let client = HyperConnector
-        .connect(&options().with_allow_http(true))
-        .unwrap();
     let request = http::Request::builder()
         .method(method)
         .uri(url)
@@ -297,12 +299,7 @@ async fn send(method: http::Method, url: &str) -> Result<(u16, String), HttpErro
         .header("content-type", "text/plain")
         .body(HttpRequestBody::from(bytes::Bytes::from_static(b"12345")))
         .unwrap();
-    let response = client.execute(request).await?;
-    let status = response.status().as_u16();
-    let body = http_body_util::BodyExt::collect(response.into_body())
-        .await?
-        .to_bytes();
-    Ok((status, String::from_utf8_lossy(&body).into_owned()))
+    execute(options().with_allow_http(true), request).await
 }
 
 #[tokio::test]
