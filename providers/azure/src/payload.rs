@@ -46,9 +46,7 @@ impl AzureMetadata {
         AzureMetadata(
             metadata
                 .iter()
-                .filter(|(k, _)| {
-                    !(batch && k.len() > 5 && k[k.len() - 5..].eq_ignore_ascii_case("array"))
-                })
+                .filter(|(k, _)| !(batch && is_array_key(k)))
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
         )
@@ -274,5 +272,29 @@ mod tests {
             "{err}"
         );
         assert!(std::error::Error::source(&err).is_some());
+    }
+}
+
+/// Whether a `Metadata` key is a batch's per-record array (`...Array`, any case). Compared as
+/// bytes: a key whose last five bytes cut a multi-byte character is simply not one.
+pub(crate) fn is_array_key(key: &str) -> bool {
+    let key = key.as_bytes();
+    key.len() > 5 && key[key.len() - 5..].eq_ignore_ascii_case(b"array")
+}
+
+#[cfg(test)]
+mod array_key_tests {
+    use super::is_array_key;
+
+    #[test]
+    fn array_keys_are_found_by_bytes_whatever_precedes_them() {
+        assert!(is_array_key("OffsetArray"));
+        assert!(is_array_key("offsetARRAY"));
+        assert!(!is_array_key("Array"));
+        assert!(!is_array_key("Offset"));
+        // Found by the azure_envelope fuzz target: the last five bytes start inside 'ľ'.
+        assert!(!is_array_key("<<\u{13e}<sys"));
+        assert!(!is_array_key("\u{13e}<sys"));
+        assert!(is_array_key("\u{13e}Array"));
     }
 }

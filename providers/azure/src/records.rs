@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 
 use crate::function_json::FunctionDef;
 use crate::json::{get_ci, kind_of};
-use crate::payload::{bytes, text, undouble, utc_time, Envelope};
+use crate::payload::{bytes, is_array_key, text, undouble, utc_time, Envelope};
 
 /// One record decoded: its event, how to name it when it fails (`sequence number 42`), and the
 /// trigger's typed metadata of it.
@@ -61,7 +61,7 @@ impl<'a> Records<'a> {
             envelope
                 .metadata
                 .iter()
-                .filter(|(k, _)| k.len() > 5 && k[k.len() - 5..].eq_ignore_ascii_case("array"))
+                .filter(|(k, _)| is_array_key(k))
                 .map(|(k, v)| (k.as_str(), v, array(v, "").ok()))
                 .collect()
         } else {
