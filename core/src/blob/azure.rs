@@ -29,7 +29,6 @@ pub(crate) fn open(
     prefix: &str,
     env: &EnvVars,
 ) -> Result<Arc<dyn BlobStore>, BlobError> {
-    super::tls::install_ring_provider();
     let mut builder =
         MicrosoftAzureBuilder::new().with_http_connector(super::http_client::HyperConnector);
     for (name, value) in env.with_prefix("AZURE_") {

@@ -53,7 +53,9 @@ mod object_store_backend;
 #[cfg(feature = "s3")]
 mod s3;
 mod stream;
-#[cfg(feature = "cloud-tls")]
+// The process-wide rustls provider, for the clients that take it from there (reqwest under
+// GCS and the OTLP exporter); the S3/Azure transport names its own.
+#[cfg(any(feature = "gcs", feature = "opentelemetry"))]
 pub(crate) mod tls;
 #[cfg(any(feature = "object-store", feature = "gcs"))]
 mod transfer;

@@ -24,7 +24,6 @@ pub(crate) fn open(
     prefix: &str,
     env: &EnvVars,
 ) -> Result<Arc<dyn BlobStore>, BlobError> {
-    super::tls::install_ring_provider();
     check(env)?;
     let mut builder =
         AmazonS3Builder::new().with_http_connector(super::http_client::HyperConnector);

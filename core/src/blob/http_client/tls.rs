@@ -13,9 +13,9 @@ use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
 
 use super::options::Settings;
 
-/// The client's rustls configuration for `settings` (hyper-rustls adds ALPN's `http/1.1`).
+/// The client's rustls configuration for `settings` (hyper-rustls adds ALPN's `http/1.1`). It
+/// names its provider (ring), so no process-wide default has to be installed for it.
 pub(crate) fn client_config(settings: &Settings) -> Result<ClientConfig, String> {
-    crate::blob::tls::install_ring_provider();
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let verifier: Arc<dyn ServerCertVerifier> = if settings.accept_invalid_certs {
         Arc::new(AcceptAnyCertificate(
