@@ -1,17 +1,18 @@
 //! One JSON object per log line, in a platform's schema, carrying the invocation's request id
 //! and trace id.
 
-use std::fmt;
-use std::io::Write;
 use std::time::SystemTime;
 
 use serde_json::{Map, Value};
-use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
-use tracing::{Event, Level, Subscriber};
+use tracing::{Event, Level, Metadata, Subscriber};
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 use tracing_subscriber::Layer;
+
+use super::fields::Fields;
+use super::layer::LinesLayer;
+use super::line::{Format, MakeWriter, SpanFields};
 
 /// What one log line says, for a [`LogSchema`] to lay out.
 #[derive(Debug)]
@@ -47,104 +48,19 @@ pub trait LogSchema: Send + Sync + 'static {
     fn line(&self, record: &LogRecord<'_>) -> Value;
 }
 
-/// A `tracing` layer writing each event as one JSON line in `S`'s schema to the writer `W`
-/// makes (stderr in [`init_json_logging`](super::init_json_logging); a buffer in tests).
-pub struct JsonLines<S, W> {
-    schema: S,
-    make_writer: W,
-}
+/// The JSON format for a [`LogSchema`]: the line's fields are those of the spans it was
+/// written in (the outermost first, so the innermost wins) and then its own; `request_id` and
+/// `trace_id` become the record's ids.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Json<S>(pub(crate) S);
 
-impl<S, W> JsonLines<S, W> {
-    /// Lines in `schema`'s format, written to what `make_writer` returns (one write per line).
-    pub fn new(schema: S, make_writer: W) -> Self {
-        JsonLines {
-            schema,
-            make_writer,
-        }
-    }
-}
-
-/// The fields of a span, kept in its extensions.
-#[derive(Default)]
-struct SpanFields(Map<String, Value>);
-
-#[derive(Default)]
-struct Visitor {
-    message: Option<String>,
-    fields: Map<String, Value>,
-}
-
-impl Visit for Visitor {
-    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.insert(field, Value::String(format!("{value:?}")));
-    }
-    fn record_str(&mut self, field: &Field, value: &str) {
-        self.insert(field, Value::String(value.to_owned()));
-    }
-    fn record_i64(&mut self, field: &Field, value: i64) {
-        self.insert(field, value.into());
-    }
-    fn record_u64(&mut self, field: &Field, value: u64) {
-        self.insert(field, value.into());
-    }
-    fn record_f64(&mut self, field: &Field, value: f64) {
-        self.insert(field, value.into());
-    }
-    fn record_bool(&mut self, field: &Field, value: bool) {
-        self.insert(field, value.into());
-    }
-}
-
-impl Visitor {
-    fn insert(&mut self, field: &Field, value: Value) {
-        if field.name() == "message" {
-            self.message = Some(match value {
-                Value::String(s) => s,
-                other => other.to_string(),
-            });
-        } else {
-            self.fields.insert(field.name().to_owned(), value);
-        }
-    }
-}
-
-impl<S, W, Sub> Layer<Sub> for JsonLines<S, W>
-where
-    S: LogSchema,
-    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + 'static,
-    Sub: Subscriber + for<'a> LookupSpan<'a>,
-{
-    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, Sub>) {
-        let mut visitor = Visitor::default();
-        attrs.record(&mut visitor);
-        if let Some(span) = ctx.span(id) {
-            span.extensions_mut().insert(SpanFields(visitor.fields));
-        }
-    }
-
-    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, Sub>) {
-        let Some(span) = ctx.span(id) else { return };
-        let mut visitor = Visitor::default();
-        values.record(&mut visitor);
-        let mut extensions = span.extensions_mut();
-        match extensions.get_mut::<SpanFields>() {
-            Some(fields) => fields.0.extend(visitor.fields),
-            None => extensions.insert(SpanFields(visitor.fields)),
-        }
-    }
-
-    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, Sub>) {
-        let mut visitor = Visitor::default();
-        event.record(&mut visitor);
+impl<S: LogSchema> Format for Json<S> {
+    fn line(&self, metadata: &Metadata<'_>, event: &Fields, spans: &[SpanFields]) -> String {
         let mut fields = Map::new();
-        if let Some(scope) = ctx.event_scope(event) {
-            for span in scope.from_root() {
-                if let Some(span_fields) = span.extensions().get::<SpanFields>() {
-                    fields.extend(span_fields.0.clone());
-                }
-            }
+        for span in spans {
+            span.fields.insert_into(&mut fields);
         }
-        fields.extend(visitor.fields);
+        event.insert_into(&mut fields);
         let text = |v: Option<Value>| match v {
             Some(Value::String(s)) => Some(s),
             Some(Value::Null) | None => None,
@@ -152,24 +68,70 @@ where
         };
         let request_id = text(fields.remove("request_id"));
         let trace_id = text(fields.remove("trace_id"));
-        let metadata = event.metadata();
         let record = LogRecord {
             time: SystemTime::now(),
             level: *metadata.level(),
             target: metadata.target(),
-            message: visitor.message.unwrap_or_default(),
+            message: event.message.clone().unwrap_or_default(),
             fields,
             request_id,
             trace_id,
         };
-        let mut line = self.schema.line(&record).to_string();
+        let mut line = self.0.line(&record).to_string();
         line.push('\n');
-        let _ = self.make_writer.make_writer().write_all(line.as_bytes());
+        line
+    }
+}
+
+/// A `tracing` layer (over a registry) writing each event as one JSON line in `S`'s schema to
+/// the writer `W` makes (stderr in [`init_json_logging`](super::init_json_logging); a buffer in
+/// tests).
+///
+/// ```
+/// use polyfaas_core::shim::{JsonLines, LogRecord, LogSchema};
+/// use serde_json::{json, Value};
+/// use tracing_subscriber::layer::SubscriberExt as _;
+///
+/// struct Plain;
+/// impl LogSchema for Plain {
+///     fn line(&self, r: &LogRecord<'_>) -> Value {
+///         json!({"level": r.level.as_str(), "message": r.message})
+///     }
+/// }
+/// let subscriber = tracing_subscriber::registry().with(JsonLines::new(Plain, std::io::stderr));
+/// tracing::subscriber::with_default(subscriber, || tracing::info!("one JSON line"));
+/// ```
+pub struct JsonLines<S, W>(LinesLayer<Json<S>, W>);
+
+impl<S, W> JsonLines<S, W> {
+    /// Lines in `schema`'s format, written to what `make_writer` returns (one write per line).
+    pub fn new(schema: S, make_writer: W) -> Self {
+        JsonLines(LinesLayer::new(Json(schema), make_writer))
+    }
+}
+
+impl<S, W, Sub> Layer<Sub> for JsonLines<S, W>
+where
+    S: LogSchema,
+    W: MakeWriter,
+    Sub: Subscriber + for<'a> LookupSpan<'a>,
+{
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, Sub>) {
+        self.0.on_new_span(attrs, id, ctx);
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, Sub>) {
+        self.0.on_record(id, values, ctx);
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, Sub>) {
+        self.0.on_event(event, ctx);
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
     use std::sync::{Arc, Mutex};
 
     use serde_json::json;

@@ -27,18 +27,33 @@
 //! stops ([`Shutdown::run`](crate::Shutdown::run)). An endpoint that cannot be used is one
 //! warning at start-up; the function still serves.
 
+mod fields;
 mod filter;
 mod json;
+mod layer;
+mod line;
 #[cfg(feature = "opentelemetry")]
 mod otel;
+// The subscriber of its own filters with `Targets`; `EnvFilter` needs a registry.
+#[cfg(not(feature = "env-filter"))]
+mod spans;
+#[cfg(not(feature = "env-filter"))]
+mod subscriber;
+mod text;
 
-use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::layer::{Identity, SubscriberExt as _};
 use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::{Layer, Registry};
 
 pub use json::{JsonLines, LogRecord, LogSchema};
+pub use line::MakeWriter;
 #[cfg(feature = "opentelemetry")]
 pub use otel::ExportError;
+
+use json::Json;
+use layer::LinesLayer;
+use line::Format;
+use text::Text;
 
 /// Text lines on stderr, filtered by `RUST_LOG` (default `info`).
 ///
@@ -47,16 +62,23 @@ pub use otel::ExportError;
 /// tracing::info!("on stderr");
 /// ```
 pub fn init_logging() -> bool {
-    init_logging_with(tracing_subscriber::layer::Identity::new())
+    install(Text::for_stderr(), None::<Identity>, "info")
 }
 
 /// [`init_logging`] plus `extra`, a layer of the shim's own (such as Azure's capture of each
 /// invocation's lines for `Logs`), under the same `RUST_LOG` filter.
+///
+/// ```
+/// use tracing_subscriber::layer::Identity;
+///
+/// polyfaas_core::shim::init_logging_with(Identity::new());
+/// tracing::info!("on stderr");
+/// ```
 pub fn init_logging_with<L>(extra: L) -> bool
 where
     L: Layer<Registry> + Send + Sync + 'static,
 {
-    text_logging(extra, "info")
+    install(Text::for_stderr(), Some(extra), "info")
 }
 
 /// Text lines on stderr, filtered by `RUST_LOG`, else by `default_filter` (a `tracing` filter
@@ -67,28 +89,7 @@ where
 /// tracing::warn!("on stderr");
 /// ```
 pub fn init_text_logging(default_filter: &str) -> bool {
-    text_logging(tracing_subscriber::layer::Identity::new(), default_filter)
-}
-
-fn text_logging<L>(extra: L, default_filter: &str) -> bool
-where
-    L: Layer<Registry> + Send + Sync + 'static,
-{
-    // The filter is a plain layer, so it applies to `extra` as well as to stderr.
-    let fmt = tracing_subscriber::fmt::layer()
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()));
-    let (export, problem) = span_export();
-    let (filter, unread) = filter::from_env(default_filter);
-    let installed = tracing_subscriber::registry()
-        .with(extra)
-        .with(filter)
-        .with(fmt)
-        .with(export)
-        .try_init()
-        .is_ok();
-    warn(installed, unread.filter(|_| installed));
-    warn(installed, problem)
+    install(Text::for_stderr(), None::<Identity>, default_filter)
 }
 
 /// One JSON object per line on stderr in `schema`'s format, filtered by `RUST_LOG`, else by
@@ -108,38 +109,78 @@ where
 /// init_json_logging(Plain, "info");
 /// ```
 pub fn init_json_logging<S: LogSchema>(schema: S, default_filter: &str) -> bool {
-    let (export, problem) = span_export();
+    install(Json(schema), None::<Identity>, default_filter)
+}
+
+/// Sets the global subscriber: lines in `format` on stderr, under the filter from the
+/// environment. With nothing else to carry (no `extra` layer, no span export), a
+/// [`LineSubscriber`](subscriber::LineSubscriber) of its own, whose set-up is a few
+/// allocations; else layers over a `tracing_subscriber` registry. `false` if a global
+/// subscriber was already set.
+fn install<F, L>(format: F, extra: Option<L>, default_filter: &str) -> bool
+where
+    F: Format,
+    L: Layer<Registry> + Send + Sync + 'static,
+{
+    let (tracer, problem) = export_from_env();
     let (filter, unread) = filter::from_env(default_filter);
+    let writer = std::io::stderr;
+    #[cfg(not(feature = "env-filter"))]
+    let filter = if extra.is_none() && tracer.is_none() {
+        let subscriber = subscriber::LineSubscriber::new(filter, format, writer);
+        let installed = tracing::subscriber::set_global_default(subscriber).is_ok();
+        warn(installed, unread.filter(|_| installed));
+        return warn(installed, problem);
+    } else {
+        filter
+    };
     let installed = tracing_subscriber::registry()
+        .with(extra)
         .with(filter)
-        .with(JsonLines::new(schema, std::io::stderr))
-        .with(export)
+        .with(LinesLayer::new(format, writer))
+        .with(export_layer(tracer))
         .try_init()
         .is_ok();
     warn(installed, unread.filter(|_| installed));
     warn(installed, problem)
 }
 
-/// The OTLP export layer, when the feature is on and the environment asks for export; the
-/// problem with the environment when it asks but cannot be served.
+/// What spans are exported with: the OTLP tracer (feature `opentelemetry`).
 #[cfg(feature = "opentelemetry")]
-fn span_export<S>() -> (
-    Option<tracing_opentelemetry::OpenTelemetryLayer<S, opentelemetry_sdk::trace::Tracer>>,
-    Option<ExportError>,
-)
+type Tracer = opentelemetry_sdk::trace::Tracer;
+/// Without the `opentelemetry` feature, spans are never exported.
+#[cfg(not(feature = "opentelemetry"))]
+type Tracer = std::convert::Infallible;
+
+/// The tracer, when the environment asks for export and it can be served; the problem when it
+/// asks but cannot be.
+#[cfg(feature = "opentelemetry")]
+fn export_from_env() -> (Option<Tracer>, Option<ExportError>) {
+    otel::from_env()
+}
+
+/// Without the `opentelemetry` feature: no tracer, nothing to report.
+#[cfg(not(feature = "opentelemetry"))]
+fn export_from_env() -> (Option<Tracer>, Option<std::convert::Infallible>) {
+    (None, None)
+}
+
+/// The export layer over a registry, for the tracer if there is one.
+#[cfg(feature = "opentelemetry")]
+fn export_layer<S>(tracer: Option<Tracer>) -> impl Layer<S>
 where
     S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
 {
-    otel::layer()
+    tracer.map(otel::layer)
 }
 
-/// Without the `opentelemetry` feature: no layer, nothing to report.
+/// Without the `opentelemetry` feature: nothing to export with.
 #[cfg(not(feature = "opentelemetry"))]
-fn span_export() -> (
-    tracing_subscriber::layer::Identity,
-    Option<std::convert::Infallible>,
-) {
-    (tracing_subscriber::layer::Identity::new(), None)
+fn export_layer<S: tracing::Subscriber>(tracer: Option<Tracer>) -> impl Layer<S> {
+    if let Some(never) = tracer {
+        match never {}
+    }
+    Identity::new()
 }
 
 /// Logs (through the subscriber just set, if it was) a set-up problem: why `RUST_LOG` is not

@@ -64,12 +64,9 @@ pub enum ExportError {
     },
 }
 
-/// The export layer for a subscriber `S`, when an endpoint variable is set and valid; else
+/// The tracer spans are exported with, when an endpoint variable is set and valid; else
 /// `None`, with the problem when one was set but cannot be used.
-pub(super) fn layer<S>() -> (Option<OpenTelemetryLayer<S, Tracer>>, Option<ExportError>)
-where
-    S: Subscriber + for<'a> LookupSpan<'a>,
-{
+pub(super) fn from_env() -> (Option<Tracer>, Option<ExportError>) {
     let Some((var, value)) = ENDPOINT_VARS.iter().find_map(|var| {
         Some((
             *var,
@@ -79,12 +76,17 @@ where
         return (None, None);
     };
     match tracer(var, &value) {
-        Ok(tracer) => (
-            Some(tracing_opentelemetry::layer().with_tracer(tracer)),
-            None,
-        ),
+        Ok(tracer) => (Some(tracer), None),
         Err(error) => (None, Some(error)),
     }
+}
+
+/// The export layer over a registry `S`, for `tracer`.
+pub(super) fn layer<S>(tracer: Tracer) -> OpenTelemetryLayer<S, Tracer>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+{
+    tracing_opentelemetry::layer().with_tracer(tracer)
 }
 
 /// The tracer of a new provider exporting to the endpoint `var` names, kept for flushing.
