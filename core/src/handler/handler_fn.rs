@@ -1,8 +1,7 @@
 //! A [`Handler`] from an async fn or closure.
 
 use std::future::Future;
-
-use async_trait::async_trait;
+use std::pin::Pin;
 
 use super::Handler;
 use crate::{Context, Error, Event, Response};
@@ -37,18 +36,27 @@ pub struct HandlerFn<F> {
     f: F,
 }
 
-#[async_trait]
+// Written out rather than with `#[async_trait]`: the function is called before the box is made,
+// so the event goes straight into its future instead of first into the box's, and is copied
+// once less. (`Fut: 'static` always holds for an `F: 'static`; it is said so the box may hold
+// `Fut` itself.)
 impl<F, Fut, R, E> Handler for HandlerFn<F>
 where
     F: Fn(Event, Context) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<R, E>> + Send,
+    Fut: Future<Output = Result<R, E>> + Send + 'static,
     R: Into<Response>,
     E: Into<Error>,
 {
-    async fn call(&self, event: Event, ctx: Context) -> Result<Response, Error> {
-        (self.f)(event, ctx)
-            .await
-            .map(Into::into)
-            .map_err(Into::into)
+    fn call<'life0, 'async_trait>(
+        &'life0 self,
+        event: Event,
+        ctx: Context,
+    ) -> Pin<Box<dyn Future<Output = Result<Response, Error>> + Send + 'async_trait>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        let call = (self.f)(event, ctx);
+        Box::pin(async move { call.await.map(Into::into).map_err(Into::into) })
     }
 }

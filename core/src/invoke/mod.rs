@@ -39,6 +39,7 @@
 mod failure;
 mod invocation;
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -232,23 +233,51 @@ impl Invoker {
     /// Runs the handler on `event` with a context from [`context`](Self::context): inside the
     /// context's span, with the deadline and panic steps (the same steps as
     /// [`DeadlineLayer`](crate::layer::DeadlineLayer) and
-    /// [`CatchPanicLayer`](crate::layer::CatchPanicLayer), applied here without boxing a future
-    /// per step); then removes the scratch directory, logs one line and classifies the result.
-    pub async fn run(&self, event: Event, ctx: Context) -> Result<Response, Failure> {
+    /// [`CatchPanicLayer`](crate::layer::CatchPanicLayer), applied here around one boxed future
+    /// instead of boxing a future per step); then removes the scratch directory, logs one line
+    /// and classifies the result.
+    pub fn run(
+        &self,
+        event: Event,
+        ctx: Context,
+    ) -> impl Future<Output = Result<Response, Failure>> + Send + '_ {
         let started = Instant::now();
         let kind = event.kind();
         let span = ctx.span().clone();
-        let remaining = ctx.remaining();
-        let call = within_deadline(remaining, self.handler.call(event, ctx.clone()));
-        let mut result = catch_panic(call).instrument(span.clone()).await;
-        if let Ok(response) = result {
-            result = self.whole_unless_streaming(response).await;
+        // The handler's future is made here, before the returned one: the event goes straight
+        // into it, and the returned future (copied whole each time it is awaited or handed on)
+        // holds one box, not the event. The handler is called through its trait object:
+        // `Arc<dyn Handler>`'s own `Handler` impl would box a second future around it.
+        let call = within_deadline(ctx.remaining(), (*self.handler).call(event, ctx.clone()));
+        let call = Box::pin(catch_panic(call).instrument(span.clone()));
+        async move {
+            let mut result = call.await;
+            if let Ok(response) = result {
+                result = if self.needs_whole(&response) {
+                    Box::pin(self.whole_unless_streaming(response)).await
+                } else {
+                    Ok(response)
+                };
+            }
+            self.finish(result, &ctx, &span, kind, started)
         }
+    }
+
+    /// The end of [`run`](Self::run): the scratch directory removed, one log line, the result
+    /// classified.
+    fn finish(
+        &self,
+        result: Result<Response, crate::Error>,
+        ctx: &Context,
+        span: &tracing::Span,
+        kind: &'static str,
+        started: Instant,
+    ) -> Result<Response, Failure> {
         ctx.cleanup();
         let _enter = span.enter();
-        // Formatted only if a subscriber takes the line: nothing is allocated on the hot path.
-        let ms = started.elapsed().as_secs_f64() * 1000.0;
-        let ms = format_args!("{ms:.2}");
+        // Read and formatted only if a subscriber takes the line: no clock read, nothing
+        // allocated on the hot path.
+        let ms = Millis(started);
         match result {
             Ok(response) => {
                 tracing::debug!(
@@ -265,6 +294,12 @@ impl Invoker {
                 Err(failure)
             }
         }
+    }
+
+    /// Whether [`whole_unless_streaming`](Self::whole_unless_streaming) has anything to do.
+    fn needs_whole(&self, response: &Response) -> bool {
+        (!self.outputs && !response.outputs().is_empty())
+            || (!self.streams && response.is_streaming())
     }
 
     /// A streamed body collected when the platform cannot stream it; outputs dropped, with a
@@ -325,5 +360,14 @@ impl std::fmt::Debug for Invoker {
             .field("function_name", &self.function_name)
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
+    }
+}
+
+/// The milliseconds since an instant, read when written (`12.34`).
+struct Millis(Instant);
+
+impl std::fmt::Display for Millis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:.2}", self.0.elapsed().as_secs_f64() * 1000.0)
     }
 }

@@ -27,18 +27,65 @@ pub fn media_type(content_type: &str) -> String {
 /// assert!(!is_text("image/png"));
 /// ```
 pub fn is_text(content_type: &str) -> bool {
-    let media = media_type(content_type);
-    media.starts_with("text/")
-        || matches!(
-            media.as_str(),
-            "application/json"
-                | "application/javascript"
-                | "application/xml"
-                | "application/yaml"
-                | "application/x-yaml"
-                | "application/x-www-form-urlencoded"
-        )
-        || media.ends_with("+json")
-        || media.ends_with("+xml")
-        || media.ends_with("+yaml")
+    // Compared without a lower-cased copy: this runs on every response of an HTTP event.
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    let starts = |prefix: &str| {
+        media
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+    };
+    let ends = |suffix: &str| {
+        media
+            .len()
+            .checked_sub(suffix.len())
+            .and_then(|at| media.get(at..))
+            .is_some_and(|tail| tail.eq_ignore_ascii_case(suffix))
+    };
+    starts("text/")
+        || [
+            "application/json",
+            "application/javascript",
+            "application/xml",
+            "application/yaml",
+            "application/x-yaml",
+            "application/x-www-form-urlencoded",
+        ]
+        .iter()
+        .any(|text| media.eq_ignore_ascii_case(text))
+        || ends("+json")
+        || ends("+xml")
+        || ends("+yaml")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_types_are_told_apart_in_any_case_with_parameters() {
+        for text in [
+            "Text/HTML; charset=utf-8",
+            " application/JSON ",
+            "application/x-www-form-urlencoded",
+            "application/problem+JSON",
+            "application/atom+xml;q=1",
+            "application/vnd.k8s+yaml",
+            "TEXT/",
+        ] {
+            assert!(is_text(text), "{text}");
+        }
+        for binary in [
+            "",
+            "text",
+            "application/jsonx",
+            "application/octet-stream",
+            "image/png",
+            "+jsonish",
+            "é+json\u{301}",
+            "ßtext/plain",
+        ] {
+            assert!(!is_text(binary), "{binary}");
+        }
+        assert_eq!(media_type("Text/HTML; charset=utf-8"), "text/html");
+    }
 }
