@@ -1,5 +1,6 @@
 //! The AWS event detector: any bytes are a shape, and on valid JSON its scanner skips a value
-//! exactly as serde reads it.
+//! exactly as serde reads it, and the invocation path's one-pass decision (HTTP events decided
+//! with their parse) is detection's.
 
 pub fn run(data: &[u8]) {
     let _ = polyfaas_aws::detect(data);
@@ -15,5 +16,12 @@ pub fn run(data: &[u8]) {
             Some(trimmed),
             "the scanner's value differs from serde's on {text:?}"
         );
+        if let Some(fast) = polyfaas_aws::fuzzing::fast_shape(text) {
+            assert_eq!(
+                fast,
+                polyfaas_aws::detect(data),
+                "the one-pass decision differs from detection's on {text:?}"
+            );
+        }
     }
 }

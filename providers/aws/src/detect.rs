@@ -69,64 +69,156 @@ pub fn detect(payload: &[u8]) -> Shape {
 /// a payload taken for an invocation is parsed in full, so nothing invalid gets through.
 pub(crate) fn shape(text: &str) -> Shape {
     // `requestContext`'s own members are read in the same pass as the top level's.
+    let (top, keys) = scan(text);
+    decide(&top, &keys)
+}
+
+/// The top-level members detection reads: raw JSON values, `None` when missing or `null`.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct TopLevel<'a> {
+    version: Option<&'a str>,
+    http_method: Option<&'a str>,
+    raw_path: Option<&'a str>,
+    request_context: Option<&'a str>,
+    records: Option<&'a str>,
+    source: Option<&'a str>,
+    detail_type: Option<&'a str>,
+    kind: Option<&'a str>,
+    method_arn: Option<&'a str>,
+    route_arn: Option<&'a str>,
+    event_source: Option<&'a str>,
+    kafka_records: Option<&'a str>,
+}
+
+impl TopLevel<'_> {
+    /// `version` `"2.0"` and a `rawPath`: payload format 2.0, if `requestContext.http` is there.
+    pub(crate) fn is_payload_v2(&self) -> bool {
+        is_str(self.version, "2.0") && self.raw_path.is_some()
+    }
+}
+
+/// What detection reads of `requestContext`'s members: whether each is there (and not `null`),
+/// and whether `domainName` is a Function URL's (a string without escapes containing
+/// `.lambda-url.`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ContextKeys {
+    pub(crate) elb: bool,
+    pub(crate) http: bool,
+    pub(crate) stage: bool,
+    pub(crate) resource_path: bool,
+    pub(crate) connection_id: bool,
+    pub(crate) lambda_url: bool,
+}
+
+/// Whether a `domainName` (its text, without escapes) is a Function URL's.
+pub(crate) fn is_lambda_url(domain_name: &str) -> bool {
+    domain_name.contains(".lambda-url.")
+}
+
+/// A member's raw value where only its presence is read (`httpMethod`, `rawPath`).
+pub(crate) const PRESENT: &str = "\"\"";
+
+impl<'a> TopLevel<'a> {
+    /// The top level of an HTTP event as its parser read it (raw JSON values, as detection
+    /// reads them): what detection's rules for HTTP events and authorizers look at.
+    pub(crate) fn of_http(
+        version: Option<&'a str>,
+        http_method: Option<&'a str>,
+        raw_path: Option<&'a str>,
+        request_context: bool,
+        kind: Option<&'a str>,
+        method_arn: Option<&'a str>,
+        route_arn: Option<&'a str>,
+    ) -> Self {
+        TopLevel {
+            version,
+            http_method,
+            raw_path,
+            request_context: request_context.then_some("{}"),
+            kind,
+            method_arn,
+            route_arn,
+            ..TopLevel::default()
+        }
+    }
+}
+
+/// The top-level members of `text`, and those of `requestContext`.
+fn scan(text: &str) -> (TopLevel<'_>, ContextKeys) {
+    const TOP: [&str; 12] = [
+        "version",
+        "httpMethod",
+        "rawPath",
+        "requestContext",
+        "Records",
+        "source",
+        "detail-type",
+        "type",
+        "methodArn",
+        "routeArn",
+        "eventSource",
+        "records",
+    ];
+    const CONTEXT: [&str; 6] = [
+        "elb",
+        "http",
+        "stage",
+        "resourcePath",
+        "connectionId",
+        "domainName",
+    ];
     let (
         [version, http_method, raw_path, request_context, records, source, detail_type, kind, method_arn, route_arn, event_source, kafka_records],
         [elb, http, stage, resource_path, connection_id, domain_name],
         _,
-    ) = object(
-        &mut Scanner::new(text),
-        [
-            "version",
-            "httpMethod",
-            "rawPath",
-            "requestContext",
-            "Records",
-            "source",
-            "detail-type",
-            "type",
-            "methodArn",
-            "routeArn",
-            "eventSource",
-            "records",
-        ],
-        Some((
-            3,
-            [
-                "elb",
-                "http",
-                "stage",
-                "resourcePath",
-                "connectionId",
-                "domainName",
-            ],
-        )),
-    );
+    ) = object(&mut Scanner::new(text), TOP, Some((3, CONTEXT)));
+    let top = TopLevel {
+        version,
+        http_method,
+        raw_path,
+        request_context,
+        records,
+        source,
+        detail_type,
+        kind,
+        method_arn,
+        route_arn,
+        event_source,
+        kafka_records,
+    };
+    let keys = ContextKeys {
+        elb: elb.is_some(),
+        http: http.is_some(),
+        stage: stage.is_some(),
+        resource_path: resource_path.is_some(),
+        connection_id: connection_id.is_some(),
+        lambda_url: domain_name.and_then(str_of).is_some_and(is_lambda_url),
+    };
+    (top, keys)
+}
+
+/// The rules of `aws.md` §3, over the top level and `requestContext`'s members.
+pub(crate) fn decide(top: &TopLevel<'_>, keys: &ContextKeys) -> Shape {
     // Authorizer calls carry a request's keys too: they are told apart first.
-    if let Some(authorizer) = authorizer(kind, version, method_arn, route_arn) {
+    if let Some(authorizer) = authorizer(top.kind, top.version, top.method_arn, top.route_arn) {
         return authorizer;
     }
-    if request_context.is_some() {
-        if is_str(version, "2.0") && http.is_some() && raw_path.is_some() {
-            let url = domain_name
-                .and_then(str_of)
-                .is_some_and(|d| d.contains(".lambda-url."));
-            return if url {
+    if top.request_context.is_some() {
+        if top.is_payload_v2() && keys.http {
+            return if keys.lambda_url {
                 Shape::FunctionUrl
             } else {
                 Shape::ApiGatewayV2
             };
         }
-        if elb.is_some() && http_method.is_some() {
+        if keys.elb && top.http_method.is_some() {
             return Shape::Alb;
         }
-        if http_method.is_some()
-            && (resource_path.is_some() || stage.is_some())
-            && connection_id.is_none()
-        {
+        if top.http_method.is_some() && (keys.resource_path || keys.stage) && !keys.connection_id {
             return Shape::ApiGatewayV1;
         }
     }
-    if let Some(first) = records.and_then(first_element) {
+    if let Some(first) = top.records.and_then(first_element) {
         let [event_source, event_source_sns] = members(first, ["eventSource", "EventSource"]);
         if is_str(event_source, "aws:s3") {
             return Shape::S3;
@@ -144,11 +236,11 @@ pub(crate) fn shape(text: &str) -> Shape {
             return Shape::DynamoDb;
         }
     }
-    if is_str(source, "aws.events") && is_str(detail_type, "Scheduled Event") {
+    if is_str(top.source, "aws.events") && is_str(top.detail_type, "Scheduled Event") {
         return Shape::Schedule;
     }
-    if (is_str(event_source, "aws:kafka") || is_str(event_source, "SelfManagedKafka"))
-        && kafka_records.is_some_and(|r| r.starts_with('{'))
+    if (is_str(top.event_source, "aws:kafka") || is_str(top.event_source, "SelfManagedKafka"))
+        && top.kafka_records.is_some_and(|r| r.starts_with('{'))
     {
         return Shape::Kafka;
     }
@@ -206,7 +298,7 @@ fn object<'a, const N: usize, const M: usize>(
         if !scan.eat(b':') {
             return (found, inner, false);
         }
-        let index = keys.iter().position(|k| *k == key);
+        let index = key_index(&keys, key);
         let value = match nested {
             Some((at, inner_keys)) if index == Some(at) && found[at].is_none() => {
                 scan.peek();
@@ -237,6 +329,16 @@ fn object<'a, const N: usize, const M: usize>(
         }
         return (found, inner, scan.eat(b'}'));
     }
+}
+
+/// Which of `keys` the raw key `raw` is. A key is its JSON string value, as serde reads it: one
+/// written with escapes (`"st\u0061ge"`, rare) is decoded first.
+fn key_index(keys: &[&str], raw: &str) -> Option<usize> {
+    if !raw.contains('\\') {
+        return keys.iter().position(|k| *k == raw);
+    }
+    let decoded: String = serde_json::from_str(&format!("\"{raw}\"")).ok()?;
+    keys.iter().position(|k| *k == decoded)
 }
 
 /// The first element of the array `json`, if it is a non-empty array.
@@ -425,11 +527,14 @@ fn block_masks<const W: usize, const N: usize>(
     targets: [u8; N],
 ) -> Option<[u64; N]> {
     let rest = bytes.get(at..).filter(|rest| !rest.is_empty())?;
-    let mut padded = [0u8; W];
+    // Zeroed only for the last, short block.
+    let padded;
     let block = match rest.get(..W) {
         Some(block) => block,
         None => {
-            padded[..rest.len()].copy_from_slice(rest);
+            let mut last = [0u8; W];
+            last[..rest.len()].copy_from_slice(rest);
+            padded = last;
             &padded[..]
         }
     };

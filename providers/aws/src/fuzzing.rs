@@ -6,3 +6,9 @@
 pub fn skip_value(text: &str) -> Option<&str> {
     crate::detect::skip_value(text)
 }
+
+/// The shape of `text` as the invocation path decides it (HTTP events in one pass with their
+/// parse), when that path decides one; it must be [`crate::detect`]'s.
+pub fn fast_shape(text: &str) -> Option<crate::Shape> {
+    crate::http::fast_shape(text)
+}

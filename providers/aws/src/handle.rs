@@ -87,7 +87,10 @@ pub(crate) async fn reply(
                     continue;
                 }
                 let (event, record_invocation, name) = record.start(&invocation);
-                let outcome = call(invoker, event, &invoker.context(record_invocation)).await;
+                let ctx = invoker.context(record_invocation);
+                // Boxed, as the other branches' calls: this future stays the size of the HTTP
+                // branch's (a future is copied whole each time it is handed on).
+                let outcome = Box::pin(call(invoker, event, &ctx)).await;
                 tally.add(name, outcome)?;
             }
             Ok(Reply::Result(tally.finish()))
@@ -98,12 +101,17 @@ pub(crate) async fn reply(
             let form = call.extra.response;
             let authorizer::Call { request, extra, .. } = *call;
             let ctx = invoker.context(invocation.extra(extra));
-            let response = whole(invoker.run(Event::Authorize(request), ctx).await?).await?;
+            let response =
+                Box::pin(async { whole(invoker.run(Event::Authorize(request), ctx).await?).await })
+                    .await?;
             authorizer::answer(&response, &resource, form).map(Reply::Result)
         }
-        Decoded::One(event) => call(invoker, event, &invoker.context(invocation))
-            .await
-            .map(Reply::Result),
+        Decoded::One(event) => {
+            let ctx = invoker.context(invocation);
+            Box::pin(call(invoker, event, &ctx))
+                .await
+                .map(Reply::Result)
+        }
     }
 }
 
@@ -121,6 +129,11 @@ enum Decoded {
 
 fn decode(payload: &Bytes) -> Result<Decoded, BadInput> {
     let text = std::str::from_utf8(payload).map_err(|e| not_utf8(payload, e))?;
+    // HTTP events, the hot path, are parsed once: their shape is decided in the same pass.
+    if let Some(decoded) = http::decode_direct(payload, text) {
+        let (request, origin) = decoded?;
+        return Ok(Decoded::Http(request, origin));
+    }
     let shape = detect::shape(text);
     Ok(match shape {
         Shape::Sqs => Decoded::Batch(sqs::decode(text)?),

@@ -13,7 +13,8 @@ pub(crate) async fn whole(response: Response) -> Result<Response, Failure> {
     if !response.is_streaming() {
         return Ok(response);
     }
-    response.collect(RESPONSE_LIMIT).await.map_err(|error| {
+    // Boxed: only a streamed body pays for the collecting future's size.
+    Box::pin(response.collect(RESPONSE_LIMIT)).await.map_err(|error| {
         if error.is::<http_body_util::LengthLimitError>() {
             Failure::new(
                 FailureKind::TooLarge,

@@ -12,10 +12,16 @@ use polyfaas_core::{BadInput, Request};
 
 use super::payload_v1::{PayloadV1, QueryValues};
 use super::response::Origin;
-use crate::json::parse;
 
 pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<(Request, Origin), BadInput> {
-    let event: PayloadV1<'_> = parse(text, "")?;
+    from_payload(PayloadV1::parse(text)?, payload)
+}
+
+/// The request of a parsed ALB event, and its origin (whether it answers in multi-value form).
+pub(crate) fn from_payload(
+    event: PayloadV1<'_>,
+    payload: &Bytes,
+) -> Result<(Request, Origin), BadInput> {
     let origin = Origin::Alb {
         multi_value: event.is_multi_value(),
     };

@@ -14,10 +14,14 @@ use polyfaas_core::{BadInput, Request};
 
 use super::parts;
 use super::payload_v1::{PayloadV1, QueryValues};
-use crate::json::{parse, Str};
+use crate::json::Str;
 
 pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, BadInput> {
-    let mut event: PayloadV1<'_> = parse(text, "")?;
+    from_payload(PayloadV1::parse(text)?, payload)
+}
+
+/// The request of a parsed REST API event.
+pub(crate) fn from_payload(mut event: PayloadV1<'_>, payload: &Bytes) -> Result<Request, BadInput> {
     let context = event.request_context.take();
     let domain = context
         .as_ref()

@@ -11,18 +11,23 @@
 //! - `requestContext.http.sourceIp` is the source IP; the URI's host is
 //!   `requestContext.domainName` (else the `host` header).
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use http::header::COOKIE;
 use polyfaas_core::shim::http_method;
 use polyfaas_core::{BadInput, Request};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use super::parts;
+use crate::detect::{is_lambda_url, ContextKeys, TopLevel, PRESENT};
 use crate::json::{parse, Pairs, Str, Values};
 
+/// A payload 2.0 event, as the shim reads it.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct PayloadV2<'a> {
+pub(crate) struct PayloadV2<'a> {
     #[serde(borrow)]
     raw_path: Str<'a>,
     #[serde(borrow, default)]
@@ -37,6 +42,17 @@ struct PayloadV2<'a> {
     body: Option<Str<'a>>,
     #[serde(default)]
     is_base64_encoded: Option<bool>,
+    // Read for detection's rules only, as raw values (see `top_level`).
+    #[serde(borrow, default)]
+    version: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    http_method: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "type")]
+    kind: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    method_arn: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    route_arn: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
@@ -60,7 +76,46 @@ struct HttpContext<'a> {
 }
 
 pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, BadInput> {
-    let event: PayloadV2<'_> = parse(text, "")?;
+    into_request(PayloadV2::parse(text)?, payload)
+}
+
+impl<'a> PayloadV2<'a> {
+    /// The event in `text`, strictly.
+    pub(crate) fn parse(text: &'a str) -> Result<Self, BadInput> {
+        parse(text, "")
+    }
+
+    /// The top-level members detection reads, as this parse read them.
+    pub(crate) fn top_level(&self) -> TopLevel<'a> {
+        TopLevel::of_http(
+            self.version.map(RawValue::get),
+            self.http_method.map(RawValue::get),
+            Some(PRESENT),
+            true,
+            self.kind.map(RawValue::get),
+            self.method_arn.map(RawValue::get),
+            self.route_arn.map(RawValue::get),
+        )
+    }
+
+    /// Which of the members detection reads `requestContext` has: `http` (required here), and
+    /// whether `domainName` is a Function URL's, read as detection reads it (a string written
+    /// without escapes).
+    pub(crate) fn context_keys(&self) -> ContextKeys {
+        let lambda_url = match self.request_context.domain_name.as_ref() {
+            Some(Str(Cow::Borrowed(domain))) => is_lambda_url(domain),
+            _ => false,
+        };
+        ContextKeys {
+            http: true,
+            lambda_url,
+            ..ContextKeys::default()
+        }
+    }
+}
+
+/// The request of a parsed payload 2.0 event.
+pub(crate) fn into_request(event: PayloadV2<'_>, payload: &Bytes) -> Result<Request, BadInput> {
     let context = &event.request_context;
     let method = http_method(context.http.method.as_str(), "requestContext.http.method")?;
 
@@ -105,7 +160,13 @@ pub(crate) fn decode(payload: &Bytes, text: &str) -> Result<Request, BadInput> {
             .get(http::header::HOST)
             .and_then(|v| v.to_str().ok())
     });
-    let uri = parts::uri(Some("https"), host, path_and_query, "rawQueryString")?;
+    let uri = parts::uri(
+        payload,
+        Some("https"),
+        host,
+        path_and_query,
+        "rawQueryString",
+    )?;
 
     let body = parts::body(
         payload,

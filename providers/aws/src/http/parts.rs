@@ -97,8 +97,10 @@ pub(crate) fn push_encoded_component(text: &str, out: &mut String) {
 }
 
 /// Builds the request's URI: `scheme://host/path?query` when the host is known, else
-/// `/path?query`. `path_and_query` is already encoded.
+/// `/path?query`. `path_and_query` is already encoded. A host that lies inside `payload` shares
+/// its buffer.
 pub(crate) fn uri(
+    payload: &Bytes,
     scheme: Option<&str>,
     host: Option<&str>,
     path_and_query: String,
@@ -111,11 +113,12 @@ pub(crate) fn uri(
         )
         .with_source(e)
     })?;
-    let authority = host.and_then(|h| Authority::try_from(h).ok());
+    let authority =
+        host.and_then(|h| Authority::from_maybe_shared(slice_or_copy(payload, h.as_bytes())).ok());
     let mut parts = http::uri::Parts::default();
     if let Some(authority) = authority {
-        let scheme = match scheme.map(str::to_ascii_lowercase).as_deref() {
-            Some("http") => Scheme::HTTP,
+        let scheme = match scheme {
+            Some(scheme) if scheme.eq_ignore_ascii_case("http") => Scheme::HTTP,
             _ => Scheme::HTTPS,
         };
         parts.scheme = Some(scheme);

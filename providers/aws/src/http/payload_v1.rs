@@ -4,10 +4,12 @@
 use bytes::Bytes;
 use polyfaas_core::shim::http_method;
 use polyfaas_core::{BadInput, Request};
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use super::parts;
+use crate::detect::{ContextKeys, TopLevel, PRESENT};
 use crate::json::{parse, MultiPairs, Pairs, Str};
 
 /// How an event's query keys and values are written into the URI.
@@ -42,9 +44,22 @@ pub(crate) struct PayloadV1<'a> {
     pub is_base64_encoded: Option<bool>,
     #[serde(borrow, default)]
     pub request_context: Option<RequestContext<'a>>,
+    // Read for detection's rules only, as raw values (see `top_level`).
+    #[serde(borrow, default)]
+    version: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    raw_path: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "type")]
+    kind: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    method_arn: Option<&'a RawValue>,
+    #[serde(borrow, default)]
+    route_arn: Option<&'a RawValue>,
 }
 
-/// What the shim reads of a REST API `requestContext` (an ALB's has none of it).
+/// What the shim reads of a REST API `requestContext` (an ALB's has none of it), and the
+/// members detection tells REST API and ALB events apart by (read in this same pass, see
+/// [`PayloadV1::context_keys`]).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RequestContext<'a> {
@@ -52,6 +67,14 @@ pub(crate) struct RequestContext<'a> {
     pub identity: Option<Identity<'a>>,
     #[serde(borrow, default)]
     pub domain_name: Option<Str<'a>>,
+    #[serde(default)]
+    elb: Option<IgnoredAny>,
+    #[serde(default)]
+    stage: Option<IgnoredAny>,
+    #[serde(default)]
+    resource_path: Option<IgnoredAny>,
+    #[serde(default)]
+    connection_id: Option<IgnoredAny>,
 }
 
 /// `requestContext.identity`.
@@ -63,6 +86,38 @@ pub(crate) struct Identity<'a> {
 }
 
 impl<'a> PayloadV1<'a> {
+    /// The event in `text`, strictly.
+    pub(crate) fn parse(text: &'a str) -> Result<Self, BadInput> {
+        parse(text, "")
+    }
+
+    /// The top-level members detection reads, as this parse read them.
+    pub(crate) fn top_level(&self) -> TopLevel<'a> {
+        TopLevel::of_http(
+            self.version.map(RawValue::get),
+            Some(PRESENT),
+            self.raw_path.map(RawValue::get),
+            self.request_context.is_some(),
+            self.kind.map(RawValue::get),
+            self.method_arn.map(RawValue::get),
+            self.route_arn.map(RawValue::get),
+        )
+    }
+
+    /// Which of the members detection reads `requestContext` has (`http` is not read: detection
+    /// looks at it for payload 2.0 only, see `http::parse_direct`).
+    pub(crate) fn context_keys(&self) -> ContextKeys {
+        self.request_context
+            .as_ref()
+            .map_or_else(ContextKeys::default, |c| ContextKeys {
+                elb: c.elb.is_some(),
+                stage: c.stage.is_some(),
+                resource_path: c.resource_path.is_some(),
+                connection_id: c.connection_id.is_some(),
+                ..ContextKeys::default()
+            })
+    }
+
     /// Headers as `(name, values)`: `multiValueHeaders` when present, else `headers`.
     /// Also returns the map's name, for error messages.
     pub(crate) fn take_headers(&mut self) -> Result<(MultiPairs<'a>, &'static str), BadInput> {
@@ -109,7 +164,7 @@ impl<'a> PayloadV1<'a> {
             &headers,
             http::header::HeaderName::from_static("x-forwarded-proto"),
         );
-        let uri = parts::uri(scheme, host, path_and_query, "path")?;
+        let uri = parts::uri(payload, scheme, host, path_and_query, "path")?;
 
         let body = parts::body(
             payload,
