@@ -39,7 +39,7 @@ pub use ids::RequestIds;
 pub use logging::ExportError;
 pub use logging::{
     flush_traces, init_json_logging, init_logging, init_logging_with, init_text_logging, JsonLines,
-    LogRecord, LogSchema, MakeWriter,
+    LineBuffer, LogRecord, LogSchema, MakeWriter,
 };
 pub(crate) use logging::{join_trace, shutdown_traces};
 pub use result::{result_raw, result_value};

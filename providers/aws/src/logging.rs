@@ -102,33 +102,17 @@ impl LogSchema for LambdaJson {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
-
-    use polyfaas_core::shim::JsonLines;
+    use polyfaas_core::shim::{JsonLines, LineBuffer};
     use serde_json::json;
     use tracing_subscriber::layer::SubscriberExt as _;
 
     use super::*;
 
-    #[derive(Clone, Default)]
-    struct Buffer(Arc<Mutex<Vec<u8>>>);
-    impl Write for Buffer {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
     #[test]
     fn lines_follow_lambdas_schema() {
-        let buffer = Buffer::default();
-        let writer = buffer.clone();
+        let buffer = LineBuffer::default();
         let subscriber =
-            tracing_subscriber::registry().with(JsonLines::new(LambdaJson, move || writer.clone()));
+            tracing_subscriber::registry().with(JsonLines::new(LambdaJson, buffer.clone()));
         tracing::subscriber::with_default(subscriber, || {
             tracing::info!("before");
             let span = tracing::info_span!(
@@ -140,7 +124,7 @@ mod tests {
             let _enter = span.enter();
             tracing::warn!(order = 7, level = "gold", "order {} stored", 7);
         });
-        let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        let text = buffer.lines().join("\n");
         let lines: Vec<Value> = text
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())

@@ -123,34 +123,20 @@ impl LogSchema for CloudLogging {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
-
-    use polyfaas_core::shim::JsonLines;
+    use polyfaas_core::shim::{JsonLines, LineBuffer};
     use serde_json::json;
     use tracing_subscriber::layer::SubscriberExt as _;
 
     use super::*;
 
-    #[derive(Clone, Default)]
-    struct Buffer(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Buffer {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
     fn lines(schema: CloudLogging, write: impl FnOnce()) -> Vec<Value> {
-        let buffer = Buffer::default();
-        let writer = buffer.clone();
+        let buffer = LineBuffer::default();
         let subscriber =
-            tracing_subscriber::registry().with(JsonLines::new(schema, move || writer.clone()));
+            tracing_subscriber::registry().with(JsonLines::new(schema, buffer.clone()));
         tracing::subscriber::with_default(subscriber, write);
-        let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
-        text.lines()
+        buffer
+            .lines()
+            .iter()
             .map(|l| serde_json::from_str(l).unwrap())
             .collect()
     }

@@ -131,8 +131,7 @@ where
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
+    use crate::shim::LineBuffer;
 
     use serde_json::json;
     use tracing_subscriber::layer::SubscriberExt as _;
@@ -150,24 +149,11 @@ mod tests {
         }
     }
 
-    #[derive(Clone, Default)]
-    struct Buffer(Arc<Mutex<Vec<u8>>>);
-    impl Write for Buffer {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-
     #[test]
     fn lines_inside_an_invocation_carry_its_request_and_trace_ids() {
-        let buffer = Buffer::default();
-        let writer = buffer.clone();
+        let buffer = LineBuffer::default();
         let subscriber =
-            tracing_subscriber::registry().with(JsonLines::new(Schema, move || writer.clone()));
+            tracing_subscriber::registry().with(JsonLines::new(Schema, buffer.clone()));
         tracing::subscriber::with_default(subscriber, || {
             tracing::info!("outside");
             let span = tracing::info_span!(
@@ -179,7 +165,7 @@ mod tests {
             let _enter = span.enter();
             tracing::warn!(order = 7, "inside {}", "now");
         });
-        let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+        let text = buffer.lines().join("\n");
         let lines: Vec<Value> = text
             .lines()
             .map(|l| serde_json::from_str(l).unwrap())

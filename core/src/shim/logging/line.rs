@@ -5,6 +5,7 @@
 //! ([`LinesLayer`](super::layer::LinesLayer)).
 
 use std::io::Write;
+use std::sync::{Arc, Mutex};
 
 use tracing::Metadata;
 
@@ -61,4 +62,57 @@ where
 /// so).
 pub(crate) fn write_line(make: &impl MakeWriter, line: &str) {
     let _ = make.make_writer().write_all(line.as_bytes());
+}
+
+/// Lines kept in memory: a [`MakeWriter`] for tests of a [`LogSchema`](super::LogSchema) or of a
+/// shim's log output. Clones share the buffer.
+///
+/// ```
+/// use polyfaas_core::shim::{JsonLines, LineBuffer, LogRecord, LogSchema};
+/// use serde_json::{json, Value};
+/// use tracing_subscriber::layer::SubscriberExt as _;
+///
+/// struct Plain;
+/// impl LogSchema for Plain {
+///     fn line(&self, r: &LogRecord<'_>) -> Value {
+///         json!({"message": r.message})
+///     }
+/// }
+/// let buffer = LineBuffer::default();
+/// let subscriber = tracing_subscriber::registry().with(JsonLines::new(Plain, buffer.clone()));
+/// tracing::subscriber::with_default(subscriber, || tracing::info!("kept"));
+/// assert_eq!(buffer.lines(), [r#"{"message":"kept"}"#]);
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct LineBuffer(Arc<Mutex<Vec<u8>>>);
+
+impl LineBuffer {
+    /// The lines written so far, without their newlines (bytes that are not UTF-8 replaced).
+    pub fn lines(&self) -> Vec<String> {
+        let bytes = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        String::from_utf8_lossy(&bytes)
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+impl Write for LineBuffer {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl MakeWriter for LineBuffer {
+    type Writer = LineBuffer;
+    fn make_writer(&self) -> LineBuffer {
+        self.clone()
+    }
 }

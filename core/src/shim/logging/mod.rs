@@ -46,7 +46,7 @@ use tracing_subscriber::util::SubscriberInitExt as _;
 use tracing_subscriber::{Layer, Registry};
 
 pub use json::{JsonLines, LogRecord, LogSchema};
-pub use line::MakeWriter;
+pub use line::{LineBuffer, MakeWriter};
 #[cfg(feature = "opentelemetry")]
 pub use otel::ExportError;
 

@@ -121,41 +121,20 @@ impl<F: Format, W: MakeWriter> Subscriber for LineSubscriber<F, W> {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
-
     use serde_json::{json, Value};
 
     use super::*;
     use crate::shim::logging::json::Json;
     use crate::shim::logging::text::Text;
-    use crate::shim::{LogRecord, LogSchema};
-
-    #[derive(Clone, Default)]
-    struct Buffer(Arc<Mutex<Vec<u8>>>);
-    impl Write for Buffer {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    impl Buffer {
-        fn lines(&self) -> Vec<String> {
-            let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
-            text.lines().map(str::to_owned).collect()
-        }
-    }
+    use crate::shim::{LineBuffer, LogRecord, LogSchema};
 
     fn text_lines(filter: &str, emit: impl FnOnce()) -> Vec<String> {
-        let buffer = Buffer::default();
-        let writer = buffer.clone();
-        let subscriber =
-            LineSubscriber::new(filter.parse().unwrap(), Text { ansi: false }, move || {
-                writer.clone()
-            });
+        let buffer = LineBuffer::default();
+        let subscriber = LineSubscriber::new(
+            filter.parse().unwrap(),
+            Text { ansi: false },
+            buffer.clone(),
+        );
         tracing::subscriber::with_default(subscriber, emit);
         buffer
             .lines()
@@ -226,11 +205,8 @@ mod tests {
 
     #[test]
     fn json_lines_carry_the_invocations_ids_and_the_spans_fields() {
-        let buffer = Buffer::default();
-        let writer = buffer.clone();
-        let subscriber = LineSubscriber::new("info".parse().unwrap(), Json(Schema), move || {
-            writer.clone()
-        });
+        let buffer = LineBuffer::default();
+        let subscriber = LineSubscriber::new("info".parse().unwrap(), Json(Schema), buffer.clone());
         tracing::subscriber::with_default(subscriber, || {
             let span = tracing::info_span!(
                 "invocation",
