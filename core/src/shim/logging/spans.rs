@@ -149,12 +149,14 @@ impl Spans {
 
     /// This thread enters the span.
     pub(crate) fn enter(&self, id: &Id) {
-        ENTERED.with(|entered| entered.borrow_mut().push((self.store, id.clone())));
+        // `try_with`: a span may be entered or left while the thread's locals are being torn
+        // down (a guard dropped in another thread-local's destructor); it is then not tracked.
+        let _ = ENTERED.try_with(|entered| entered.borrow_mut().push((self.store, id.clone())));
     }
 
     /// This thread leaves the span (the innermost entry of it).
     pub(crate) fn exit(&self, id: &Id) {
-        ENTERED.with(|entered| {
+        let _ = ENTERED.try_with(|entered| {
             let mut entered = entered.borrow_mut();
             if let Some(at) = entered
                 .iter()
@@ -167,14 +169,17 @@ impl Spans {
 
     /// The span this thread is in, innermost.
     pub(crate) fn current(&self) -> Option<Id> {
-        ENTERED.with(|entered| {
-            entered
-                .borrow()
-                .iter()
-                .rev()
-                .find(|(store, _)| *store == self.store)
-                .map(|(_, id)| id.clone())
-        })
+        ENTERED
+            .try_with(|entered| {
+                entered
+                    .borrow()
+                    .iter()
+                    .rev()
+                    .find(|(store, _)| *store == self.store)
+                    .map(|(_, id)| id.clone())
+            })
+            .ok()
+            .flatten()
     }
 }
 
