@@ -187,6 +187,41 @@ async fn a_handler_past_its_deadline_is_cancelled_with_a_timeout() {
 }
 
 #[tokio::test]
+async fn a_panic_before_the_handlers_future_exists_is_caught_too() {
+    // The function panics when called, before it returns its future.
+    let handler = handler_fn(|event: Event, _c: Context| {
+        if matches!(&event, Event::Invoke(v) if v == "now") {
+            panic!("while making the future");
+        }
+        std::future::ready(Ok::<_, Error>(Response::text("fine")))
+    });
+    let caught = CatchPanicLayer.layer(handler);
+    let ctx = || Context::builder(Provider::LOCAL, "r").build();
+    assert_eq!(
+        caught
+            .call(Event::Invoke("now".into()), ctx())
+            .await
+            .unwrap_err()
+            .to_string(),
+        "the handler panicked: while making the future"
+    );
+    let invoker = Invoker::builder(Provider::LOCAL, handler).build();
+    let failure = invoker
+        .invoke(
+            Event::Invoke("now".into()),
+            Invocation::new().request_id("r-7"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(failure.kind(), FailureKind::Panic);
+    let next = invoker
+        .invoke(Event::Invoke("later".into()), Invocation::new())
+        .await
+        .unwrap();
+    assert_eq!(&next.body()[..], b"fine");
+}
+
+#[tokio::test]
 async fn panics_with_any_payload_are_reported_and_the_next_call_works() {
     let handler = handler_fn(|event: Event, _c: Context| async move {
         match event {

@@ -244,12 +244,17 @@ impl Invoker {
         let started = Instant::now();
         let kind = event.kind();
         let span = ctx.span().clone();
-        // The handler's future is made here, before the returned one: the event goes straight
-        // into it, and the returned future (copied whole each time it is awaited or handed on)
-        // holds one box, not the event. The handler is called through its trait object:
-        // `Arc<dyn Handler>`'s own `Handler` impl would box a second future around it.
-        let call = within_deadline(ctx.remaining(), (*self.handler).call(event, ctx.clone()));
-        let call = Box::pin(catch_panic(call).instrument(span.clone()));
+        // The steps are boxed here, the event with them: the returned future (copied whole each
+        // time it is awaited or handed on) holds one box, not the event. The handler is called
+        // through its trait object: `Arc<dyn Handler>`'s own `Handler` impl would box a second
+        // future around it. Its future is made inside the panic step, which catches a panic
+        // there too.
+        let handler = &*self.handler;
+        let (remaining, handler_ctx) = (ctx.remaining(), ctx.clone());
+        let call = Box::pin(
+            catch_panic(move || within_deadline(remaining, handler.call(event, handler_ctx)))
+                .instrument(span.clone()),
+        );
         async move {
             let mut result = call.await;
             if let Ok(response) = result {

@@ -46,15 +46,22 @@ pub struct CatchPanic<H> {
 #[async_trait]
 impl<H: Handler> Handler for CatchPanic<H> {
     async fn call(&self, event: Event, ctx: Context) -> Result<Response, Error> {
-        catch_panic(self.inner.call(event, ctx)).await
+        catch_panic(|| self.inner.call(event, ctx)).await
     }
 }
 
-/// The panic step: `call`, with a panic turned into [`Error::Panic`].
-pub(crate) async fn catch_panic<F>(call: F) -> Result<Response, Error>
+/// The panic step: the future `make` returns, run, with a panic turned into [`Error::Panic`],
+/// whether it comes while the future is made (a handler function's code before its first
+/// `.await`, which a written-out `Handler::call` runs at once) or while it runs.
+pub(crate) async fn catch_panic<M, F>(make: M) -> Result<Response, Error>
 where
+    M: FnOnce() -> F,
     F: Future<Output = Result<Response, Error>>,
 {
+    let call = match std::panic::catch_unwind(AssertUnwindSafe(make)) {
+        Ok(call) => call,
+        Err(panic) => return Err(Error::Panic(panic_text(&*panic))),
+    };
     AssertUnwindSafe(call)
         .catch_unwind()
         .await

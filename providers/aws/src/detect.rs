@@ -90,13 +90,6 @@ pub(crate) struct TopLevel<'a> {
     kafka_records: Option<&'a str>,
 }
 
-impl TopLevel<'_> {
-    /// `version` `"2.0"` and a `rawPath`: payload format 2.0, if `requestContext.http` is there.
-    pub(crate) fn is_payload_v2(&self) -> bool {
-        is_str(self.version, "2.0") && self.raw_path.is_some()
-    }
-}
-
 /// What detection reads of `requestContext`'s members: whether each is there (and not `null`),
 /// and whether `domainName` is a Function URL's (a string without escapes containing
 /// `.lambda-url.`).
@@ -140,6 +133,11 @@ impl<'a> TopLevel<'a> {
             route_arn,
             ..TopLevel::default()
         }
+    }
+
+    /// `version` `"2.0"` and a `rawPath`: payload format 2.0, if `requestContext.http` is there.
+    pub(crate) fn is_payload_v2(&self) -> bool {
+        is_str(self.version, "2.0") && self.raw_path.is_some()
     }
 }
 
