@@ -4,6 +4,7 @@ BENCHMARKS.md: executions, executions/s, seconds, crashes and hangs per target.
 
     scripts/fuzz_report.py --out target/bench/fuzz.json target/fuzz/*.long.log \
         [--roundtrip LOG...]     # runs made with POLYFAAS_FUZZ_ROUNDTRIP=1, labelled so
+        [--remark TEXT...]       # said under the table: how a run differed from the usual one
 """
 
 import argparse
@@ -40,6 +41,8 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("logs", nargs="+")
     parser.add_argument("--roundtrip", nargs="*", default=[], help="logs of runs with POLYFAAS_FUZZ_ROUNDTRIP=1")
+    parser.add_argument("--remark", nargs="*", default=[],
+                        help="sentences added after the intro (a run paused, a target re-run on newer code)")
     args = parser.parse_args()
     targets = [summarise(p) for p in args.logs]
     for path in args.roundtrip:
@@ -57,6 +60,8 @@ def main():
              "(libFuzzer's panic hook aborts); a hang is one input running over 10 s. Rows marked “+ canonical round trip” "
              "ran afterwards on the same corpus with `POLYFAAS_FUZZ_ROUNDTRIP=1`: every decoded event's canonical JSON was "
              "also read back by the canonical reader and compared.")
+    if args.remark:
+        intro += " " + " ".join(args.remark)
     with open(args.out, "w") as f:
         json.dump({"intro": intro, "rows": rows, "data": targets}, f, indent=1)
     print("\n".join(rows))
