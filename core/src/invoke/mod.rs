@@ -257,11 +257,13 @@ impl Invoker {
         );
         async move {
             let mut result = call.await;
-            if let Ok(response) = result {
-                result = if self.needs_whole(&response) {
-                    Box::pin(self.whole_unless_streaming(response)).await
-                } else {
+            if let Ok(mut response) = result {
+                self.drop_outputs(&mut response);
+                // Boxed: only a streamed body pays for the collecting future's size.
+                result = if self.streams || !response.is_streaming() {
                     Ok(response)
+                } else {
+                    Box::pin(self.collect(response)).await
                 };
             }
             self.finish(result, &ctx, &span, kind, started)
@@ -301,18 +303,9 @@ impl Invoker {
         }
     }
 
-    /// Whether [`whole_unless_streaming`](Self::whole_unless_streaming) has anything to do.
-    fn needs_whole(&self, response: &Response) -> bool {
-        (!self.outputs && !response.outputs().is_empty())
-            || (!self.streams && response.is_streaming())
-    }
-
-    /// A streamed body collected when the platform cannot stream it; outputs dropped, with a
-    /// warning, where the platform has no output bindings.
-    async fn whole_unless_streaming(
-        &self,
-        mut response: Response,
-    ) -> Result<Response, crate::Error> {
+    /// The response's output bindings dropped, with a warning naming them, where the platform
+    /// has none.
+    fn drop_outputs(&self, response: &mut Response) {
         if !self.outputs && !response.outputs().is_empty() {
             let names: Vec<String> = response.take_outputs().into_keys().collect();
             tracing::warn!(
@@ -321,9 +314,10 @@ impl Invoker {
                 "the response's output bindings are dropped: output bindings are an Azure Functions feature"
             );
         }
-        if self.streams || !response.is_streaming() {
-            return Ok(response);
-        }
+    }
+
+    /// A streamed body collected, for a platform that cannot stream it, within its limit.
+    async fn collect(&self, response: Response) -> Result<Response, crate::Error> {
         let limit = self.response_limit;
         response.collect(limit).await.map_err(|e| {
             if e.is::<http_body_util::LengthLimitError>() {
