@@ -7,12 +7,12 @@
 /// assert_eq!(polyfaas_core::shim::media_type("Text/HTML; charset=utf-8"), "text/html");
 /// ```
 pub fn media_type(content_type: &str) -> String {
-    content_type
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase()
+    media_type_as_written(content_type).to_ascii_lowercase()
+}
+
+/// `type/subtype` of a content type as written (any case), without parameters.
+fn media_type_as_written(content_type: &str) -> &str {
+    content_type.split(';').next().unwrap_or_default().trim()
 }
 
 /// Whether a body of this content type is text: `text/*`, JSON, JavaScript, XML, YAML and form
@@ -28,7 +28,7 @@ pub fn media_type(content_type: &str) -> String {
 /// ```
 pub fn is_text(content_type: &str) -> bool {
     // Compared without a lower-cased copy: this runs on every response of an HTTP event.
-    let media = content_type.split(';').next().unwrap_or_default().trim();
+    let media = media_type_as_written(content_type);
     let starts = |prefix: &str| {
         media
             .get(..prefix.len())
