@@ -124,25 +124,35 @@ where
 {
     let (tracer, problem) = export_from_env();
     let (filter, unread) = filter::from_env(default_filter);
+    let installed = set_global(format, extra, filter, tracer);
+    warn(installed, unread.filter(|_| installed));
+    warn(installed, problem)
+}
+
+/// The global subscriber of [`install`]; `false` if one was already set.
+fn set_global<F, L>(
+    format: F,
+    extra: Option<L>,
+    filter: filter::Filter,
+    tracer: Option<Tracer>,
+) -> bool
+where
+    F: Format,
+    L: Layer<Registry> + Send + Sync + 'static,
+{
     let writer = std::io::stderr;
     #[cfg(not(feature = "env-filter"))]
-    let filter = if extra.is_none() && tracer.is_none() {
+    if extra.is_none() && tracer.is_none() {
         let subscriber = subscriber::LineSubscriber::new(filter, format, writer);
-        let installed = tracing::subscriber::set_global_default(subscriber).is_ok();
-        warn(installed, unread.filter(|_| installed));
-        return warn(installed, problem);
-    } else {
-        filter
-    };
-    let installed = tracing_subscriber::registry()
+        return tracing::subscriber::set_global_default(subscriber).is_ok();
+    }
+    tracing_subscriber::registry()
         .with(extra)
         .with(filter)
         .with(LinesLayer::new(format, writer))
         .with(export_layer(tracer))
         .try_init()
-        .is_ok();
-    warn(installed, unread.filter(|_| installed));
-    warn(installed, problem)
+        .is_ok()
 }
 
 /// What spans are exported with: the OTLP tracer (feature `opentelemetry`).
