@@ -42,13 +42,22 @@ def verdict(ok):
     return "yes" if ok else "**no**"
 
 
-def distribution_rows(samples, anchor):
-    rows = ["| binary | runs | median | p10 | p90 | min | max | median ÷ anchor's |", "|---|---|---|---|---|---|---|---|"]
+def distribution_rows(samples, anchor, faults=None):
+    """One row per binary; with `faults` (name -> page faults per run), a column of their median."""
+    head = "| binary | runs | median | p10 | p90 | min | max | median ÷ anchor's |"
+    rule = "|---|---|---|---|---|---|---|---|"
+    if faults:
+        head += " page faults by the response (median) |"
+        rule += "---|"
+    rows = [head, rule]
     base = statistics.median(samples[anchor])
     for name, values in samples.items():
         med = statistics.median(values)
-        rows.append(f"| {name} | {len(values)} | {med:.2f} ms | {pct(values, 0.1):.2f} ms | {pct(values, 0.9):.2f} ms | "
-                    f"{min(values):.2f} ms | {max(values):.2f} ms | {med / base:.2f}× |")
+        row = (f"| {name} | {len(values)} | {med:.2f} ms | {pct(values, 0.1):.2f} ms | {pct(values, 0.9):.2f} ms | "
+               f"{min(values):.2f} ms | {max(values):.2f} ms | {med / base:.2f}× |")
+        if faults:
+            row += f" {statistics.median(faults[name]):.0f} |" if faults.get(name) else " – |"
+        rows.append(row)
     return rows
 
 
@@ -149,8 +158,11 @@ def main():
                  "From spawning the process to the end of its first `/response`, under the conformance suite's Runtime "
                  "API server (`pfbench aws-startup`, `bench/harness`), with Lambda's variables and placeholder credentials "
                  "set as on Lambda; the event is `conformance-tests/fixtures/aws/apigw-v2-named-stage.json`. "
-                 "The binaries take turns run by run; a first unrecorded run warms the page cache.", "",
-                 *distribution_rows(startup_aws, "lambda-runtime-echo"), "",
+                 "The binaries take turns run by run; a first unrecorded run warms the page cache. The last column "
+                 "counts the minor page faults (`minflt` of `/proc/PID/stat`, all threads) each run had taken by its "
+                 "response: the kernel maps a binary's pages as its start-up first touches them, so a larger binary "
+                 "pays more of them.", "",
+                 *distribution_rows(startup_aws, "lambda-runtime-echo", r("startup_aws_faults.json")), "",
                  f"![AWS start-up distributions]({rel}/startup-aws.svg)", ""]
 
     startup_http = r("startup_http.json")

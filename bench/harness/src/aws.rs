@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 use polyfaas_testkit::aws::{Invocation, Outcome, RuntimeApi};
-use crate::spawn::{kill, spawn};
+use crate::spawn::{kill, minor_faults, spawn};
 
 /// What a function answers its first invocation within.
 const LIMIT: Duration = Duration::from_secs(30);
@@ -45,15 +45,19 @@ fn outcome_json(outcome: Option<Outcome>, limit: Duration) -> Value {
 }
 
 /// Prints `{"name": [ms, ...], ...}`: start to first `/response` of each binary, `runs` times,
-/// the binaries taking turns so that load from elsewhere weighs on all alike.
+/// the binaries taking turns so that load from elsewhere weighs on all alike. With `faults`,
+/// also writes there `{"name": [n, ...], ...}`: the minor page faults each run had taken by its
+/// first response (what a larger binary costs at start: each is a trip through the kernel).
 pub async fn startup(
     event: &Path,
     runs: usize,
     env: &[(String, String)],
     binaries: &[(String, String)],
+    faults: Option<&Path>,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let payload = std::fs::read(event)?;
     let mut samples = serde_json::Map::new();
+    let mut fault_samples = serde_json::Map::new();
     for run in 0..=runs {
         for (name, binary) in binaries {
             let api = RuntimeApi::start().await?;
@@ -62,6 +66,7 @@ pub async fn startup(
             let child = spawn(Path::new(binary), &[], &env, None, false)?;
             let outcome = api.invoke(Invocation::new(payload.clone()), LIMIT).await;
             let elapsed = started.elapsed();
+            let taken = minor_faults(&child);
             kill(child);
             if !matches!(outcome, Some(Outcome::Response(_))) {
                 return Err(format!("{name}: {}", outcome_json(outcome, LIMIT)).into());
@@ -72,8 +77,15 @@ pub async fn startup(
                 if let Value::Array(list) = list {
                     list.push(json!(elapsed.as_secs_f64() * 1000.0));
                 }
+                let list = fault_samples.entry(name.clone()).or_insert_with(|| json!([]));
+                if let (Value::Array(list), Some(taken)) = (list, taken) {
+                    list.push(json!(taken));
+                }
             }
         }
+    }
+    if let Some(path) = faults {
+        std::fs::write(path, Value::Object(fault_samples).to_string())?;
     }
     println!("{}", Value::Object(samples));
     Ok(())

@@ -43,6 +43,9 @@ enum Command {
         /// The binaries, as NAME=PATH.
         #[arg(required = true, value_parser = spawn::parse_pair)]
         binaries: Vec<(String, String)>,
+        /// Also write each run's minor page faults by its first response to this file (JSON).
+        #[arg(long)]
+        faults: Option<PathBuf>,
     },
     /// Hands each event file to BIN over the Runtime API and prints the outcomes as JSON lines.
     AwsInvoke {
@@ -85,7 +88,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             runs,
             env,
             binaries,
-        } => aws::startup(&event, runs, &env, &binaries).await?,
+            faults,
+        } => aws::startup(&event, runs, &env, &binaries, faults.as_deref()).await?,
         Command::AwsInvoke {
             bin,
             env,

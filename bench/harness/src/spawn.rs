@@ -36,6 +36,15 @@ pub fn spawn(
     command.spawn()
 }
 
+/// The minor page faults `child` has taken so far, all its threads together (`minflt`, the
+/// tenth field of `/proc/PID/stat`). `None` where there is no such file.
+pub fn minor_faults(child: &Child) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", child.id())).ok()?;
+    // The command name (field 2) is in parentheses and may hold spaces: count from after it.
+    let (_, rest) = stat.rsplit_once(')')?;
+    rest.split_whitespace().nth(7)?.parse().ok()
+}
+
 /// Kills and reaps the child.
 pub fn kill(mut child: Child) {
     let _ = child.kill();
