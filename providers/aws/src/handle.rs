@@ -45,7 +45,16 @@ pub async fn handle_event(
 ) -> Result<Box<RawValue>, Failure> {
     match reply(invoker, payload, invocation).await? {
         Reply::Result(result) => Ok(result),
-        Reply::Http(origin, response) => Ok(http::encode_response(origin, &whole(response).await?)),
+        Reply::Http(origin, response) => {
+            // A whole body, the common case, is encoded as it is: no collecting future to move
+            // the response into and back out of.
+            let response = if response.is_streaming() {
+                whole(response).await?
+            } else {
+                response
+            };
+            Ok(http::encode_response(origin, &response))
+        }
     }
 }
 

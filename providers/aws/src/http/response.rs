@@ -153,7 +153,7 @@ struct V2Out<'a> {
 #[serde(rename_all = "camelCase")]
 struct AlbOut<'a> {
     status_code: u16,
-    status_description: String,
+    status_description: StatusDescription,
     #[serde(skip_serializing_if = "Option::is_none")]
     headers: Option<Joined<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -197,7 +197,7 @@ pub fn encode_response(origin: Origin, response: &Response) -> Box<RawValue> {
         }),
         Origin::Alb { multi_value } => serde_json::value::to_raw_value(&AlbOut {
             status_code,
-            status_description: status_description(response.status()),
+            status_description: StatusDescription(response.status()),
             headers: (!multi_value).then_some(Joined {
                 headers,
                 skip_cookies: false,
@@ -211,11 +211,22 @@ pub fn encode_response(origin: Origin, response: &Response) -> Box<RawValue> {
     json.unwrap_or_else(|_| RawValue::NULL.to_owned())
 }
 
-/// `"200 OK"`, or just the number for a status without a standard reason.
-fn status_description(status: http::StatusCode) -> String {
-    match status.canonical_reason() {
-        Some(reason) => format!("{} {reason}", status.as_u16()),
-        None => status.as_u16().to_string(),
+/// `"200 OK"`, or just the number for a status without a standard reason: written straight
+/// into the JSON, with no string of its own.
+struct StatusDescription(http::StatusCode);
+
+impl std::fmt::Display for StatusDescription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0.canonical_reason() {
+            Some(reason) => write!(f, "{} {reason}", self.0.as_u16()),
+            None => write!(f, "{}", self.0.as_u16()),
+        }
+    }
+}
+
+impl Serialize for StatusDescription {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -279,6 +290,17 @@ mod tests {
         assert_eq!(single["headers"]["x-multi"], "a, b");
         assert_eq!(single["headers"]["set-cookie"], "s=1; Path=/");
         assert!(single.get("multiValueHeaders").is_none());
+    }
+
+    #[test]
+    fn alb_status_description_is_the_number_alone_without_a_standard_reason() {
+        let unknown = Response::new(http::StatusCode::from_u16(599).unwrap(), "x");
+        let json = encoded(Origin::Alb { multi_value: true }, &unknown);
+        assert_eq!(json["statusCode"], 599);
+        assert_eq!(json["statusDescription"], "599");
+        let teapot = Response::new(http::StatusCode::IM_A_TEAPOT, "x");
+        let json = encoded(Origin::Alb { multi_value: false }, &teapot);
+        assert_eq!(json["statusDescription"], "418 I'm a teapot");
     }
 
     #[test]
