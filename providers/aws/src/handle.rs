@@ -11,7 +11,7 @@ use crate::batch::{Batch, Tally};
 use crate::detect::{self, Shape};
 use crate::http::{self, Origin};
 use crate::invocation::RawEvent;
-use crate::whole::whole;
+use crate::whole::make_whole;
 use crate::{dynamodb, kafka, kinesis, s3, schedule, sns, sqs};
 
 /// Handles one invocation payload and returns the result JSON for `/response`, or the
@@ -45,14 +45,8 @@ pub async fn handle_event(
 ) -> Result<Box<RawValue>, Failure> {
     match reply(invoker, payload, invocation).await? {
         Reply::Result(result) => Ok(result),
-        Reply::Http(origin, response) => {
-            // A whole body, the common case, is encoded as it is: no collecting future to move
-            // the response into and back out of.
-            let response = if response.is_streaming() {
-                whole(response).await?
-            } else {
-                response
-            };
+        Reply::Http(origin, mut response) => {
+            make_whole(&mut response).await?;
             Ok(http::encode_response(origin, &response))
         }
     }
@@ -110,9 +104,12 @@ pub(crate) async fn reply(
             let form = call.extra.response;
             let authorizer::Call { request, extra, .. } = *call;
             let ctx = invoker.context(invocation.extra(extra));
-            let response =
-                Box::pin(async { whole(invoker.run(Event::Authorize(request), ctx).await?).await })
-                    .await?;
+            let response = Box::pin(async {
+                let mut response = invoker.run(Event::Authorize(request), ctx).await?;
+                make_whole(&mut response).await?;
+                Ok::<_, Failure>(response)
+            })
+            .await?;
             authorizer::answer(&response, &resource, form).map(Reply::Result)
         }
         Decoded::One(event) => {
@@ -165,7 +162,8 @@ fn decode(payload: &Bytes) -> Result<Decoded, BadInput> {
 /// One handler call for a non-HTTP event: a non-2xx response is a failure.
 async fn call(invoker: &Invoker, event: Event, ctx: &Context) -> Result<Box<RawValue>, Failure> {
     let kind = event.kind();
-    let response = whole(invoker.run(event, ctx.clone()).await?).await?;
+    let mut response = invoker.run(event, ctx.clone()).await?;
+    make_whole(&mut response).await?;
     if !response.is_success() {
         return Err(Failure::unsuccessful(kind, &response));
     }

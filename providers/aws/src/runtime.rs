@@ -25,7 +25,7 @@ use crate::handle::{reply, Reply};
 use crate::http::{encode_response, http_integration, Origin, HTTP_INTEGRATION};
 use crate::invocation::{invocation, request_id, trace_header};
 use crate::logging;
-use crate::whole::{whole, RESPONSE_LIMIT};
+use crate::whole::{make_whole, RESPONSE_LIMIT};
 
 /// The variable that says where the Runtime API is.
 const RUNTIME_API: &str = "AWS_LAMBDA_RUNTIME_API";
@@ -172,8 +172,8 @@ impl Loop {
                     )
                     .await
             }
-            Ok(Reply::Http(origin, response)) => match whole(response).await {
-                Ok(response) => {
+            Ok(Reply::Http(origin, mut response)) => match make_whole(&mut response).await {
+                Ok(()) => {
                     let result = encode_response(origin, &response);
                     self.api.respond(id, raw_bytes(result)).await
                 }

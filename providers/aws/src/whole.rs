@@ -8,13 +8,17 @@ use polyfaas_core::{Failure, FailureKind, Response};
 /// Lambda's limit on a buffered (synchronous) response, in bytes.
 pub(crate) const RESPONSE_LIMIT: usize = 6 * 1024 * 1024;
 
-/// `response` with its stream read to the end (a whole one as it is).
-pub(crate) async fn whole(response: Response) -> Result<Response, Failure> {
+/// Reads `response`'s stream to the end, in place; a whole response is left as it is.
+///
+/// It borrows the response rather than taking it: a whole body, the common case, is then
+/// neither moved into this future nor back out of it.
+pub(crate) async fn make_whole(response: &mut Response) -> Result<(), Failure> {
     if !response.is_streaming() {
-        return Ok(response);
+        return Ok(());
     }
+    let streamed = std::mem::take(response);
     // Boxed: only a streamed body pays for the collecting future's size.
-    Box::pin(response.collect(RESPONSE_LIMIT)).await.map_err(|error| {
+    *response = Box::pin(streamed.collect(RESPONSE_LIMIT)).await.map_err(|error| {
         if error.is::<http_body_util::LengthLimitError>() {
             Failure::new(
                 FailureKind::TooLarge,
@@ -32,7 +36,8 @@ pub(crate) async fn whole(response: Response) -> Result<Response, Failure> {
                 error.to_string(),
             )
         }
-    })
+    })?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -45,16 +50,26 @@ mod tests {
     async fn streams_are_collected_within_the_limit() {
         let chunks =
             futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from("a")), Ok("b".into())]);
-        let response = whole(Response::from_stream(chunks)).await.unwrap();
+        let mut response = Response::from_stream(chunks);
+        make_whole(&mut response).await.unwrap();
+        assert!(!response.is_streaming());
         assert_eq!(response.body().as_ref(), b"ab");
+
+        let mut plain = Response::text("as it is");
+        make_whole(&mut plain).await.unwrap();
+        assert_eq!(plain.body().as_ref(), b"as it is");
 
         let big = vec![0u8; RESPONSE_LIMIT + 1];
         let chunks = futures_util::stream::iter([Ok::<_, std::io::Error>(Bytes::from(big))]);
-        let failure = whole(Response::from_stream(chunks)).await.unwrap_err();
+        let failure = make_whole(&mut Response::from_stream(chunks))
+            .await
+            .unwrap_err();
         assert_eq!(failure.error_type(), "ResponseTooLarge");
 
         let broken = futures_util::stream::iter([Err::<Bytes, _>(std::io::Error::other("disk"))]);
-        let failure = whole(Response::from_stream(broken)).await.unwrap_err();
+        let failure = make_whole(&mut Response::from_stream(broken))
+            .await
+            .unwrap_err();
         assert_eq!(failure.error_type(), "HandlerError");
         assert!(failure.message().contains("disk"), "{}", failure.message());
     }
