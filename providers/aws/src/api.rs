@@ -1,7 +1,6 @@
 //! The Runtime API's calls (version 2018-06-01) and the Extensions API's two (2020-01-01), over
-//! the HTTP client of the aws-lambda-rust-runtime project (`lambda_runtime_api_client`):
-//! `/next`, `/response` (whole or streamed), `/error`, `/init/error`, `/extension/register`,
-//! `/extension/event/next`.
+//! one kept-alive connection ([`connection`](crate::connection)): `/next`, `/response` (whole or
+//! streamed), `/error`, `/init/error`, `/extension/register`, `/extension/event/next`.
 //!
 //! The loop itself is [`runtime`](crate::runtime)'s: `lambda_runtime` 1.5's own loop stops (or
 //! panics) on a `/next` whose request id or deadline header it cannot read, before any layer of
@@ -12,10 +11,9 @@ use bytes::Bytes;
 use http::header::{CONTENT_TYPE, TRAILER, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use http_body_util::BodyExt;
-use lambda_runtime_api_client::body::Body;
-use lambda_runtime_api_client::{build_request, BoxError, Client};
 use polyfaas_core::Failure;
 
+use crate::connection::{whole, Answer, Body, BoxError, Connection};
 use crate::error::error_body;
 
 const NEXT: &str = "/2018-06-01/runtime/invocation/next";
@@ -61,41 +59,43 @@ pub(crate) struct Next {
 /// The client of the Runtime API at `AWS_LAMBDA_RUNTIME_API`.
 #[derive(Debug)]
 pub(crate) struct RuntimeApi {
-    client: Client,
-    endpoint: Uri,
+    connection: Connection,
 }
 
 impl RuntimeApi {
     /// A client of the API at `endpoint` (`http://host:port`, with an emulator's path prefix if
     /// it has one).
-    pub(crate) fn new(endpoint: Uri) -> Result<Self, BoxError> {
-        let client = Client::builder().with_endpoint(endpoint.clone()).build()?;
-        Ok(RuntimeApi { client, endpoint })
+    pub(crate) fn new(endpoint: &Uri) -> Result<Self, BoxError> {
+        Ok(RuntimeApi {
+            connection: Connection::new(endpoint)?,
+        })
     }
 
     /// A client of the same API with connections of its own: for a call that holds its
     /// connection open (the extension's `/event/next`), so that it never takes the connection
     /// the runtime loop's next call would reuse.
-    pub(crate) fn separate(&self) -> Result<Self, BoxError> {
-        RuntimeApi::new(self.endpoint.clone())
+    pub(crate) fn separate(&self) -> Self {
+        RuntimeApi {
+            connection: self.connection.separate(),
+        }
     }
 
     /// `GET /runtime/invocation/next`: waits, with no time limit (Lambda freezes the process
     /// between invocations), for the next invocation.
     pub(crate) async fn next(&self) -> Result<Next, ApiError> {
-        let request = build_request().method(Method::GET).uri(NEXT);
-        let (headers, event) = self.call(NEXT, request, Body::empty()).await?;
+        let request = self.connection.request(Method::GET, NEXT);
+        let (headers, event) = self.call(NEXT, request, whole(Bytes::new())).await?;
         Ok(Next { headers, event })
     }
 
     /// `POST /runtime/invocation/{id}/response` with the whole result.
     pub(crate) async fn respond(&self, id: &str, result: Bytes) -> Result<(), ApiError> {
         let path = format!("/2018-06-01/runtime/invocation/{id}/response");
-        let request = build_request()
-            .method(Method::POST)
-            .uri(path.as_str())
+        let request = self
+            .connection
+            .request(Method::POST, path.as_str())
             .header(CONTENT_TYPE, "application/json");
-        self.call(&path, request, Body::from(result)).await?;
+        self.call(&path, request, whole(result)).await?;
         Ok(())
     }
 
@@ -109,9 +109,9 @@ impl RuntimeApi {
         body: Body,
     ) -> Result<(), ApiError> {
         let path = format!("/2018-06-01/runtime/invocation/{id}/response");
-        let request = build_request()
-            .method(Method::POST)
-            .uri(path.as_str())
+        let request = self
+            .connection
+            .request(Method::POST, path.as_str())
             .header(RESPONSE_MODE, "streaming")
             .header(TRANSFER_ENCODING, "chunked")
             .header(CONTENT_TYPE, content_type)
@@ -126,24 +126,24 @@ impl RuntimeApi {
     /// and the `Lambda-Runtime-Function-Error-Type` header) and message.
     pub(crate) async fn fail(&self, id: &str, failure: &Failure) -> Result<(), ApiError> {
         let path = format!("/2018-06-01/runtime/invocation/{id}/error");
-        let request = build_request()
-            .method(Method::POST)
-            .uri(path.as_str())
+        let request = self
+            .connection
+            .request(Method::POST, path.as_str())
             .header(CONTENT_TYPE, "application/json")
             .header(ERROR_TYPE, header_text(failure.error_type()));
-        self.call(&path, request, Body::from(error_body(failure)))
+        self.call(&path, request, whole(error_body(failure)))
             .await?;
         Ok(())
     }
 
     /// `POST /runtime/init/error`: a start-up failure, before the first `/next`.
     pub(crate) async fn init_error(&self, error_type: &str, body: String) -> Result<(), ApiError> {
-        let request = build_request()
-            .method(Method::POST)
-            .uri(INIT_ERROR)
+        let request = self
+            .connection
+            .request(Method::POST, INIT_ERROR)
             .header(CONTENT_TYPE, "application/json")
             .header(ERROR_TYPE, header_text(error_type));
-        self.call(INIT_ERROR, request, Body::from(body)).await?;
+        self.call(INIT_ERROR, request, whole(body)).await?;
         Ok(())
     }
 
@@ -151,13 +151,17 @@ impl RuntimeApi {
     /// returns its identifier. Lambda sends SIGTERM before it stops a process only when an
     /// extension is registered.
     pub(crate) async fn register_extension(&self, name: &str) -> Result<String, ApiError> {
-        let request = build_request()
-            .method(Method::POST)
-            .uri(REGISTER)
+        let request = self
+            .connection
+            .request(Method::POST, REGISTER)
             .header(CONTENT_TYPE, "application/json")
             .header(EXTENSION_NAME, header_text(name));
         let (headers, _) = self
-            .call(REGISTER, request, Body::from(r#"{"events":[]}"#))
+            .call(
+                REGISTER,
+                request,
+                whole(Bytes::from_static(br#"{"events":[]}"#)),
+            )
             .await?;
         headers
             .get(EXTENSION_ID)
@@ -173,11 +177,12 @@ impl RuntimeApi {
     /// `GET /extension/event/next`: how a registered extension says it is ready; with no events
     /// registered it does not return while the process lives.
     pub(crate) async fn extension_next(&self, id: &str) -> Result<(), ApiError> {
-        let request = build_request()
-            .method(Method::GET)
-            .uri(EXTENSION_NEXT)
+        let request = self
+            .connection
+            .request(Method::GET, EXTENSION_NEXT)
             .header(EXTENSION_ID, header_text(id));
-        self.call(EXTENSION_NEXT, request, Body::empty()).await?;
+        self.call(EXTENSION_NEXT, request, whole(Bytes::new()))
+            .await?;
         Ok(())
     }
 
@@ -193,13 +198,14 @@ impl RuntimeApi {
             source,
         };
         let request = request.body(body).map_err(|e| transport(e.into()))?;
-        let response = self.client.call(request).await.map_err(transport)?;
+        let Answer { response, sender } = self.connection.send(request).await.map_err(transport)?;
         let (parts, body) = response.into_parts();
         let body = body
             .collect()
             .await
             .map_err(|e| transport(e.into()))?
             .to_bytes();
+        self.connection.release(sender);
         if !parts.status.is_success() {
             return Err(ApiError::Status {
                 call: call.to_owned(),
@@ -236,10 +242,11 @@ mod tests {
     use polyfaas_testkit::aws::{Invocation, Outcome, RuntimeApi as Server};
 
     use super::*;
+    use crate::connection::streamed;
     use crate::http::{http_integration, HTTP_INTEGRATION};
 
     fn client(server: &Server) -> RuntimeApi {
-        RuntimeApi::new(server.url().parse().unwrap()).unwrap()
+        RuntimeApi::new(&server.url().parse().unwrap()).unwrap()
     }
 
     #[tokio::test]
@@ -259,7 +266,7 @@ mod tests {
             Err(std::io::Error::other("the disk went away")),
         ]);
         let body = http_integration(Response::from_stream(chunks), &id);
-        api.respond_streaming(&id, HTTP_INTEGRATION, Body::new(body))
+        api.respond_streaming(&id, HTTP_INTEGRATION, streamed(body))
             .await
             .unwrap();
         let outcome = answered.await.unwrap().expect("an answer");

@@ -108,10 +108,7 @@ pub(crate) async fn prepare(api: Arc<RuntimeApi>) -> Option<Stop> {
             // Its own connection: the runtime's first `/next` reuses the registration's, warm,
             // instead of racing this call for it and opening a new one on the way to the first
             // invocation.
-            let api = api.separate().map(Arc::new).unwrap_or_else(|error| {
-                tracing::debug!(extension = NAME, %error, "no separate client; sharing the runtime's");
-                api
-            });
+            let api = Arc::new(api.separate());
             tokio::spawn(async move {
                 // Ready: with no events subscribed, this answers only when the process ends.
                 if let Err(error) = api.extension_next(&id).await {

@@ -1,6 +1,5 @@
-//! AWS Lambda shim for polyfaas: the Runtime API (over the aws-lambda-rust-runtime project's
-//! `lambda_runtime_api_client`), every common trigger into the neutral
-//! [`Event`](polyfaas_core::Event) and back.
+//! AWS Lambda shim for polyfaas: the Runtime API (over one kept-alive hyper connection), every
+//! common trigger into the neutral [`Event`](polyfaas_core::Event) and back.
 //!
 //! The shim is transport + codec over core's invocation skeleton: the runtime loop takes each
 //! `/next` event's bytes as they arrive; [`invocation()`] reads what the Runtime API told about
@@ -74,6 +73,7 @@
 mod api;
 mod authorizer;
 mod batch;
+mod connection;
 mod detect;
 mod dynamodb;
 mod error;

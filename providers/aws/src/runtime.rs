@@ -52,7 +52,7 @@ struct Settings {
 pub(crate) async fn run<H: Handler>(handler: H, shutdown: Shutdown) -> Result<(), Error> {
     logging::init();
     let endpoint = runtime_api()?;
-    let api = RuntimeApi::new(endpoint).map_err(|e| {
+    let api = RuntimeApi::new(&endpoint).map_err(|e| {
         Error::from(StartupError::new("cannot make a Runtime API client").with_source(e))
     })?;
     let api = Arc::new(api);
@@ -165,11 +165,7 @@ impl Loop {
             Ok(Reply::Http(Origin::FunctionUrl, response)) if self.streaming => {
                 let body = http_integration(response, id);
                 self.api
-                    .respond_streaming(
-                        id,
-                        HTTP_INTEGRATION,
-                        lambda_runtime_api_client::body::Body::new(body),
-                    )
+                    .respond_streaming(id, HTTP_INTEGRATION, crate::connection::streamed(body))
                     .await
             }
             Ok(Reply::Http(origin, mut response)) => match make_whole(&mut response).await {
