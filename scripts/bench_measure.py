@@ -6,8 +6,10 @@ calls this, then scripts/bench_report.py). Writes one JSON file per measurement 
 - strace.json: what each binary opens before it asks for work (`strace -f -e trace=openat`):
   up to its first Runtime API `/next` (AWS) or its `listen` (HTTP servers);
 - startup_aws.json: start to first response under the Runtime API server (pfbench aws-startup),
-  polyfaas against the lambda_runtime and lambda_http echoes, runs interleaved; and
-  startup_aws_faults.json: the minor page faults each of those runs had taken by its response;
+  polyfaas against the lambda_runtime and lambda_http echoes, runs interleaved, the binaries just
+  written; startup_aws_reread.json: the same, read back from disk (see `startup_aws`); and
+  startup_aws[_reread]_faults.json: the minor page faults each of those runs had taken by its
+  response;
 - startup_http.json: spawn to the first answered invocation (pfbench http-startup) of the gcp,
   azure (after the host's readiness probe) and local servers, a bare axum echo and Python
   functions-framework;
@@ -130,13 +132,46 @@ def strace_all(bin_dir, out):
     return traces
 
 
-def startup_aws(bin_dir, runs, faults_path):
+def evict_and_read(path):
+    """Drops the file's pages from the page cache, then reads it once from the start."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        while os.read(fd, 1 << 20):
+            pass
+    finally:
+        os.close(fd)
+
+
+def startup_aws(bin_dir, runs, out):
+    """Start to first response, in two page-cache states of the same copies, every binary treated
+    alike. How many pages the kernel maps at one fault in a binary's code depends on how those
+    pages came into the page cache: a file just written can be held in large folios, several
+    pages mapped at a fault; a file read back from disk here is mapped 64 KB around each fault, so
+    a start pays about one fault per 64 KB window of code it touches. Binaries built at different
+    times would otherwise be measured in whichever state each happened to be in.
+
+    - "just written": fresh copies, as a deployment package is unpacked;
+    - "read back": the same copies evicted from the page cache, then read once in full.
+
+    Writes startup_aws[_reread].json and startup_aws[_reread]_faults.json."""
     env_args = [a for k, v in LAMBDA_ENV.items() for a in ("--env", f"{k}={v}")]
     names = ["echo-aws", "echo-aws+blob", "lambda-runtime-echo", "lambda-http-echo"]
     if os.path.exists(os.path.join(bin_dir, "echo-aws-min")):
         names.insert(0, "echo-aws-min")
-    return pfbench("aws-startup", "--event", AWS_EVENT, "--runs", str(runs), "--faults", faults_path,
-                   *env_args, *[f"{n}={os.path.join(bin_dir, n)}" for n in names])
+    with tempfile.TemporaryDirectory(prefix="polyfaas-aws-startup-") as tmp:
+        for name in names:
+            shutil.copyfile(os.path.join(bin_dir, name), os.path.join(tmp, name))
+            os.chmod(os.path.join(tmp, name), 0o755)
+        for suffix in ("", "_reread"):
+            if suffix:
+                for name in names:
+                    evict_and_read(os.path.join(tmp, name))
+            faults = os.path.join(out, f"startup_aws{suffix}_faults.json")
+            write(out, f"startup_aws{suffix}.json",
+                  pfbench("aws-startup", "--event", AWS_EVENT, "--runs", str(runs), "--faults", faults,
+                          *env_args, *[f"{n}={os.path.join(tmp, n)}" for n in names]))
 
 
 def startup_http(bin_dir, runs, ff):
@@ -246,8 +281,7 @@ def main():
     if want("strace"):
         write(args.out, "strace.json", strace_all(args.bin, args.out))
     if want("startup_aws"):
-        faults = os.path.join(args.out, "startup_aws_faults.json")
-        write(args.out, "startup_aws.json", startup_aws(args.bin, args.aws_startup_runs, faults))
+        startup_aws(args.bin, args.aws_startup_runs, args.out)
     if want("startup_http"):
         write(args.out, "startup_http.json", startup_http(args.bin, args.runs, args.ff))
     if want("gcp"):
