@@ -21,7 +21,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 out="$root/target/bench"
 bin="$out/bin"
 venv="${BENCH_VENV:-${FF_VENV:-/tmp/ff-venv}}"
-runs="${RUNS:-30}"
+# Rounds of HTTP start-ups: with 30, a start's tail (p90 three times the median on this shared
+# machine) moved the median by ±0.3 ms from one run to the next.
+runs="${RUNS:-100}"
 wrk_seconds="${WRK_SECONDS:-10}"
 mkdir -p "$bin"
 cd "$root"
