@@ -10,10 +10,9 @@
 use bytes::Bytes;
 use http::header::{CONTENT_TYPE, TRAILER, TRANSFER_ENCODING};
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use http_body_util::BodyExt;
 use polyfaas_core::Failure;
 
-use crate::connection::{whole, Answer, Body, BoxError, Connection};
+use crate::connection::{streamed, whole, Body, BoxError, Connection};
 use crate::error::error_body;
 
 const NEXT: &str = "/2018-06-01/runtime/invocation/next";
@@ -106,7 +105,7 @@ impl RuntimeApi {
         &self,
         id: &str,
         content_type: &'static str,
-        body: Body,
+        body: impl http_body::Body<Data = Bytes, Error: Into<BoxError>> + Send + 'static,
     ) -> Result<(), ApiError> {
         let path = format!("/2018-06-01/runtime/invocation/{id}/response");
         let request = self
@@ -118,7 +117,7 @@ impl RuntimeApi {
             .header(TRAILER, HeaderValue::from_static(ERROR_TYPE))
             .header(TRAILER, HeaderValue::from_static(ERROR_BODY))
             .header(http::header::CONNECTION, "close");
-        self.call(&path, request, body).await?;
+        self.call(&path, request, streamed(body)).await?;
         Ok(())
     }
 
@@ -198,14 +197,7 @@ impl RuntimeApi {
             source,
         };
         let request = request.body(body).map_err(|e| transport(e.into()))?;
-        let Answer { response, sender } = self.connection.send(request).await.map_err(transport)?;
-        let (parts, body) = response.into_parts();
-        let body = body
-            .collect()
-            .await
-            .map_err(|e| transport(e.into()))?
-            .to_bytes();
-        self.connection.release(sender);
+        let (parts, body) = self.connection.call(request).await.map_err(transport)?;
         if !parts.status.is_success() {
             return Err(ApiError::Status {
                 call: call.to_owned(),
@@ -242,7 +234,6 @@ mod tests {
     use polyfaas_testkit::aws::{Invocation, Outcome, RuntimeApi as Server};
 
     use super::*;
-    use crate::connection::streamed;
     use crate::http::{http_integration, HTTP_INTEGRATION};
 
     fn client(server: &Server) -> RuntimeApi {
@@ -266,7 +257,7 @@ mod tests {
             Err(std::io::Error::other("the disk went away")),
         ]);
         let body = http_integration(Response::from_stream(chunks), &id);
-        api.respond_streaming(&id, HTTP_INTEGRATION, streamed(body))
+        api.respond_streaming(&id, HTTP_INTEGRATION, body)
             .await
             .unwrap();
         let outcome = answered.await.unwrap().expect("an answer");

@@ -7,9 +7,10 @@
 //! call; its code was an eighth of the function's own code that a start runs on the way to the
 //! first response (callgrind, in 64-byte lines), and without it (its 44 log call sites
 //! included) the relocated data the loader writes at every start shrank from 52.1 to 42.8 KB.
-//! Here a call takes the idle connection, or
-//! opens one when there is none (the first call, a call made while another is in flight, a
-//! connection the API closed), and the caller gives it back once the answer's body is read.
+//!
+//! Here [`Connection::call`] takes the idle connection, or opens one when there is none (the
+//! first call, a call made while another is in flight, a connection the API closed), reads the
+//! whole answer and keeps the connection for the next call.
 
 use std::pin::Pin;
 use std::sync::{Mutex, PoisonError};
@@ -17,10 +18,11 @@ use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use http::header::{HOST, USER_AGENT};
+use http::response::Parts;
 use http::{HeaderValue, Method, Request, Response, Uri};
 use http_body::{Frame, SizeHint};
 use http_body_util::combinators::UnsyncBoxBody;
-use http_body_util::BodyExt;
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
@@ -31,14 +33,14 @@ pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// A request body: whole bytes, or a stream (a streamed response).
 pub(crate) enum Body {
     /// Sent with its `Content-Length`.
-    Whole(Option<Bytes>),
+    Whole(Full<Bytes>),
     /// Sent chunked.
     Streamed(UnsyncBoxBody<Bytes, BoxError>),
 }
 
 /// A whole request body.
 pub(crate) fn whole(bytes: impl Into<Bytes>) -> Body {
-    Body::Whole(Some(bytes.into()))
+    Body::Whole(Full::new(bytes.into()))
 }
 
 /// A streamed request body.
@@ -59,28 +61,23 @@ impl http_body::Body for Body {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, BoxError>>> {
         match self.get_mut() {
-            Body::Whole(bytes) => Poll::Ready(
-                bytes
-                    .take()
-                    .filter(|b| !b.is_empty())
-                    .map(|b| Ok(Frame::data(b))),
-            ),
+            Body::Whole(body) => Pin::new(body)
+                .poll_frame(cx)
+                .map_err(|never| match never {}),
             Body::Streamed(body) => Pin::new(body).poll_frame(cx),
         }
     }
 
     fn is_end_stream(&self) -> bool {
         match self {
-            Body::Whole(bytes) => bytes.as_ref().is_none_or(Bytes::is_empty),
+            Body::Whole(body) => body.is_end_stream(),
             Body::Streamed(body) => body.is_end_stream(),
         }
     }
 
     fn size_hint(&self) -> SizeHint {
         match self {
-            Body::Whole(bytes) => {
-                SizeHint::with_exact(bytes.as_ref().map_or(0, |b| b.len() as u64))
-            }
+            Body::Whole(body) => body.size_hint(),
             Body::Streamed(body) => body.size_hint(),
         }
     }
@@ -105,11 +102,11 @@ pub(crate) struct Connection {
     idle: Mutex<Option<SendRequest<Body>>>,
 }
 
-/// A call's answer and the connection it came on, to give back with [`Connection::release`]
-/// once the answer's body is read (HTTP/1.1 sends the next request only after that).
-pub(crate) struct Answer {
-    pub response: Response<Incoming>,
-    pub sender: SendRequest<Body>,
+/// An answer whose body is still to be read, and the connection it came on: HTTP/1.1 sends the
+/// next request on it only after that.
+struct Answer {
+    response: Response<Incoming>,
+    sender: SendRequest<Body>,
 }
 
 impl Connection {
@@ -150,9 +147,19 @@ impl Connection {
             .header(USER_AGENT, HeaderValue::from_static(AGENT))
     }
 
+    /// Sends `request` and reads the whole answer (any status), then keeps the connection for
+    /// the next call.
+    pub(crate) async fn call(&self, request: Request<Body>) -> Result<(Parts, Bytes), BoxError> {
+        let Answer { response, sender } = self.send(request).await?;
+        let (parts, body) = response.into_parts();
+        let body = body.collect().await?.to_bytes();
+        self.release(sender);
+        Ok((parts, body))
+    }
+
     /// Sends `request` on the idle connection, or on a new one when there is none or the API
     /// closed it before the request went out.
-    pub(crate) async fn send(&self, request: Request<Body>) -> Result<Answer, BoxError> {
+    async fn send(&self, request: Request<Body>) -> Result<Answer, BoxError> {
         let mut request = request;
         if let Some(mut sender) = self.take_idle() {
             if sender.ready().await.is_ok() {
@@ -173,7 +180,7 @@ impl Connection {
 
     /// Keeps `sender` for the next call, unless it is closed or another call's connection is
     /// already kept.
-    pub(crate) fn release(&self, sender: SendRequest<Body>) {
+    fn release(&self, sender: SendRequest<Body>) {
         if sender.is_closed() {
             return;
         }
@@ -274,9 +281,8 @@ mod tests {
             .request(Method::GET, path)
             .body(whole(Bytes::new()))
             .unwrap();
-        let Answer { response, sender } = connection.send(request).await.unwrap();
-        let body = response.into_body().collect().await.unwrap().to_bytes();
-        connection.release(sender);
+        let (parts, body) = connection.call(request).await.unwrap();
+        assert_eq!(parts.status, 200);
         String::from_utf8(body.to_vec()).unwrap()
     }
 

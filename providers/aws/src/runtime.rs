@@ -164,9 +164,7 @@ impl Loop {
         let posted = match replied {
             Ok(Reply::Http(Origin::FunctionUrl, response)) if self.streaming => {
                 let body = http_integration(response, id);
-                self.api
-                    .respond_streaming(id, HTTP_INTEGRATION, crate::connection::streamed(body))
-                    .await
+                self.api.respond_streaming(id, HTTP_INTEGRATION, body).await
             }
             Ok(Reply::Http(origin, mut response)) => match make_whole(&mut response).await {
                 Ok(()) => {
