@@ -134,9 +134,10 @@ RS
 # The anchor's twin on polyfaas: lambda_http's echo written against polyfaas with only the `aws`
 # feature (no blob backend), what the size goal is about; echo-aws is the conformance function,
 # which does far more (canonical JSON of every kind, sha256 of blobs, its switches).
-anchor echo-aws-min "polyfaas = { path = \"$root/polyfaas\", default-features = false, features = [\"aws\"] }
+min_deps="polyfaas = { path = \"$root/polyfaas\", default-features = false, features = [\"aws\"] }
 serde_json = \"1\"
-tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }" <<'RS'
+tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }"
+min_main="$(cat <<'RS'
 // Method, path, query and body back as JSON, as lambda-http-echo answers.
 use polyfaas::{Context, Error, Event, Response};
 async fn echo(event: Event, _ctx: Context) -> Result<Response, Error> {
@@ -155,6 +156,13 @@ async fn main() -> Result<(), Error> {
     polyfaas::run(polyfaas::handler_fn(echo)).await
 }
 RS
+)"
+anchor echo-aws-min "$min_deps" <<<"$min_main"
+# The same function on tokio's current-thread runtime, the flavour providers/aws/README.md
+# suggests for Lambda (one invocation at a time): no worker threads to start or hand I/O over to.
+ct_main="${min_main/'#[tokio::main]'/'#[tokio::main(flavor = "current_thread")]'}"
+[[ "$ct_main" == *current_thread* ]] || { echo "bench.sh: echo-aws-min's main has no #[tokio::main] to change" >&2; exit 1; }
+anchor echo-aws-min-ct "$min_deps" <<<"$ct_main"
 
 unset CARGO_PROFILE_RELEASE_OPT_LEVEL CARGO_PROFILE_RELEASE_LTO CARGO_PROFILE_RELEASE_CODEGEN_UNITS \
     CARGO_PROFILE_RELEASE_STRIP CARGO_PROFILE_RELEASE_DEBUG CARGO_PROFILE_RELEASE_PANIC

@@ -158,8 +158,9 @@ def startup_aws(bin_dir, runs, out):
     Writes startup_aws[_reread].json and startup_aws[_reread]_faults.json."""
     env_args = [a for k, v in LAMBDA_ENV.items() for a in ("--env", f"{k}={v}")]
     names = ["echo-aws", "echo-aws+blob", "lambda-runtime-echo", "lambda-http-echo"]
-    if os.path.exists(os.path.join(bin_dir, "echo-aws-min")):
-        names.insert(0, "echo-aws-min")
+    for name in ("echo-aws-min-ct", "echo-aws-min"):
+        if os.path.exists(os.path.join(bin_dir, name)):
+            names.insert(0, name)
     with tempfile.TemporaryDirectory(prefix="polyfaas-aws-startup-") as tmp:
         for name in names:
             shutil.copyfile(os.path.join(bin_dir, name), os.path.join(tmp, name))

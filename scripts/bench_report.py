@@ -153,12 +153,19 @@ def main():
             states.append(("read back from disk", reread, r("startup_aws_reread_faults.json"), "startup-aws-reread.svg"))
         for state, samples, _, _ in states:
             med = {k: statistics.median(v) for k, v in samples.items()}
-            for name in ("echo-aws-min", "echo-aws", "echo-aws+blob"):
+            # The goal's function is echo-aws-min: an echo with the anchor's main, as lambda_runtime's
+            # echo is. The others are shown beside it: what they add is named in their row.
+            for name, what in (("echo-aws-min", None),
+                               ("echo-aws-min-ct", "info: echo-aws-min on tokio's current-thread runtime"),
+                               ("echo-aws", "info: the conformance echo, whose shutdown hook registers "
+                                            "Lambda's extension, a round trip before the first `/next`"),
+                               ("echo-aws+blob", "info: echo-aws with the S3 backend")):
                 if name in med:
                     ratio = med[name] / med["lambda-runtime-echo"]
-                    goals.append(f"| AWS start to first response ≤ 1.0× lambda_runtime's echo ({name}, {state}) | "
-                                 f"{med[name]:.2f} ms vs {med['lambda-runtime-echo']:.2f} ms: {ratio:.3f}× | "
-                                 f"{verdict(ratio <= 1.0)} |")
+                    label = (f"AWS start to first response ≤ 1.0× lambda_runtime's echo ({name}, {state})"
+                             if what is None else f"AWS start to first response, {name} ({what}; {state})")
+                    goals.append(f"| {label} | {med[name]:.2f} ms vs {med['lambda-runtime-echo']:.2f} ms: "
+                                 f"{ratio:.3f}× | {verdict(ratio <= 1.0) if what is None else '–'} |")
         body += ["## Start to first response: AWS Lambda", "",
                  "From spawning the process to the end of its first `/response`, under the conformance suite's Runtime "
                  "API server (`pfbench aws-startup`, `bench/harness`), with Lambda's variables and placeholder credentials "

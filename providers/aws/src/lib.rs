@@ -123,6 +123,9 @@ pub fn detected() -> bool {
 /// CloudWatch), opens the blob store (`POLYFAAS_BLOB_URL`, else the platform default), then
 /// serves one invocation after another. Fails at start-up, after reporting to
 /// `/runtime/init/error`, when the environment is not Lambda's (the message names the variable).
+///
+/// The loop is spawned as a task of its own, run by the worker thread that reads the Runtime
+/// API: a task-local or a tracing span set around this call does not reach the handler.
 pub async fn run<H: Handler>(handler: H) -> Result<(), Error> {
     runtime::run(handler, Shutdown::new()).await
 }
