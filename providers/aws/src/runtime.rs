@@ -50,29 +50,12 @@ struct Settings {
 /// Runs `handler` on the Lambda Runtime API until the platform stops the process, then
 /// `shutdown`'s hooks.
 ///
-/// The loop is a task of its own, not part of the caller's future. Under `#[tokio::main]`'s
-/// multi-thread runtime the caller's future is polled by the main thread, which does not drive
-/// I/O: every Runtime API answer would reach the loop through a worker thread, a futex wake and
-/// a context switch per read. As a task, the loop runs on the worker that reads the connection.
-/// Start to first response: 0.96–0.97× the same binary without the task (`scripts/bench.sh`).
+/// Start-up (logging, the Runtime API client, the settings, the invoker) runs in the caller's
+/// future; the loop is then a task of its own. Under `#[tokio::main]`'s multi-thread runtime the
+/// caller's future is polled by the main thread, which does not drive I/O: every Runtime API
+/// answer would reach the loop through a worker thread, a futex wake and a context switch per
+/// read. As a task, the loop runs on the worker that reads the connection.
 pub(crate) async fn run<H: Handler>(handler: H, shutdown: Shutdown) -> Result<(), Error> {
-    match tokio::spawn(serve(handler, shutdown)).await {
-        Ok(served) => served,
-        Err(stopped) => match stopped.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(cancelled) => Err(Error::from(
-                StartupError::new(
-                    "the Runtime API loop was cancelled: the runtime is shutting down",
-                )
-                .with_source(cancelled),
-            )),
-        },
-    }
-}
-
-/// The loop's task: logging, the Runtime API client, the settings and the invoker, then one
-/// invocation after another.
-async fn serve<H: Handler>(handler: H, shutdown: Shutdown) -> Result<(), Error> {
     logging::init();
     let endpoint = runtime_api()?;
     let api = RuntimeApi::new(&endpoint).map_err(|e| {
@@ -99,25 +82,24 @@ async fn serve<H: Handler>(handler: H, shutdown: Shutdown) -> Result<(), Error> 
         .streams_responses(settings.streaming)
         .response_limit(RESPONSE_LIMIT)
         .build();
-    let stop = match registering {
-        Some(registering) => registering.await.unwrap_or_else(|error| {
-            tracing::warn!(%error, "the shutdown extension's registration did not finish; shutdown hooks will not run");
-            None
-        }),
-        None => None,
-    };
     let served = Loop {
         api,
         invoker,
         streaming: settings.streaming,
     }
-    .serve(stop)
-    .await;
-    if let Ok(signal) = served {
-        tracing::info!("{signal}: stopping; running the shutdown hooks");
-        shutdown.run().await;
+    .spawn(registering, shutdown);
+    match served.await {
+        Ok(served) => served,
+        Err(stopped) => match stopped.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(cancelled) => Err(Error::from(
+                StartupError::new(
+                    "the Runtime API loop was cancelled: the runtime is shutting down",
+                )
+                .with_source(cancelled),
+            )),
+        },
     }
-    served.map(|_| ())
 }
 
 /// The Runtime API loop.
@@ -128,6 +110,30 @@ struct Loop {
 }
 
 impl Loop {
+    /// The loop as a task: waits for the shutdown extension's registration, serves until a stop
+    /// signal, then runs `shutdown`'s hooks.
+    fn spawn(
+        self,
+        registering: Option<tokio::task::JoinHandle<Option<Stop>>>,
+        shutdown: Shutdown,
+    ) -> tokio::task::JoinHandle<Result<(), Error>> {
+        tokio::spawn(async move {
+            let stop = match registering {
+                Some(registering) => registering.await.unwrap_or_else(|error| {
+                    tracing::warn!(%error, "the shutdown extension's registration did not finish; shutdown hooks will not run");
+                    None
+                }),
+                None => None,
+            };
+            let served = self.serve(stop).await;
+            if let Ok(signal) = served {
+                tracing::info!("{signal}: stopping; running the shutdown hooks");
+                shutdown.run().await;
+            }
+            served.map(|_| ())
+        })
+    }
+
     /// Serves invocations one after another until a stop signal (returned) or the Runtime API
     /// fails (an error: Lambda is gone).
     async fn serve(self, mut stop: Option<Stop>) -> Result<&'static str, Error> {
