@@ -268,8 +268,9 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--runs", type=int, default=30)
     # A start on Lambda takes about 1.5 ms here and the binaries differ by a few per cent: 30 runs
-    # move the ratio by ±4 %, 200 interleaved runs by about ±1.5 %, in a few seconds.
-    parser.add_argument("--aws-startup-runs", type=int, default=200)
+    # move the ratio by ±4 %, 200 interleaved runs by about ±1.5 %, 500 by about ±1 %, in well
+    # under a minute per page-cache state.
+    parser.add_argument("--aws-startup-runs", type=int, default=500)
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--ff", required=True, help="the functions-framework executable")
     parser.add_argument("--only", help="comma-separated subset: sizes,strace,startup_aws,startup_http,gcp,aws_round_trip")
