@@ -131,9 +131,10 @@ async fn main() -> std::io::Result<()> {
     axum::serve(listener, axum::Router::new().fallback(echo)).await
 }
 RS
-# The anchor's twin on polyfaas: lambda_http's echo written against polyfaas with only the `aws`
-# feature (no blob backend), what the size goal is about; echo-aws is the conformance function,
-# which does far more (canonical JSON of every kind, sha256 of blobs, its switches).
+# The anchors' twin on polyfaas: lambda_http's echo written against polyfaas with only the `aws`
+# feature (no blob backend) and lambda_runtime's echo's main, what the size goal and the AWS
+# start-up goal are judged on; echo-aws is the conformance function, which does far more
+# (canonical JSON of every kind, sha256 of blobs, its switches, a shutdown hook).
 min_deps="polyfaas = { path = \"$root/polyfaas\", default-features = false, features = [\"aws\"] }
 serde_json = \"1\"
 tokio = { version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }"
