@@ -64,9 +64,16 @@ impl From<Duration> for Drain {
 }
 
 /// Serves connections from `listener` until `shutdown` completes, then stops accepting and
-/// waits (up to `drain`'s in-flight time) for requests in flight. `service` is called once per request with the
-/// peer's address; the request's body is a [`RequestBody`], which drains what the service left
-/// unread; the answer's body is a [`ResponseBody`] (whole, or streamed chunk by chunk).
+/// waits (up to `drain`'s in-flight time) for requests in flight. `service` is called once per
+/// request with the peer's address; the request's body is a [`RequestBody`], which drains what
+/// the service left unread; the answer's body is a [`ResponseBody`] (whole, or streamed chunk by
+/// chunk).
+///
+/// The accept loop is spawned on the current tokio runtime, and each connection is a task of
+/// its own: on the multi-thread runtime the worker that sees a connection arrive accepts it,
+/// rather than the thread awaiting `serve` (under `#[tokio::main]`, the main thread, which
+/// drives no I/O). `shutdown` is polled by the caller. A panic in the accept loop is resumed
+/// here; dropping the returned future stops accepting (connections already open run on).
 ///
 /// ```no_run
 /// use std::convert::Infallible;
@@ -87,14 +94,62 @@ pub async fn serve<F, Fut, E, S>(
 ) where
     F: Fn(http::Request<RequestBody>, SocketAddr) -> Fut + Clone + Send + Sync + 'static,
     Fut: Future<Output = Result<http::Response<ResponseBody>, E>> + Send + 'static,
-    E: Into<BoxError>,
+    E: Into<BoxError> + 'static,
     S: Future<Output = ()>,
 {
+    let drain = drain.into();
+    // The accept loop runs as a task of its own: on the multi-thread runtime, the worker whose
+    // poll saw a connection arrive accepts it and runs the connection's task next, rather than
+    // waking the thread that called `serve` (which drives no I/O) to accept and hand it back.
+    let (stop, stopped) = tokio::sync::oneshot::channel();
+    let mut accepting = tokio::spawn(accept(listener, service, stopped, drain));
+    let mut shutdown = std::pin::pin!(shutdown);
+    let joined = tokio::select! {
+        () = &mut shutdown => {
+            let _ = stop.send(());
+            (&mut accepting).await
+        }
+        // The loop only ends when told to, or by a panic.
+        joined = &mut accepting => joined,
+    };
+    let graceful = match joined {
+        Ok(graceful) => graceful,
+        Err(e) => match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            // The runtime is shutting down: nothing is left to drain.
+            Err(_) => return,
+        },
+    };
+    tracing::info!("shutting down: finishing requests in flight");
+    if tokio::time::timeout(drain.in_flight, graceful.shutdown())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "requests still running after {:?}; stopping anyway",
+            drain.in_flight
+        );
+    }
+}
+
+/// Accepts connections, one task each, until `stopped` completes (or its sender is dropped);
+/// returns what watches the connections still open, for the drain.
+async fn accept<F, Fut, E>(
+    listener: TcpListener,
+    service: F,
+    mut stopped: tokio::sync::oneshot::Receiver<()>,
+    drain: Drain,
+) -> GracefulShutdown
+where
+    F: Fn(http::Request<RequestBody>, SocketAddr) -> Fut + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<http::Response<ResponseBody>, E>> + Send + 'static,
+    E: Into<BoxError> + 'static,
+{
     let Drain {
-        in_flight: drain,
         unread_body_limit,
         unread_body_time,
-    } = drain.into();
+        ..
+    } = drain;
     // HTTP/1.1, what Cloud Run (a port named `http1`, the default), the Azure Functions host
     // and the local provider's callers speak; with `http2`, also HTTP/2 with prior knowledge
     // (Cloud Run's `h2c` port), told apart by the connection's first bytes.
@@ -104,7 +159,6 @@ pub async fn serve<F, Fut, E, S>(
     #[cfg(not(feature = "http2"))]
     let builder = hyper::server::conn::http1::Builder::new();
     let graceful = GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -116,7 +170,7 @@ pub async fn serve<F, Fut, E, S>(
                     continue;
                 }
             },
-            () = &mut shutdown => break,
+            _ = &mut stopped => break,
         };
         let service = service.clone();
         let service = hyper::service::service_fn(move |request: http::Request<_>| {
@@ -138,14 +192,7 @@ pub async fn serve<F, Fut, E, S>(
             }
         });
     }
-    drop(listener);
-    tracing::info!("shutting down: finishing requests in flight");
-    if tokio::time::timeout(drain, graceful.shutdown())
-        .await
-        .is_err()
-    {
-        tracing::warn!("requests still running after {drain:?}; stopping anyway");
-    }
+    graceful
 }
 
 /// Completes on Ctrl-C (SIGINT) or SIGTERM.
