@@ -31,15 +31,19 @@ const UNREAD_BODY_LIMIT: u64 = 1 << 30;
 const UNREAD_BODY_TIME: Duration = Duration::from_secs(60);
 
 /// Serves `handler` on `config.addr()` until `shutdown` completes, then finishes the requests
-/// in flight (up to 10 s). Reads every `function.json` under `config.app_root` and opens the
-/// blob store first; either failing is an error naming the file or variable.
+/// in flight (up to 10 s). Binds the port, then reads every `function.json` under
+/// `config.app_root` and opens the blob store; any of them failing is an error naming the port,
+/// file or variable.
+///
+/// The port is bound first because the host's readiness check is an answer to `GET /`, polled
+/// every 25 ms, not an open port: a probe that connects while the app is still loading waits in
+/// the listen queue and is answered as soon as the server runs, where a refused one would be
+/// tried again only 25 ms later.
 pub async fn serve<H: Handler>(
     handler: H,
     config: AzureConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Error> {
-    let functions = Functions::load(&config.app_root)?;
-    let blobs = open_blobs()?;
     let addr = config.addr();
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| {
         StartupError::new(format!(
@@ -47,6 +51,8 @@ pub async fn serve<H: Handler>(
         ))
         .with_source(e)
     })?;
+    let functions = Functions::load(&config.app_root)?;
+    let blobs = open_blobs()?;
     tracing::info!(
         %addr,
         app_root = %config.app_root.display(),
