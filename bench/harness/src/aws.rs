@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-use polyfaas_testkit::aws::{Invocation, Outcome, RuntimeApi};
 use crate::spawn::{kill, minor_faults, spawn};
+use polyfaas_testkit::aws::{Invocation, Outcome, RuntimeApi};
 
 /// What a function answers its first invocation within.
 const LIMIT: Duration = Duration::from_secs(30);
@@ -77,7 +77,9 @@ pub async fn startup(
                 if let Value::Array(list) = list {
                     list.push(json!(elapsed.as_secs_f64() * 1000.0));
                 }
-                let list = fault_samples.entry(name.clone()).or_insert_with(|| json!([]));
+                let list = fault_samples
+                    .entry(name.clone())
+                    .or_insert_with(|| json!([]));
                 if let (Value::Array(list), Some(taken)) = (list, taken) {
                     list.push(json!(taken));
                 }

@@ -33,6 +33,10 @@ pub fn spawn(
     if let Some(dir) = cwd {
         command.current_dir(dir);
     }
+    // A group of its own, so that `kill` also stops what it forked: functions-framework's
+    // gunicorn worker outlived a killed master by up to a second, its exit landing on the
+    // start-ups of the next round.
+    std::os::unix::process::CommandExt::process_group(&mut command, 0);
     command.spawn()
 }
 
@@ -45,8 +49,17 @@ pub fn minor_faults(child: &Child) -> Option<u64> {
     rest.split_whitespace().nth(7)?.parse().ok()
 }
 
-/// Kills and reaps the child.
+/// Kills the child's process group (the child and whatever it forked, see [`spawn`]) and reaps
+/// the child.
 pub fn kill(mut child: Child) {
-    let _ = child.kill();
+    match libc::pid_t::try_from(child.id()) {
+        // SAFETY: killpg only sends a signal; the group is the child's own (process_group(0)).
+        Ok(group) => unsafe {
+            libc::killpg(group, libc::SIGKILL);
+        },
+        Err(_) => {
+            let _ = child.kill();
+        }
+    }
     let _ = child.wait();
 }
