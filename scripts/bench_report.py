@@ -200,7 +200,9 @@ def main():
                  "From spawning the process to the end of the answer to its first invocation (`pfbench http-startup`): "
                  "GCP and local as a client sees it (the request is retried until it is answered); Azure as its host does it "
                  "(`GET /` until any answer, then one invocation envelope, `conformance-tests/fixtures/azure/http-text-request.json`). "
-                 "Anchors: a bare axum 0.8 echo and Python functions-framework 3.10.2 (`providers/gcp/bench/python_echo.py`).", "",
+                 "Anchors: a bare axum 0.8 echo and Python functions-framework 3.10.2 (`providers/gcp/bench/python_echo.py`). "
+                 "The binaries start in turn, round after round; each runs in a process group of its own, killed whole after its "
+                 "answer (functions-framework forks a worker, which would otherwise outlive it into the next starts).", "",
                  *distribution_rows(startup_http, "axum-echo"), "",
                  f"![HTTP start-up distributions]({rel}/startup-http.svg)", ""]
 
