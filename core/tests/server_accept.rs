@@ -70,8 +70,14 @@ async fn connections_are_answered_while_the_caller_does_not_poll_serve() {
     drop(serving);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn shutdown_stops_accepting_and_drains_requests_in_flight() {
+/// A server stopped by sending on the returned channel; serve's task, to await its return.
+async fn stoppable(
+    drain: Duration,
+) -> (
+    SocketAddr,
+    tokio::sync::oneshot::Sender<()>,
+    tokio::task::JoinHandle<()>,
+) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -81,8 +87,14 @@ async fn shutdown_stops_accepting_and_drains_requests_in_flight() {
         async {
             let _ = stopped.await;
         },
-        Duration::from_secs(10),
+        drain,
     ));
+    (addr, stop, serving)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_stops_accepting_and_drains_requests_in_flight() {
+    let (addr, stop, serving) = stoppable(Duration::from_secs(10)).await;
     let in_flight = tokio::spawn(get(addr, "/sleep/300"));
     // The request is being handled before the shutdown starts.
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -105,17 +117,7 @@ async fn shutdown_stops_accepting_and_drains_requests_in_flight() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_drain_gives_up_after_its_time() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = tokio::spawn(server::serve(
-        listener,
-        service,
-        async {
-            let _ = stopped.await;
-        },
-        Duration::from_millis(200),
-    ));
+    let (addr, stop, serving) = stoppable(Duration::from_millis(200)).await;
     let _in_flight = tokio::spawn(get(addr, "/sleep/60000"));
     tokio::time::sleep(Duration::from_millis(100)).await;
     stop.send(()).unwrap();
