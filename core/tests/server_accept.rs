@@ -5,6 +5,7 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::Poll;
 use std::time::Duration;
 
@@ -12,6 +13,9 @@ use bytes::Bytes;
 use polyfaas_core::server::{self, full, RequestBody, ResponseBody};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+
+/// How many `/sleep/` requests the service has finished handling (in this test binary).
+static SLEEPS_DONE: AtomicUsize = AtomicUsize::new(0);
 
 /// Answers `slept <ms>` after sleeping for the milliseconds in the path (`/sleep/250`), or
 /// `hi` at once.
@@ -23,6 +27,7 @@ async fn service(
     if let Some(ms) = path.strip_prefix("/sleep/") {
         let ms: u64 = ms.parse().unwrap_or(0);
         tokio::time::sleep(Duration::from_millis(ms)).await;
+        SLEEPS_DONE.fetch_add(1, Ordering::SeqCst);
         return Ok(http::Response::new(full(Bytes::from(format!(
             "slept {ms}"
         )))));
@@ -67,7 +72,18 @@ async fn connections_are_answered_while_the_caller_does_not_poll_serve() {
         .unwrap();
     assert!(answered.starts_with("HTTP/1.1 200"), "{answered}");
     assert!(answered.ends_with("hi"), "{answered}");
+    // Dropping serve's future stops the accept loop, which closes the listener.
     drop(serving);
+    let closed = tokio::time::timeout(Duration::from_secs(10), async {
+        while TcpStream::connect(addr).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await;
+    assert!(
+        closed.is_ok(),
+        "the listener stayed open after serve was dropped"
+    );
 }
 
 /// A server stopped by sending on the returned channel; serve's task, to await its return.
@@ -99,12 +115,19 @@ async fn shutdown_stops_accepting_and_drains_requests_in_flight() {
     // The request is being handled before the shutdown starts.
     tokio::time::sleep(Duration::from_millis(100)).await;
     stop.send(()).unwrap();
-    let answered = in_flight.await.unwrap().unwrap();
-    assert!(answered.ends_with("slept 300"), "{answered}");
     tokio::time::timeout(Duration::from_secs(10), serving)
         .await
         .expect("serve did not return after the drain")
         .unwrap();
+    // serve returned only once the request in flight was handled (the only sleep of this
+    // binary that ends: the other test's takes a minute).
+    assert_eq!(
+        SLEEPS_DONE.load(Ordering::SeqCst),
+        1,
+        "serve returned before the drain"
+    );
+    let answered = in_flight.await.unwrap().unwrap();
+    assert!(answered.ends_with("slept 300"), "{answered}");
     // The listener is closed: nothing accepts a new connection.
     let refused = tokio::time::timeout(Duration::from_secs(10), get(addr, "/"))
         .await
